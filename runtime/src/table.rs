@@ -1,0 +1,130 @@
+//! The traits `#[table]` implements, and typed column handles.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use postgres_types::ToSql;
+use tokio_postgres::Row;
+
+use crate::error::Error;
+use crate::schema::{ColumnDef, TableDef};
+
+/// A table: a struct annotated with `#[table]`, which is also its select type.
+///
+/// Implemented by the macro; see the [crate documentation](crate) for an example.
+pub trait Table: Sized + Send + Sync + 'static {
+    /// The insert type (`NewUser` for `User`).
+    type Insert: Insertable<Table = Self>;
+
+    /// The table's static description.
+    const TABLE: &'static TableDef;
+
+    /// The table's static description (Drizzle's table object).
+    fn table() -> &'static TableDef {
+        Self::TABLE
+    }
+
+    /// The `CREATE TABLE` statement, rendered once by the DDL renderer.
+    fn create_table() -> &'static str;
+
+    /// Decodes a row whose columns are this table's columns, in declaration order.
+    fn from_row(row: &Row) -> Result<Self, Error> {
+        Self::from_row_at(row, 0)
+    }
+
+    /// Decodes this table's columns from a row, starting at column `offset`
+    /// (used when a row carries several tables, as a join does).
+    fn from_row_at(row: &Row, offset: usize) -> Result<Self, Error>;
+}
+
+/// One value of an inserted row: a bind parameter, or the column's default.
+#[derive(Clone, Copy)]
+pub enum InsertValue<'a> {
+    /// Bind this value as a parameter.
+    Bind(&'a (dyn ToSql + Sync)),
+    /// Let the column take its default (`DEFAULT` in the `VALUES` list).
+    Default,
+}
+
+impl fmt::Debug for InsertValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InsertValue::Bind(value) => f.debug_tuple("Bind").field(value).finish(),
+            InsertValue::Default => f.write_str("Default"),
+        }
+    }
+}
+
+/// An insert type (`NewUser`): the values of one row to insert.
+///
+/// Implemented by the macro. Identity columns are not part of it; a column
+/// with a default is optional and `None` means "use the default".
+pub trait Insertable: Send + Sync {
+    /// The table the row goes into.
+    type Table: Table;
+
+    /// The positions, in [`TableDef::columns`], of the columns this type
+    /// carries, in the order [`push_values`](Insertable::push_values) pushes them.
+    const COLUMNS: &'static [usize];
+
+    /// Pushes one value per column of [`COLUMNS`](Insertable::COLUMNS), in order.
+    fn push_values<'a>(&'a self, out: &mut Vec<InsertValue<'a>>);
+}
+
+/// A typed handle on one column: `User::EMAIL` is a `Column<User, String>`.
+///
+/// It knows its table (`T`), its Rust type (`V`) and its SQL name, so queries
+/// built from it are checked by the compiler.
+pub struct Column<T, V> {
+    index: usize,
+    name: &'static str,
+    _marker: PhantomData<fn() -> (T, V)>,
+}
+
+impl<T, V> Column<T, V> {
+    /// The column at `index` in its table's columns, with SQL name `name`.
+    /// Called by the macro; the pair must match the table's `TableDef`.
+    #[doc(hidden)]
+    pub const fn new(index: usize, name: &'static str) -> Self {
+        Column {
+            index,
+            name,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The column's SQL name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The column's position in its table (and in a selected row).
+    pub const fn index(&self) -> usize {
+        self.index
+    }
+}
+
+impl<T: Table, V> Column<T, V> {
+    /// The column's static description.
+    pub fn def(&self) -> &'static ColumnDef {
+        &T::table().columns[self.index]
+    }
+}
+
+impl<T, V> Clone for Column<T, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T, V> Copy for Column<T, V> {}
+
+impl<T, V> fmt::Debug for Column<T, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Column")
+            .field("table", &std::any::type_name::<T>())
+            .field("name", &self.name)
+            .field("index", &self.index)
+            .finish()
+    }
+}

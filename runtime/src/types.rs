@@ -1,0 +1,236 @@
+//! Mapping Rust types to PostgreSQL types.
+//!
+//! Every column's Rust type implements [`SqlType`], which names its
+//! PostgreSQL type for the DDL and, through tokio-postgres's [`ToSql`] and
+//! [`FromSql`](postgres_types::FromSql), moves values to and from the server.
+//! `Option<T>` makes any mapped type nullable.
+//!
+//! | Rust | PostgreSQL |
+//! |---|---|
+//! | `bool` | `boolean` |
+//! | `i16` / `i32` / `i64` | `smallint` / `integer` / `bigint` |
+//! | `f32` / `f64` | `real` / `double precision` |
+//! | `String` | `text` |
+//! | `Vec<u8>` | `bytea` |
+//! | `uuid::Uuid` | `uuid` |
+//! | `chrono::NaiveDateTime` | `timestamp` |
+//! | `chrono::DateTime<Utc>` | `timestamp with time zone` |
+//! | `chrono::NaiveDate` / `chrono::NaiveTime` | `date` / `time` |
+//!
+//! A type of your own is mapped by implementing [`SqlType`] next to
+//! tokio-postgres's `ToSql` and `FromSql`:
+//!
+//! ```
+//! use pgtable::{SqlType, SqlTypeName};
+//! use postgres_types::{FromSql, ToSql};
+//!
+//! /// Cents, stored as a bigint.
+//! #[derive(Debug, ToSql, FromSql)]
+//! #[postgres(transparent)]
+//! pub struct Cents(i64);
+//!
+//! impl SqlType for Cents {
+//!     const SQL_TYPE: SqlTypeName = SqlTypeName::builtin("bigint");
+//! }
+//! ```
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use postgres_types::{FromSqlOwned, ToSql};
+use uuid::Uuid;
+
+/// The name of a PostgreSQL type as the DDL spells it.
+///
+/// Built-in names (`integer`, `varchar(255)`, `timestamp with time zone`) are
+/// written as they are; user-defined names (an enum type, say) are quoted as
+/// identifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SqlTypeName {
+    name: &'static str,
+    user_defined: bool,
+    array_dims: u8,
+}
+
+impl SqlTypeName {
+    /// A built-in type, written verbatim: `"integer"`, `"varchar(255)"`.
+    pub const fn builtin(name: &'static str) -> Self {
+        SqlTypeName {
+            name,
+            user_defined: false,
+            array_dims: 0,
+        }
+    }
+
+    /// A user-defined type (for example an enum), quoted as an identifier in DDL.
+    pub const fn user_defined(name: &'static str) -> Self {
+        SqlTypeName {
+            name,
+            user_defined: true,
+            array_dims: 0,
+        }
+    }
+
+    /// An array of this type: `integer` becomes `integer[]`.
+    pub const fn array(self) -> Self {
+        SqlTypeName {
+            array_dims: self.array_dims + 1,
+            ..self
+        }
+    }
+
+    /// The type's name without array brackets or quotes.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether the name is a user-defined type (quoted in DDL).
+    pub const fn is_user_defined(&self) -> bool {
+        self.user_defined
+    }
+
+    /// How many array dimensions wrap the element type (0 for a scalar).
+    pub const fn array_dims(&self) -> u8 {
+        self.array_dims
+    }
+}
+
+impl fmt::Display for SqlTypeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.user_defined {
+            f.write_str(&crate::ddl::quote_ident(self.name))?;
+        } else {
+            f.write_str(self.name)?;
+        }
+        for _ in 0..self.array_dims {
+            f.write_str("[]")?;
+        }
+        Ok(())
+    }
+}
+
+/// A Rust type that can be stored in a PostgreSQL column.
+///
+/// Implement it (beside tokio-postgres's `ToSql` and `FromSql`) to use a type
+/// of your own as a column; see the [module documentation](self).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no PostgreSQL column type",
+    label = "no SQL type mapping for `{Self}`",
+    note = "columns can be bool, i16, i32, i64, f32, f64, String, Vec<u8>, Uuid, NaiveDateTime, DateTime<Utc>, NaiveDate, NaiveTime, or an Option of one of them",
+    note = "to store a type of your own, implement `pgtable::SqlType` for it (and tokio-postgres's `ToSql` and `FromSql`)"
+)]
+pub trait SqlType: ToSql + FromSqlOwned + Send + Sync {
+    /// The PostgreSQL type of the column.
+    const SQL_TYPE: SqlTypeName;
+    /// Whether the column accepts NULL; only `Option<T>` says yes.
+    const NULLABLE: bool = false;
+}
+
+macro_rules! builtin_types {
+    ($($ty:ty => $name:literal),* $(,)?) => {
+        $(
+            impl SqlType for $ty {
+                const SQL_TYPE: SqlTypeName = SqlTypeName::builtin($name);
+            }
+        )*
+    };
+}
+
+builtin_types! {
+    bool => "boolean",
+    i16 => "smallint",
+    i32 => "integer",
+    i64 => "bigint",
+    f32 => "real",
+    f64 => "double precision",
+    String => "text",
+    Vec<u8> => "bytea",
+    Uuid => "uuid",
+    NaiveDateTime => "timestamp",
+    DateTime<Utc> => "timestamp with time zone",
+    NaiveDate => "date",
+    NaiveTime => "time",
+}
+
+impl<T: SqlType> SqlType for Option<T> {
+    const SQL_TYPE: SqlTypeName = T::SQL_TYPE;
+    const NULLABLE: bool = true;
+}
+
+/// Column types that `#[column(default_now)]` fits: dates and times.
+#[diagnostic::on_unimplemented(
+    message = "`default_now` needs a date or time column, but this field is `{Self}`",
+    label = "not a date or time type",
+    note = "`default_now` fits NaiveDateTime, DateTime<Utc>, NaiveDate, NaiveTime or an Option of one of them",
+    note = "for any other default write `#[column(default = \"<sql expression>\")]`"
+)]
+pub trait NowDefault: SqlType {}
+
+impl NowDefault for NaiveDateTime {}
+impl NowDefault for DateTime<Utc> {}
+impl NowDefault for NaiveDate {}
+impl NowDefault for NaiveTime {}
+impl<T: NowDefault> NowDefault for Option<T> {}
+
+/// Column types that `#[column(default_random)]` fits: UUIDs.
+#[diagnostic::on_unimplemented(
+    message = "`default_random` (gen_random_uuid()) needs a Uuid column, but this field is `{Self}`",
+    label = "not a Uuid",
+    note = "declare the field as `uuid::Uuid` (or `Option<Uuid>`), or write `#[column(default = \"<sql expression>\")]`"
+)]
+pub trait RandomDefault: SqlType {}
+
+impl RandomDefault for Uuid {}
+impl<T: RandomDefault> RandomDefault for Option<T> {}
+
+/// Column types that `#[column(identity)]` fits: non-null integers.
+#[diagnostic::on_unimplemented(
+    message = "`identity` needs an i16, i32 or i64 column, but this field is `{Self}`",
+    label = "not a non-null integer",
+    note = "an identity column is always NOT NULL: declare it as `i16`, `i32` or `i64`, without Option",
+    note = "for a random key use `id: Uuid` with `#[column(primary_key, default_random)]`"
+)]
+pub trait IdentityColumn: SqlType {}
+
+impl IdentityColumn for i16 {}
+impl IdentityColumn for i32 {}
+impl IdentityColumn for i64 {}
+
+/// Column types that `#[column(varchar(N))]` fits: strings.
+#[diagnostic::on_unimplemented(
+    message = "`varchar(N)` needs a String column, but this field is `{Self}`",
+    label = "not a String",
+    note = "declare the field as `String` (or `Option<String>`), or name the type with `#[column(sql_type = \"...\")]`"
+)]
+pub trait TextColumn: SqlType {}
+
+impl TextColumn for String {}
+impl<T: TextColumn> TextColumn for Option<T> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_render_as_ddl_spells_them() {
+        assert_eq!(<i64 as SqlType>::SQL_TYPE.to_string(), "bigint");
+        assert_eq!(
+            <Option<DateTime<Utc>> as SqlType>::SQL_TYPE.to_string(),
+            "timestamp with time zone"
+        );
+        assert_eq!(
+            SqlTypeName::user_defined("post \"status\"").to_string(),
+            "\"post \"\"status\"\"\""
+        );
+        assert_eq!(
+            SqlTypeName::builtin("integer").array().array().to_string(),
+            "integer[][]"
+        );
+    }
+
+    #[test]
+    fn only_option_is_nullable() {
+        const { assert!(!<String as SqlType>::NULLABLE) };
+        const { assert!(<Option<String> as SqlType>::NULLABLE) };
+    }
+}

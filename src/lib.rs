@@ -1,0 +1,99 @@
+//! pgtable: Drizzle-style typed tables for PostgreSQL.
+//!
+//! The schema is plain Rust structs. `#[table]` turns each into a typed table
+//! and derives everything else from it: the insert type, typed column
+//! constants, static metadata and the `CREATE TABLE` statement.
+//!
+//! ```
+//! use pgtable::prelude::*;
+//! use chrono::NaiveDateTime;
+//! use uuid::Uuid;
+//!
+//! #[table(name = "users")]
+//! #[derive(Debug, Clone, PartialEq)]
+//! pub struct User {
+//!     #[column(primary_key)]
+//!     pub id: Uuid,
+//!     #[column(varchar(255), unique)]
+//!     pub email: String,
+//!     #[column(default_now)]
+//!     pub created_at: Option<NaiveDateTime>,
+//! }
+//!
+//! // The insert type: a column with a default is optional.
+//! let new = NewUser { id: Uuid::nil(), email: "ada@example.com".into(), created_at: None };
+//!
+//! // Typed columns know their table, SQL name and Rust type.
+//! let email: Column<User, String> = User::EMAIL;
+//! assert_eq!(email.name(), "email");
+//!
+//! // The DDL, as drizzle-kit would write it for the same `pgTable`.
+//! assert_eq!(
+//!     User::create_table(),
+//!     "CREATE TABLE \"users\" (\n\
+//!      \t\"id\" uuid PRIMARY KEY NOT NULL,\n\
+//!      \t\"email\" varchar(255) NOT NULL,\n\
+//!      \t\"created_at\" timestamp DEFAULT now(),\n\
+//!      \tCONSTRAINT \"users_email_unique\" UNIQUE(\"email\")\n\
+//!      );"
+//! );
+//! # let _ = new;
+//! ```
+//!
+//! # `#[table]`
+//!
+//! Table attributes, in `#[table(...)]`:
+//!
+//! | attribute | meaning |
+//! |---|---|
+//! | `name = "users"` | the SQL table name (required) |
+//! | `schema = "app"` | the PostgreSQL schema the table lives in |
+//! | `insert = "UserDraft"` | the insert type's name (default `New<Struct>`) |
+//! | `primary_key(a, b)` | a primary key over several fields (`<table>_a_b_pk`) |
+//! | `unique(a, b)` | a unique constraint over several fields (`<table>_a_b_unique`) |
+//!
+//! Column attributes, in `#[column(...)]` on a field:
+//!
+//! | attribute | meaning |
+//! |---|---|
+//! | `primary_key` | the column is the primary key |
+//! | `unique` | a unique constraint `<table>_<column>_unique` |
+//! | `name = "sql_name"` | the SQL column name (default: the field name) |
+//! | `varchar(N)` | `varchar(N)` instead of `text` (String fields) |
+//! | `sql_type = "citext"` | any SQL type, written verbatim |
+//! | `default = "sql expr"` | a default, as an SQL expression |
+//! | `default_now` | `DEFAULT now()` (date and time fields) |
+//! | `default_random` | `DEFAULT gen_random_uuid()` (Uuid fields) |
+//! | `identity` | `GENERATED ALWAYS AS IDENTITY` (i16/i32/i64); absent from the insert type |
+//!
+//! A field's Rust type gives the SQL type (see [`types`]); `Option<T>` makes
+//! the column nullable. In the insert type a column with a default becomes
+//! `Option<T>` (`None` takes the default), a nullable column stays `Option<T>`
+//! (`None` is NULL), an identity column is left out and every other column is
+//! required, so forgetting one is a compile error.
+//!
+//! Mistakes are compile errors on the offending span, saying what to write
+//! instead: unknown attributes, duplicate columns, two primary keys,
+//! `default_now` on a non-time field, a type with no SQL mapping, and so on.
+
+#![warn(missing_docs)]
+
+pub use pgtable_runtime::{
+    Column, ColumnDef, Error, InsertValue, Insertable, Schema, SqlType, SqlTypeName, Table,
+    TableDef, UniqueDef,
+};
+pub use pgtable_runtime::{ddl, error, schema, table as model, types};
+
+/// Turns a struct into a typed PostgreSQL table; see the [crate documentation](crate).
+pub use pgtable_macros::table;
+
+/// The crates whose types appear in pgtable's API.
+pub use {chrono, postgres_types, tokio_postgres, uuid};
+
+/// The names almost every user of pgtable needs: `use pgtable::prelude::*;`.
+pub mod prelude {
+    pub use crate::{Column, Insertable, Schema, SqlType, Table, table};
+}
+
+#[doc(hidden)]
+pub use pgtable_runtime::private as __private;

@@ -1,0 +1,306 @@
+//! Code generation from a checked table model.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Item, ItemStruct};
+
+use crate::internals::ast::{Column, InsertField, Table};
+use crate::internals::attr::is_column_attr;
+use crate::internals::{check, ctxt::Ctxt};
+
+/// `#[table(args)] item` -> the struct, its insert type and trait impls; or
+/// the struct unchanged but for `#[column]`, plus every error found.
+pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
+    let item: Item = match syn::parse2(input) {
+        Ok(item) => item,
+        Err(err) => return err.to_compile_error(),
+    };
+    let cx = Ctxt::new();
+    let model = Table::from_ast(&cx, args, &item);
+    if let Some(model) = &model {
+        check::check(&cx, model);
+    }
+    match cx.check() {
+        Ok(()) => expand(&model.expect("a model is built whenever no error is reported")),
+        Err(err) => {
+            // Keep the struct so that code using it still resolves and the
+            // user sees only the errors that matter.
+            let item = match &item {
+                Item::Struct(s) => strip_column_attrs(s).into_token_stream(),
+                other => other.into_token_stream(),
+            };
+            let errors = err.to_compile_error();
+            quote!(#item #errors)
+        }
+    }
+}
+
+fn strip_column_attrs(item: &ItemStruct) -> ItemStruct {
+    let mut item = item.clone();
+    for field in item.fields.iter_mut() {
+        field.attrs.retain(|a| !is_column_attr(a));
+    }
+    item
+}
+
+fn expand(table: &Table) -> TokenStream {
+    let item = strip_column_attrs(table.item);
+    let insert_struct = insert_struct(table);
+    let column_consts = column_consts(table);
+    let table_impl = table_impl(table);
+    let insertable_impl = insertable_impl(table);
+    let type_checks = type_checks(table);
+    quote! {
+        #item
+        #insert_struct
+        #column_consts
+        #table_impl
+        #insertable_impl
+        #type_checks
+    }
+}
+
+fn insert_struct(table: &Table) -> TokenStream {
+    let vis = table.vis();
+    let ident = &table.insert_ident;
+    let select = table.ident();
+    let doc = format!(
+        "The insert type of [`{select}`] (table `{}`): the values of one new row.\n\n\
+         Columns with a default are `Option`s here (`None` takes the default); \
+         identity columns are left out.",
+        table.name
+    );
+    let mut all_optional = true;
+    let fields = table.columns.iter().filter_map(|c| {
+        let field_vis = &c.field.vis;
+        let name = c.ident;
+        let docs = c.field.attrs.iter().filter(|a| a.path().is_ident("doc"));
+        let ty = c.ty;
+        let ty = match c.insert_field() {
+            InsertField::Absent => return None,
+            InsertField::AsDeclared => {
+                all_optional &= c.is_option;
+                quote!(#ty)
+            }
+            InsertField::DefaultIfNone => quote!(::core::option::Option<#ty>),
+        };
+        Some(quote!(#(#docs)* #field_vis #name: #ty))
+    });
+    let fields: Vec<TokenStream> = fields.collect();
+    let default = all_optional.then(|| quote!(::core::default::Default,));
+    quote! {
+        #[doc = #doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, #default)]
+        #vis struct #ident {
+            #(#fields,)*
+        }
+    }
+}
+
+fn column_consts(table: &Table) -> TokenStream {
+    let select = table.ident();
+    let consts = table.columns.iter().enumerate().map(|(i, c)| {
+        let vis = &c.field.vis;
+        let name = c.const_ident();
+        let ty = c.ty;
+        let sql_name = &c.name;
+        let doc = format!("Column `{sql_name}` of table `{}`.", table.name);
+        quote! {
+            #[doc = #doc]
+            #vis const #name: ::pgtable::Column<#select, #ty> = ::pgtable::Column::new(#i, #sql_name);
+        }
+    });
+    quote! {
+        #[allow(dead_code)]
+        impl #select {
+            #(#consts)*
+        }
+    }
+}
+
+fn column_def(c: &Column) -> TokenStream {
+    let ty = c.ty;
+    let name = &c.name;
+    let field = c.ident.to_string();
+    let sql_type = match c.sql_type_override() {
+        Some(sql) => quote!(::pgtable::SqlTypeName::builtin(#sql)),
+        None => quote_spanned!(ty.span()=> <#ty as ::pgtable::SqlType>::SQL_TYPE),
+    };
+    let nullable = quote_spanned!(ty.span()=> <#ty as ::pgtable::SqlType>::NULLABLE);
+    let mut def = quote!(::pgtable::ColumnDef::new(#name, #field, #sql_type, #nullable));
+    if c.attrs.primary_key.is_set() {
+        def.extend(quote!(.primary_key()));
+    }
+    if c.attrs.unique.is_set() {
+        def.extend(quote!(.unique()));
+    }
+    if let Some(default) = c.default_sql() {
+        def.extend(quote!(.default(#default)));
+    }
+    if c.attrs.identity.is_set() {
+        def.extend(quote!(.identity()));
+    }
+    def
+}
+
+fn table_impl(table: &Table) -> TokenStream {
+    let select = table.ident();
+    let insert = &table.insert_ident;
+    let name = &table.name;
+    let columns = table.columns.iter().map(column_def);
+
+    let mut def = quote!(::pgtable::TableDef::new(#name, COLUMNS));
+    if let Some(schema) = table.attrs.schema.get() {
+        def.extend(quote!(.schema(#schema)));
+    }
+    if let Some(fields) = table.attrs.primary_key.get() {
+        let names = fields
+            .iter()
+            .map(|f| &table.column_by_field(f).unwrap().1.name);
+        def.extend(quote!(.primary_key(&[#(#names),*])));
+    }
+    let unique = table.attrs.unique.iter().map(|(_, fields)| {
+        let names = fields
+            .iter()
+            .map(|f| &table.column_by_field(f).unwrap().1.name);
+        quote!(::pgtable::UniqueDef::new(&[#(#names),*]))
+    });
+    let unique: Vec<TokenStream> = unique.collect();
+    if !unique.is_empty() {
+        def.extend(quote!(.unique(UNIQUE)));
+    }
+
+    let decode = table.columns.iter().enumerate().map(|(i, c)| {
+        let ident = c.ident;
+        let ty = c.ty;
+        let label = type_label(ty);
+        quote_spanned! {ty.span()=>
+            #ident: ::pgtable::__private::decode::<#ty>(row, offset + #i, Self::TABLE, #i, #label)?
+        }
+    });
+
+    quote! {
+        impl ::pgtable::Table for #select {
+            type Insert = #insert;
+
+            const TABLE: &'static ::pgtable::TableDef = {
+                const COLUMNS: &[::pgtable::ColumnDef] = &[#(#columns),*];
+                const UNIQUE: &[::pgtable::UniqueDef] = &[#(#unique),*];
+                &#def
+            };
+
+            fn create_table() -> &'static str {
+                static DDL: ::pgtable::__private::OnceLock<::std::string::String> =
+                    ::pgtable::__private::OnceLock::new();
+                DDL.get_or_init(|| ::pgtable::ddl::create_table(<Self as ::pgtable::Table>::TABLE))
+            }
+
+            fn from_row_at(
+                row: &::pgtable::__private::Row,
+                offset: usize,
+            ) -> ::core::result::Result<Self, ::pgtable::Error> {
+                ::core::result::Result::Ok(Self {
+                    #(#decode,)*
+                })
+            }
+        }
+    }
+}
+
+fn insertable_impl(table: &Table) -> TokenStream {
+    let select = table.ident();
+    let insert = &table.insert_ident;
+    let carried: Vec<(usize, &Column)> = table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.insert_field() != InsertField::Absent)
+        .collect();
+    let indices = carried.iter().map(|(i, _)| i);
+    let pushes = carried.iter().map(|(_, c)| {
+        let ident = c.ident;
+        if c.none_is_default() {
+            quote!(out.push(::pgtable::__private::bind_or_default(&self.#ident));)
+        } else {
+            quote!(out.push(::pgtable::__private::bind(&self.#ident));)
+        }
+    });
+    quote! {
+        impl ::pgtable::Insertable for #insert {
+            type Table = #select;
+
+            const COLUMNS: &'static [usize] = &[#(#indices),*];
+
+            fn push_values<'a>(
+                &'a self,
+                out: &mut ::std::vec::Vec<::pgtable::InsertValue<'a>>,
+            ) {
+                let _ = &out;
+                #(#pushes)*
+            }
+        }
+    }
+}
+
+/// Attribute/type fit checks, each reported on the field's type.
+fn type_checks(table: &Table) -> TokenStream {
+    let checks = table.columns.iter().flat_map(|c| {
+        let ty = c.ty;
+        let a = &c.attrs;
+        [
+            (a.default_now.is_set(), "require_now_default"),
+            (a.default_random.is_set(), "require_random_default"),
+            (a.identity.is_set(), "require_identity"),
+            (a.varchar.is_set(), "require_text"),
+        ]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(move |(_, check)| {
+            let check = syn::Ident::new(check, ty.span());
+            quote_spanned!(ty.span()=> ::pgtable::__private::#check::<#ty>();)
+        })
+    });
+    let checks: Vec<TokenStream> = checks.collect();
+    if checks.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        const _: () = {
+            #(#checks)*
+        };
+    }
+}
+
+/// The field's type as a person writes it: `Option<NaiveDateTime>`.
+fn type_label(ty: &syn::Type) -> String {
+    let raw = ty.to_token_stream().to_string();
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == ' ' {
+            let prev = out.chars().last();
+            let next = chars.peek().copied();
+            let glue = matches!(prev, Some('<' | ':' | '&' | '(' | '['))
+                || matches!(next, Some('<' | '>' | ':' | ',' | ';' | ')' | ']'));
+            if glue {
+                continue;
+            }
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::type_label;
+
+    #[test]
+    fn type_labels_read_like_source() {
+        let ty: syn::Type = syn::parse_quote!(Option<chrono::DateTime<chrono::Utc>>);
+        assert_eq!(type_label(&ty), "Option<chrono::DateTime<chrono::Utc>>");
+        let ty: syn::Type = syn::parse_quote!(Vec<(i32, [u8; 4])>);
+        assert_eq!(type_label(&ty), "Vec<(i32, [u8; 4])>");
+    }
+}

@@ -1,0 +1,247 @@
+//! The model of one table, built from the struct and its attributes. It is
+//! the only input of validation and expansion.
+
+use proc_macro2::{Span, TokenStream};
+use quote::format_ident;
+use syn::ext::IdentExt;
+use syn::{
+    Field, Fields, GenericArgument, Ident, Item, ItemStruct, PathArguments, Type, Visibility,
+};
+
+use super::attr::{ColumnAttrs, TableAttrs};
+use super::ctxt::Ctxt;
+
+/// A struct annotated with `#[table]`.
+pub struct Table<'a> {
+    pub item: &'a ItemStruct,
+    pub attrs: TableAttrs,
+    /// The SQL table name.
+    pub name: String,
+    /// The insert type's name (`NewUser` unless `insert = "..."`).
+    pub insert_ident: Ident,
+    pub columns: Vec<Column<'a>>,
+}
+
+/// One field, and so one column.
+pub struct Column<'a> {
+    pub field: &'a Field,
+    pub ident: &'a Ident,
+    pub ty: &'a Type,
+    pub attrs: ColumnAttrs,
+    /// The SQL column name.
+    pub name: String,
+    /// The Rust type is written `Option<...>`.
+    pub is_option: bool,
+}
+
+/// How a column appears in the insert type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InsertField {
+    /// Not in the insert type: the database always generates it (identity).
+    Absent,
+    /// Present as the field's own type.
+    AsDeclared,
+    /// Present as `Option<field type>`: `None` takes the column's default.
+    DefaultIfNone,
+}
+
+impl<'a> Table<'a> {
+    /// Builds the model; reports what is wrong with the item's shape and
+    /// attributes. Returns `None` when the item is not a struct with named fields.
+    pub fn from_ast(cx: &Ctxt, args: TokenStream, item: &'a Item) -> Option<Self> {
+        let attrs = TableAttrs::parse(cx, args);
+        let item = struct_item(cx, item)?;
+
+        let name = match attrs.name.get() {
+            Some(lit) => lit.value(),
+            None => {
+                cx.error_at(
+                    Span::call_site(),
+                    format_args!(
+                        "missing table name: write `#[table(name = \"{}\")]`",
+                        suggested_table_name(&item.ident.to_string())
+                    ),
+                );
+                String::new()
+            }
+        };
+        let insert_ident = match attrs.insert.get() {
+            Some(ident) => ident.clone(),
+            None => format_ident!("New{}", item.ident),
+        };
+        let columns = match &item.fields {
+            Fields::Named(named) => named
+                .named
+                .iter()
+                .map(|f| Column::from_ast(cx, f))
+                .collect(),
+            _ => unreachable!("struct_item only accepts named fields"),
+        };
+        Some(Table {
+            item,
+            attrs,
+            name,
+            insert_ident,
+            columns,
+        })
+    }
+
+    pub fn ident(&self) -> &'a Ident {
+        &self.item.ident
+    }
+
+    pub fn vis(&self) -> &'a Visibility {
+        &self.item.vis
+    }
+
+    /// The column declared by the Rust field `ident`.
+    pub fn column_by_field(&self, ident: &Ident) -> Option<(usize, &Column<'a>)> {
+        self.columns
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.ident == ident)
+    }
+}
+
+impl<'a> Column<'a> {
+    fn from_ast(cx: &Ctxt, field: &'a Field) -> Self {
+        let attrs = ColumnAttrs::parse(cx, &field.attrs);
+        let ident = field.ident.as_ref().expect("named field");
+        let name = match attrs.name.get() {
+            Some(lit) => lit.value(),
+            None => ident.unraw().to_string(),
+        };
+        Column {
+            field,
+            ident,
+            ty: &field.ty,
+            is_option: option_inner(&field.ty).is_some(),
+            attrs,
+            name,
+        }
+    }
+
+    /// The SQL default expression, if the column has one.
+    pub fn default_sql(&self) -> Option<String> {
+        if let Some(lit) = self.attrs.default.get() {
+            Some(lit.value())
+        } else if self.attrs.default_now.is_set() {
+            Some("now()".to_owned())
+        } else if self.attrs.default_random.is_set() {
+            Some("gen_random_uuid()".to_owned())
+        } else {
+            None
+        }
+    }
+
+    pub fn insert_field(&self) -> InsertField {
+        if self.attrs.identity.is_set() {
+            InsertField::Absent
+        } else if self.default_sql().is_some() && !self.is_option {
+            InsertField::DefaultIfNone
+        } else {
+            InsertField::AsDeclared
+        }
+    }
+
+    /// `None` in the insert type means "the default" (rather than NULL).
+    pub fn none_is_default(&self) -> bool {
+        self.default_sql().is_some()
+    }
+
+    /// The SQL type given by `varchar(N)` or `sql_type = "..."`, if any.
+    pub fn sql_type_override(&self) -> Option<String> {
+        if let Some(len) = self.attrs.varchar.get() {
+            Some(format!("varchar({})", len.base10_digits()))
+        } else {
+            self.attrs.sql_type.get().map(|lit| lit.value())
+        }
+    }
+
+    /// The associated constant's name: `created_at` -> `CREATED_AT`.
+    pub fn const_ident(&self) -> Ident {
+        let name = self.ident.unraw().to_string().to_uppercase();
+        Ident::new(&name, self.ident.span())
+    }
+}
+
+/// The struct behind `#[table]`, or an error saying what `#[table]` needs.
+fn struct_item<'a>(cx: &Ctxt, item: &'a Item) -> Option<&'a ItemStruct> {
+    let what = match item {
+        Item::Struct(s) => match &s.fields {
+            Fields::Named(_)
+                if s.generics.params.is_empty() && s.generics.where_clause.is_none() =>
+            {
+                return Some(s);
+            }
+            Fields::Named(_) => {
+                cx.error_spanned_by(
+                    &s.generics,
+                    "`#[table]` structs cannot be generic: a table has one fixed set of column types; remove the generic parameters",
+                );
+                return None;
+            }
+            Fields::Unnamed(_) => {
+                cx.error_spanned_by(
+                    &s.fields,
+                    "`#[table]` needs named fields, one per column: write `struct Name { id: i64, ... }` instead of a tuple struct",
+                );
+                return None;
+            }
+            Fields::Unit => {
+                cx.error_spanned_by(
+                    &s.ident,
+                    "`#[table]` needs named fields, one per column: write `struct Name { id: i64, ... }` instead of a unit struct",
+                );
+                return None;
+            }
+        },
+        Item::Enum(e) => (&e.enum_token as &dyn quote::ToTokens, "an enum"),
+        Item::Union(u) => (&u.union_token as &dyn quote::ToTokens, "a union"),
+        _ => (item as &dyn quote::ToTokens, "this item"),
+    };
+    cx.error_spanned_by(
+        what.0,
+        format_args!(
+            "`#[table]` goes on a struct with named fields, one per column, not on {}",
+            what.1
+        ),
+    );
+    None
+}
+
+/// `T` when `ty` is written `Option<T>` (or `std::option::Option<T>`).
+pub fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first() {
+        Some(GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+/// A plural snake_case guess at a table name, for the missing-name message.
+fn suggested_table_name(struct_name: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in struct_name.chars().enumerate() {
+        if ch.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(ch.to_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out.push('s');
+    out
+}

@@ -1,0 +1,286 @@
+//! Parsing of `#[table(...)]` arguments and `#[column(...)]` field attributes.
+//!
+//! Every key is parsed into a typed slot that remembers its span; an unknown
+//! or repeated key is reported by name, with the valid keys listed, and
+//! parsing goes on so that every mistake is reported in one compile.
+
+use proc_macro2::{Span, TokenStream};
+use syn::meta::ParseNestedMeta;
+use syn::parse::Parser;
+use syn::{Attribute, Ident, LitInt, LitStr};
+
+use super::ctxt::Ctxt;
+
+/// The keys `#[table(...)]` accepts.
+pub const TABLE_KEYS: &[&str] = &["name", "schema", "insert", "primary_key", "unique"];
+
+/// The keys `#[column(...)]` accepts.
+pub const COLUMN_KEYS: &[&str] = &[
+    "primary_key",
+    "unique",
+    "name",
+    "varchar",
+    "sql_type",
+    "default",
+    "default_now",
+    "default_random",
+    "identity",
+];
+
+/// One attribute slot: empty, or set once at a span.
+pub struct Attr<T> {
+    key: &'static str,
+    scope: &'static str,
+    value: Option<(Span, T)>,
+}
+
+impl<T> Attr<T> {
+    fn none(scope: &'static str, key: &'static str) -> Self {
+        Attr {
+            key,
+            scope,
+            value: None,
+        }
+    }
+
+    fn set(&mut self, cx: &Ctxt, span: Span, value: T) {
+        if self.value.is_some() {
+            cx.error_at(
+                span,
+                format_args!(
+                    "duplicate {} attribute `{}`: give it once",
+                    self.scope, self.key
+                ),
+            );
+        } else {
+            self.value = Some((span, value));
+        }
+    }
+
+    pub fn get(&self) -> Option<&T> {
+        self.value.as_ref().map(|(_, v)| v)
+    }
+
+    pub fn span(&self) -> Option<Span> {
+        self.value.as_ref().map(|(s, _)| *s)
+    }
+
+    pub fn is_set(&self) -> bool {
+        self.value.is_some()
+    }
+}
+
+/// The parsed arguments of `#[table(...)]`.
+pub struct TableAttrs {
+    pub name: Attr<LitStr>,
+    pub schema: Attr<LitStr>,
+    pub insert: Attr<Ident>,
+    pub primary_key: Attr<Vec<Ident>>,
+    /// Table-level unique constraints, each a list of fields.
+    pub unique: Vec<(Span, Vec<Ident>)>,
+}
+
+impl TableAttrs {
+    /// Parses the tokens inside `#[table(...)]`.
+    pub fn parse(cx: &Ctxt, args: TokenStream) -> Self {
+        let mut attrs = TableAttrs {
+            name: Attr::none("table", "name"),
+            schema: Attr::none("table", "schema"),
+            insert: Attr::none("table", "insert"),
+            primary_key: Attr::none("table", "primary_key"),
+            unique: Vec::new(),
+        };
+        let parser = syn::meta::parser(|meta| {
+            let span = meta
+                .path
+                .get_ident()
+                .map_or_else(Span::call_site, Ident::span);
+            if meta.path.is_ident("name") {
+                attrs.name.set(cx, span, meta.value()?.parse()?);
+            } else if meta.path.is_ident("schema") {
+                attrs.schema.set(cx, span, meta.value()?.parse()?);
+            } else if meta.path.is_ident("insert") {
+                let lit: LitStr = meta.value()?.parse()?;
+                match lit.parse::<Ident>() {
+                    Ok(ident) => attrs.insert.set(cx, span, ident),
+                    Err(_) => cx.error_spanned_by(
+                        &lit,
+                        "`insert` names the insert type: write a Rust type name such as `insert = \"UserDraft\"`",
+                    ),
+                }
+            } else if meta.path.is_ident("primary_key") {
+                attrs.primary_key.set(cx, span, field_list(&meta)?);
+            } else if meta.path.is_ident("unique") {
+                attrs.unique.push((span, field_list(&meta)?));
+            } else {
+                unknown_key(cx, &meta, "table", TABLE_KEYS)?;
+            }
+            Ok(())
+        });
+        if let Err(err) = parser.parse2(args) {
+            cx.syn_error(err);
+        }
+        attrs
+    }
+}
+
+/// The parsed `#[column(...)]` attributes of one field.
+pub struct ColumnAttrs {
+    pub primary_key: Attr<()>,
+    pub unique: Attr<()>,
+    pub name: Attr<LitStr>,
+    pub varchar: Attr<LitInt>,
+    pub sql_type: Attr<LitStr>,
+    pub default: Attr<LitStr>,
+    pub default_now: Attr<()>,
+    pub default_random: Attr<()>,
+    pub identity: Attr<()>,
+}
+
+impl ColumnAttrs {
+    /// Parses every `#[column(...)]` among `attrs`; other attributes are ignored.
+    pub fn parse(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut col = ColumnAttrs {
+            primary_key: Attr::none("column", "primary_key"),
+            unique: Attr::none("column", "unique"),
+            name: Attr::none("column", "name"),
+            varchar: Attr::none("column", "varchar"),
+            sql_type: Attr::none("column", "sql_type"),
+            default: Attr::none("column", "default"),
+            default_now: Attr::none("column", "default_now"),
+            default_random: Attr::none("column", "default_random"),
+            identity: Attr::none("column", "identity"),
+        };
+        for attr in attrs.iter().filter(|a| is_column_attr(a)) {
+            let result = attr.parse_nested_meta(|meta| {
+                let span = meta
+                    .path
+                    .get_ident()
+                    .map_or_else(Span::call_site, Ident::span);
+                let flag = |slot: &mut Attr<()>| -> syn::Result<()> {
+                    no_value(&meta)?;
+                    slot.set(cx, span, ());
+                    Ok(())
+                };
+                if meta.path.is_ident("primary_key") {
+                    flag(&mut col.primary_key)?;
+                } else if meta.path.is_ident("unique") {
+                    flag(&mut col.unique)?;
+                } else if meta.path.is_ident("default_now") {
+                    flag(&mut col.default_now)?;
+                } else if meta.path.is_ident("default_random") {
+                    flag(&mut col.default_random)?;
+                } else if meta.path.is_ident("identity") {
+                    flag(&mut col.identity)?;
+                } else if meta.path.is_ident("name") {
+                    col.name.set(cx, span, meta.value()?.parse()?);
+                } else if meta.path.is_ident("sql_type") {
+                    col.sql_type.set(cx, span, meta.value()?.parse()?);
+                } else if meta.path.is_ident("default") {
+                    col.default.set(cx, span, meta.value()?.parse()?);
+                } else if meta.path.is_ident("varchar") {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    col.varchar.set(cx, span, content.parse()?);
+                } else {
+                    unknown_key(cx, &meta, "column", COLUMN_KEYS)?;
+                }
+                Ok(())
+            });
+            if let Err(err) = result {
+                cx.syn_error(err);
+            }
+        }
+        col
+    }
+}
+
+/// Whether `attr` is one of ours, `#[column(...)]`.
+pub fn is_column_attr(attr: &Attribute) -> bool {
+    attr.path().is_ident("column")
+}
+
+/// `key(a, b, c)`: a parenthesized list of field names.
+fn field_list(meta: &ParseNestedMeta) -> syn::Result<Vec<Ident>> {
+    let mut fields = Vec::new();
+    meta.parse_nested_meta(|inner| {
+        fields.push(inner.path.require_ident()?.clone());
+        Ok(())
+    })?;
+    Ok(fields)
+}
+
+/// A flag such as `unique` takes no value.
+fn no_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren) {
+        let key = meta
+            .path
+            .get_ident()
+            .map(Ident::to_string)
+            .unwrap_or_default();
+        return Err(meta.error(format_args!("`{key}` takes no value: write just `{key}`")));
+    }
+    Ok(())
+}
+
+/// Reports an unknown key, suggesting the closest valid one, and skips its
+/// value so the remaining keys are still parsed.
+fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta, scope: &str, valid: &[&str]) -> syn::Result<()> {
+    let key = meta
+        .path
+        .get_ident()
+        .map(Ident::to_string)
+        .unwrap_or_else(|| quote::ToTokens::to_token_stream(&meta.path).to_string());
+    let mut msg = format!("unknown {scope} attribute `{key}`");
+    if let Some(near) = closest(&key, valid) {
+        msg.push_str(&format!("; did you mean `{near}`?"));
+    }
+    msg.push_str(&format!("\nvalid {scope} attributes: {}", valid.join(", ")));
+    cx.error_spanned_by(&meta.path, msg);
+
+    if meta.input.peek(syn::Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _content;
+        syn::parenthesized!(_content in meta.input);
+    }
+    Ok(())
+}
+
+/// The valid key nearest to `key` by edit distance, if it is a likely typo.
+fn closest<'a>(key: &str, valid: &[&'a str]) -> Option<&'a str> {
+    valid
+        .iter()
+        .map(|v| (edit_distance(key, v), *v))
+        .filter(|(d, v)| *d <= 2.max(v.len() / 3) || v.starts_with(key) || key.starts_with(v))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, v)| v)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_keys_only() {
+        assert_eq!(closest("primary", COLUMN_KEYS), Some("primary_key"));
+        assert_eq!(closest("uniqe", COLUMN_KEYS), Some("unique"));
+        assert_eq!(closest("defualt_now", COLUMN_KEYS), Some("default_now"));
+        assert_eq!(closest("nullable", COLUMN_KEYS), None);
+        assert_eq!(closest("table", TABLE_KEYS), None);
+    }
+}

@@ -1,0 +1,254 @@
+//! Rules that look at more than one attribute or field. Each rule is its
+//! own function and reports through the context; none stops the others.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+
+use super::ast::{Column, Table};
+use super::ctxt::Ctxt;
+
+/// PostgreSQL silently truncates longer identifiers (NAMEDATALEN - 1).
+const MAX_IDENT_BYTES: usize = 63;
+
+pub fn check(cx: &Ctxt, table: &Table) {
+    check_table_names(cx, table);
+    check_has_columns(cx, table);
+    check_insert_name(cx, table);
+    for column in &table.columns {
+        check_column_name(cx, column);
+        check_one_default(cx, column);
+        check_one_type(cx, column);
+        check_varchar_len(cx, column);
+        check_primary_key_not_null(cx, column);
+    }
+    check_duplicate_columns(cx, table);
+    check_one_primary_key(cx, table);
+    check_field_lists(cx, table);
+}
+
+fn check_identifier(cx: &Ctxt, span: Span, what: &str, value: &str) {
+    if value.is_empty() {
+        cx.error_at(
+            span,
+            format_args!("{what} cannot be empty: give a name such as `name = \"users\"`"),
+        );
+    } else if value.len() > MAX_IDENT_BYTES {
+        cx.error_at(
+            span,
+            format_args!(
+                "{what} `{value}` is {} bytes long; PostgreSQL truncates names to {MAX_IDENT_BYTES} bytes: use a shorter name",
+                value.len()
+            ),
+        );
+    }
+}
+
+fn check_table_names(cx: &Ctxt, table: &Table) {
+    if let Some(lit) = table.attrs.name.get() {
+        check_identifier(cx, lit.span(), "the table name", &table.name);
+    }
+    if let Some(lit) = table.attrs.schema.get() {
+        check_identifier(cx, lit.span(), "the schema name", &lit.value());
+    }
+}
+
+fn check_has_columns(cx: &Ctxt, table: &Table) {
+    if table.columns.is_empty() {
+        cx.error_spanned_by(
+            &table.item.ident,
+            "a `#[table]` struct needs at least one field: add a field per column",
+        );
+    }
+}
+
+fn check_insert_name(cx: &Ctxt, table: &Table) {
+    if table.insert_ident == *table.ident() {
+        let span = table.attrs.insert.span().unwrap_or_else(Span::call_site);
+        cx.error_at(
+            span,
+            format_args!(
+                "the insert type cannot have the table struct's own name: write e.g. `insert = \"New{}\"`",
+                table.ident()
+            ),
+        );
+    }
+}
+
+fn check_column_name(cx: &Ctxt, column: &Column) {
+    let span = match column.attrs.name.get() {
+        Some(lit) => lit.span(),
+        None => column.ident.span(),
+    };
+    check_identifier(cx, span, "the column name", &column.name);
+}
+
+fn check_one_default(cx: &Ctxt, column: &Column) {
+    let a = &column.attrs;
+    let set: Vec<(&str, Span)> = [
+        ("default", a.default.span()),
+        ("default_now", a.default_now.span()),
+        ("default_random", a.default_random.span()),
+        ("identity", a.identity.span()),
+    ]
+    .into_iter()
+    .filter_map(|(k, s)| s.map(|s| (k, s)))
+    .collect();
+    if let [(first, _), (second, span), ..] = set.as_slice() {
+        cx.error_at(
+            *span,
+            format_args!(
+                "`{second}` conflicts with `{first}`: a column gets its value from one default; keep one of them"
+            ),
+        );
+    }
+    if let Some(lit) = a.default.get()
+        && lit.value().trim().is_empty()
+    {
+        cx.error_spanned_by(
+            lit,
+            "`default` needs an SQL expression, such as `default = \"0\"` or `default = \"'draft'\"`",
+        );
+    }
+}
+
+fn check_one_type(cx: &Ctxt, column: &Column) {
+    let a = &column.attrs;
+    if let (Some(_), Some(span)) = (a.varchar.span(), a.sql_type.span()) {
+        cx.error_at(
+            span,
+            "`sql_type` conflicts with `varchar(N)`: both set the column type; keep one of them",
+        );
+    }
+    if let Some(lit) = a.sql_type.get()
+        && lit.value().trim().is_empty()
+    {
+        cx.error_spanned_by(
+            lit,
+            "`sql_type` needs a PostgreSQL type, such as `sql_type = \"citext\"`",
+        );
+    }
+}
+
+fn check_varchar_len(cx: &Ctxt, column: &Column) {
+    if let Some(len) = column.attrs.varchar.get() {
+        match len.base10_parse::<u32>() {
+            Ok(n) if (1..=10_485_760).contains(&n) => {}
+            _ => cx.error_spanned_by(
+                len,
+                "`varchar(N)` needs a length from 1 to 10485760; for unlimited text leave the attribute out (String is `text`)",
+            ),
+        }
+    }
+}
+
+fn check_primary_key_not_null(cx: &Ctxt, column: &Column) {
+    if column.attrs.primary_key.is_set() && column.is_option {
+        cx.error_spanned_by(
+            column.ty,
+            "a primary key column cannot be NULL: remove the `Option` from its type",
+        );
+    }
+}
+
+fn check_duplicate_columns(cx: &Ctxt, table: &Table) {
+    let mut seen: HashMap<&str, &Column> = HashMap::new();
+    for column in &table.columns {
+        if let Some(first) = seen.get(column.name.as_str()) {
+            let span = column
+                .attrs
+                .name
+                .get()
+                .map_or_else(|| column.ident.span(), |lit| lit.span());
+            cx.error_at(
+                span,
+                format_args!(
+                    "column `{}` is declared twice (first by field `{}`): give one of them another `#[column(name = \"...\")]`",
+                    column.name, first.ident
+                ),
+            );
+        } else {
+            seen.insert(&column.name, column);
+        }
+    }
+}
+
+fn check_one_primary_key(cx: &Ctxt, table: &Table) {
+    let keys: Vec<(&Column, Span)> = table
+        .columns
+        .iter()
+        .filter_map(|c| c.attrs.primary_key.span().map(|s| (c, s)))
+        .collect();
+    if let [(first, _), rest @ ..] = keys.as_slice() {
+        for (column, span) in rest {
+            cx.error_at(
+                *span,
+                format_args!(
+                    "a table has one primary key, and `{}` is already it; for a key over several columns write `#[table(primary_key({}, {}))]` and drop the column attributes",
+                    first.ident, first.ident, column.ident
+                ),
+            );
+        }
+        if let Some(span) = table.attrs.primary_key.span() {
+            cx.error_at(
+                span,
+                format_args!(
+                    "`primary_key(...)` conflicts with `#[column(primary_key)]` on `{}`: declare the key in one place",
+                    first.ident
+                ),
+            );
+        }
+    }
+}
+
+/// `primary_key(a, b)` and `unique(a, b)` must name distinct fields of the struct.
+fn check_field_lists(cx: &Ctxt, table: &Table) {
+    let lists = table
+        .attrs
+        .primary_key
+        .get()
+        .map(|fields| {
+            (
+                "primary_key",
+                table.attrs.primary_key.span().unwrap(),
+                fields,
+            )
+        })
+        .into_iter()
+        .chain(
+            table
+                .attrs
+                .unique
+                .iter()
+                .map(|(span, fields)| ("unique", *span, fields)),
+        );
+    for (key, span, fields) in lists {
+        if fields.is_empty() {
+            cx.error_at(
+                span,
+                format_args!(
+                    "`{key}(...)` needs at least one field, such as `{key}(user_id, group_id)`"
+                ),
+            );
+        }
+        for (i, field) in fields.iter().enumerate() {
+            if table.column_by_field(field).is_none() {
+                let known: Vec<String> =
+                    table.columns.iter().map(|c| c.ident.to_string()).collect();
+                cx.error_spanned_by(
+                    field,
+                    format_args!(
+                        "`{key}` names `{field}`, which is not a field of `{}`; fields are: {}",
+                        table.ident(),
+                        known.join(", ")
+                    ),
+                );
+            } else if fields[..i].contains(field) {
+                cx.error_spanned_by(
+                    field,
+                    format_args!("`{field}` is listed twice in `{key}(...)`"),
+                );
+            }
+        }
+    }
+}

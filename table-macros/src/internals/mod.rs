@@ -1,0 +1,6 @@
+//! Parsing and validation: attribute tokens in, one checked table model out.
+
+pub mod ast;
+pub mod attr;
+pub mod check;
+pub mod ctxt;

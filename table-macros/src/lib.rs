@@ -1,0 +1,21 @@
+//! The `#[table]` attribute macro of [pgtable](https://docs.rs/pgtable).
+//!
+//! Use it through the `pgtable` crate, which documents it and supplies the
+//! runtime the generated code calls. The macro is a front end only: it
+//! parses the struct and its attributes, reports mistakes on their spans,
+//! and emits Rust items; SQL types and DDL come from the runtime.
+//!
+//! The pipeline is parse ([`internals::attr`], [`internals::ast`]) ->
+//! validate ([`internals::check`]) -> expand ([`expand`]), over one model
+//! of the table.
+
+mod expand;
+mod internals;
+
+use proc_macro::TokenStream;
+
+/// Turns a struct into a typed PostgreSQL table. See `pgtable::table`.
+#[proc_macro_attribute]
+pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::table(args.into(), input.into()).into()
+}
