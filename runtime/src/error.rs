@@ -8,7 +8,7 @@ use std::fmt;
 pub enum Error {
     /// A column's value could not be read into its Rust field.
     #[error(
-        "cannot read column {column} of table {table} ({sql_type}) into Rust type `{rust_type}`: {source}"
+        "cannot read column {column} of table {table} ({sql_type}) into Rust type `{rust_type}`: {reason}"
     )]
     Decode {
         /// The table being decoded.
@@ -19,6 +19,8 @@ pub enum Error {
         sql_type: SqlTypeLabel,
         /// The Rust type of the field, as written in the struct.
         rust_type: &'static str,
+        /// Why, in words: the deepest cause tokio-postgres gave.
+        reason: String,
         /// What tokio-postgres reported.
         #[source]
         source: tokio_postgres::Error,
@@ -40,5 +42,19 @@ impl fmt::Display for SqlTypeLabel {
             Some(name) => f.write_str(name),
             None => f.write_str("no such column in the row"),
         }
+    }
+}
+
+/// The reason a value did not decode, from the deepest cause in `err`'s chain.
+pub(crate) fn decode_reason(err: &tokio_postgres::Error) -> String {
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    if cause.is::<postgres_types::WasNull>() {
+        "the value is NULL, but the field is not an Option; make it `Option<...>` or the column NOT NULL"
+            .to_owned()
+    } else {
+        cause.to_string()
     }
 }

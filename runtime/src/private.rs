@@ -5,7 +5,7 @@ pub use std::sync::OnceLock;
 
 pub use tokio_postgres::Row;
 
-use crate::error::{Error, SqlTypeLabel};
+use crate::error::{Error, SqlTypeLabel, decode_reason};
 use crate::schema::TableDef;
 use crate::table::InsertValue;
 use crate::types::{IdentityColumn, NowDefault, RandomDefault, SqlType, TextColumn};
@@ -24,6 +24,7 @@ pub fn decode<T: SqlType>(
         column: table.columns[column].name,
         sql_type: SqlTypeLabel(row.columns().get(index).map(|c| c.type_().to_string())),
         rust_type,
+        reason: decode_reason(&source),
         source,
     })
 }

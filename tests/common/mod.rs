@@ -1,0 +1,138 @@
+//! Test harness: each test gets a fresh database on the real server, dropped
+//! when the test ends (passing or panicking), so tests run in parallel and
+//! leave nothing behind.
+//!
+//! The server is `DATABASE_URL` (scripts/test sets it), else
+//! postgres://postgres@127.0.0.1:5432/postgres.
+
+#![allow(dead_code)]
+
+use pgtable::{InsertValue, Insertable, Table};
+use tokio_postgres::{Client, Config, NoTls};
+
+pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The server the tests use.
+pub fn database_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned())
+}
+
+async fn connect(config: &Config) -> Client {
+    let (client, connection) = config.connect(NoTls).await.unwrap_or_else(|err| {
+        panic!(
+            "cannot connect to PostgreSQL at {}: {err}\n\
+             run the tests with scripts/test, or set DATABASE_URL",
+            database_url()
+        )
+    });
+    tokio::spawn(async move {
+        // The connection ends when the client is dropped; errors surface on the client.
+        let _ = connection.await;
+    });
+    client
+}
+
+fn admin_config() -> Config {
+    database_url()
+        .parse()
+        .expect("DATABASE_URL is not a valid PostgreSQL URL")
+}
+
+/// A database created for one test and dropped with it.
+pub struct TestDb {
+    /// A plain tokio-postgres client connected to the test database.
+    pub client: Client,
+    name: String,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let name = format!("pgtable_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = connect(&admin_config()).await;
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("the test user must be allowed to create databases");
+        let mut config = admin_config();
+        config.dbname(&name);
+        let client = connect(&config).await;
+        TestDb { client, name }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = std::mem::take(&mut self.name);
+        // Drop runs inside the test's runtime, which cannot block on itself:
+        // drop the database from a thread with a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                let (admin, connection) = admin_config().connect(NoTls).await?;
+                tokio::spawn(connection);
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+            })
+            .map_err(std::io::Error::other)
+        })
+        .join();
+        if let Ok(Err(err)) = dropped {
+            eprintln!("warning: could not drop a test database: {err}");
+        }
+    }
+}
+
+/// `INSERT INTO <table> (<carried columns>) VALUES (...) RETURNING *` for one
+/// row, built from the generated `COLUMNS` and `push_values`; `None` values
+/// become `DEFAULT`.
+pub async fn insert_returning<I>(client: &Client, row: &I) -> Result<I::Table, pgtable::Error>
+where
+    I: Insertable,
+{
+    let def = I::Table::table();
+    let mut values = Vec::new();
+    row.push_values(&mut values);
+    assert_eq!(
+        values.len(),
+        I::COLUMNS.len(),
+        "one value per carried column"
+    );
+
+    let columns: Vec<String> = I::COLUMNS
+        .iter()
+        .map(|&i| pgtable::ddl::quote_ident(def.columns[i].name))
+        .collect();
+    let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = Vec::new();
+    let placeholders: Vec<String> = values
+        .iter()
+        .map(|value| match value {
+            InsertValue::Bind(v) => {
+                params.push(*v);
+                format!("${}", params.len())
+            }
+            InsertValue::Default => "DEFAULT".to_owned(),
+        })
+        .collect();
+    let sql = if columns.is_empty() {
+        format!(
+            "INSERT INTO {} DEFAULT VALUES RETURNING *",
+            pgtable::ddl::qualified_name(def)
+        )
+    } else {
+        format!(
+            "INSERT INTO {} ({}) VALUES ({}) RETURNING *",
+            pgtable::ddl::qualified_name(def),
+            columns.join(", "),
+            placeholders.join(", ")
+        )
+    };
+    let row = client.query_one(&sql, &params).await?;
+    I::Table::from_row(&row)
+}
