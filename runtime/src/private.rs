@@ -7,12 +7,11 @@ pub use tokio_postgres::Row;
 
 use crate::error::{Error, SqlTypeLabel, decode_reason};
 use crate::schema::TableDef;
-use crate::table::InsertValue;
 use crate::types::{IdentityColumn, NowDefault, RandomDefault, SqlType, TextColumn};
 
 /// Reads column `column` of `table` from position `index` of `row`.
 #[inline]
-pub fn decode<T: SqlType>(
+pub(crate) fn decode<T: SqlType>(
     row: &Row,
     index: usize,
     table: &'static TableDef,
@@ -27,21 +26,6 @@ pub fn decode<T: SqlType>(
         reason: decode_reason(&source),
         source,
     })
-}
-
-/// A required or nullable column's value: always bound.
-#[inline]
-pub fn bind<T: SqlType>(value: &T) -> InsertValue<'_> {
-    InsertValue::Bind(value)
-}
-
-/// A column with a default: `None` leaves it to the default.
-#[inline]
-pub fn bind_or_default<T: SqlType>(value: &Option<T>) -> InsertValue<'_> {
-    match value {
-        Some(value) => InsertValue::Bind(value),
-        None => InsertValue::Default,
-    }
 }
 
 /// Fails to compile, on the field's type, unless it maps to an SQL type.

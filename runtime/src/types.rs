@@ -38,7 +38,12 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use postgres_types::{FromSqlOwned, ToSql};
+use tokio_postgres::Row;
 use uuid::Uuid;
+
+use crate::error::Error;
+use crate::schema::TableDef;
+use crate::table::InsertValue;
 
 /// The name of a PostgreSQL type as the DDL spells it.
 ///
@@ -124,6 +129,27 @@ pub trait SqlType: ToSql + FromSqlOwned + Send + Sync {
     const SQL_TYPE: SqlTypeName;
     /// Whether the column accepts NULL; only `Option<T>` says yes.
     const NULLABLE: bool = false;
+
+    // Generated code reaches decoding and binding through these, as
+    // `<T as SqlType>::...`, so that a type with no mapping is reported once.
+
+    #[doc(hidden)]
+    #[inline]
+    fn __decode(
+        row: &Row,
+        index: usize,
+        table: &'static TableDef,
+        column: usize,
+        rust_type: &'static str,
+    ) -> Result<Self, Error> {
+        crate::private::decode(row, index, table, column, rust_type)
+    }
+
+    #[doc(hidden)]
+    #[inline]
+    fn __bind(&self) -> InsertValue<'_> {
+        InsertValue::Bind(self)
+    }
 }
 
 macro_rules! builtin_types {

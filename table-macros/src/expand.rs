@@ -88,10 +88,21 @@ fn insert_struct(table: &Table) -> TokenStream {
         Some(quote!(#(#docs)* #field_vis #name: #ty))
     });
     let fields: Vec<TokenStream> = fields.collect();
-    let default = all_optional.then(|| quote!(::core::default::Default,));
+    let mut derives = Vec::new();
+    for (name, path) in [
+        ("Debug", quote!(::core::fmt::Debug)),
+        ("Clone", quote!(::core::clone::Clone)),
+    ] {
+        if table.derives(name) {
+            derives.push(path);
+        }
+    }
+    if all_optional {
+        derives.push(quote!(::core::default::Default));
+    }
     quote! {
         #[doc = #doc]
-        #[derive(::core::fmt::Debug, ::core::clone::Clone, #default)]
+        #[derive(#(#derives),*)]
         #vis struct #ident {
             #(#fields,)*
         }
@@ -176,7 +187,7 @@ fn table_impl(table: &Table) -> TokenStream {
         let ty = c.ty;
         let label = type_label(ty);
         quote_spanned! {ty.span()=>
-            #ident: ::pgtable::__private::decode::<#ty>(row, offset + #i, Self::TABLE, #i, #label)?
+            #ident: <#ty as ::pgtable::SqlType>::__decode(row, offset + #i, Self::TABLE, #i, #label)?
         }
     });
 
@@ -218,12 +229,36 @@ fn insertable_impl(table: &Table) -> TokenStream {
         .filter(|(_, c)| c.insert_field() != InsertField::Absent)
         .collect();
     let indices = carried.iter().map(|(i, _)| i);
+    // Every use names `<#ty as SqlType>` on the field's span, so a type
+    // with no mapping is one error there, not one per use.
     let pushes = carried.iter().map(|(_, c)| {
         let ident = c.ident;
-        if c.none_is_default() {
-            quote!(out.push(::pgtable::__private::bind_or_default(&self.#ident));)
-        } else {
-            quote!(out.push(::pgtable::__private::bind(&self.#ident));)
+        let ty = c.ty;
+        let bind = |value: TokenStream| quote_spanned!(ty.span()=> <#ty as ::pgtable::SqlType>::__bind(#value));
+        match c.insert_field() {
+            InsertField::DefaultIfNone => {
+                let bind = bind(quote!(value));
+                quote! {
+                    out.push(match &self.#ident {
+                        ::core::option::Option::Some(value) => #bind,
+                        ::core::option::Option::None => ::pgtable::InsertValue::Default,
+                    });
+                }
+            }
+            // A nullable column with a default: `None` is the default too.
+            _ if c.none_is_default() => {
+                let bind = bind(quote!(&self.#ident));
+                quote! {
+                    out.push(match &self.#ident {
+                        ::core::option::Option::Some(_) => #bind,
+                        ::core::option::Option::None => ::pgtable::InsertValue::Default,
+                    });
+                }
+            }
+            _ => {
+                let bind = bind(quote!(&self.#ident));
+                quote!(out.push(#bind);)
+            }
         }
     });
     quote! {

@@ -1,0 +1,6 @@
+use pgtable::prelude::*;
+
+#[table(name = "users")]
+pub struct User;
+
+fn main() {}

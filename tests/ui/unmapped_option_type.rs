@@ -1,0 +1,15 @@
+use pgtable::prelude::*;
+
+pub struct Money {
+    pub cents: i64,
+}
+
+#[table(name = "orders")]
+pub struct Order {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(default = "0")]
+    pub refund: Option<Money>,
+}
+
+fn main() {}
