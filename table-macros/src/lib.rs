@@ -5,9 +5,9 @@
 //! parses the struct and its attributes, reports mistakes on their spans,
 //! and emits Rust items; SQL types and DDL come from the runtime.
 //!
-//! The pipeline is parse ([`internals::attr`], [`internals::ast`]) ->
-//! validate ([`internals::check`]) -> expand ([`expand`]), over one model
-//! of the table.
+//! The pipeline is parse (`internals::attr`, `internals::ast`) ->
+//! validate (`internals::check`) -> expand (`expand`), over one model of
+//! the table.
 
 mod expand;
 mod internals;
