@@ -83,3 +83,38 @@ fn insert_type_leaves_out_identity_and_defaults_when_all_optional() {
         [pgtable::InsertValue::Default, pgtable::InsertValue::Bind(_)]
     ));
 }
+
+// `#[derive]` above `#[table]` and no derives at all: the insert type is
+// Debug and Clone either way.
+#[derive(Debug)]
+#[table(name = "derive_first")]
+pub struct DeriveFirst {
+    #[column(primary_key)]
+    pub id: i64,
+    #[column(default_now)]
+    pub at: chrono::NaiveDate,
+}
+
+#[table(name = "no_derives")]
+pub struct NoDerives {
+    #[column(primary_key)]
+    pub id: i64,
+    pub label: Option<String>,
+}
+
+#[test]
+fn insert_type_is_debug_and_clone_whatever_the_struct_derives() {
+    let a = NewDeriveFirst { id: 1, at: None };
+    assert_eq!(
+        format!("{:?}", a.clone()),
+        "NewDeriveFirst { id: 1, at: None }"
+    );
+    let b = NewNoDerives {
+        id: 2,
+        label: Some("x".into()),
+    };
+    assert_eq!(
+        format!("{:?}", b.clone()),
+        "NewNoDerives { id: 2, label: Some(\"x\") }"
+    );
+}

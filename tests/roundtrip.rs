@@ -298,3 +298,44 @@ async fn decode_errors_name_the_column_and_both_types() {
         "{msg}"
     );
 }
+
+/// A type of the application's own, mapped by implementing `SqlType`.
+#[derive(Debug, Clone, Copy, PartialEq, postgres_types::ToSql, postgres_types::FromSql)]
+#[postgres(transparent)]
+pub struct Cents(i64);
+
+impl pgtable::SqlType for Cents {
+    const SQL_TYPE: pgtable::SqlTypeName = pgtable::SqlTypeName::builtin("bigint");
+}
+
+#[table(name = "invoices")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invoice {
+    #[column(primary_key, identity)]
+    pub id: i32,
+    pub total: Cents,
+    #[column(default = "0")]
+    pub refunded: Cents,
+    pub tip: Option<Cents>,
+}
+
+#[tokio::test]
+async fn user_mapped_types_round_trip() {
+    assert!(Invoice::create_table().contains("\"total\" bigint NOT NULL"));
+    let db = db_with(Schema::new().table::<Invoice>()).await;
+    let draft = NewInvoice {
+        total: Cents(1999),
+        refunded: None,
+        tip: Some(Cents(-5)),
+    };
+    let got = insert_returning(&db.client, &draft).await.unwrap();
+    assert_eq!(
+        got,
+        Invoice {
+            id: 1,
+            total: Cents(1999),
+            refunded: Cents(0),
+            tip: Some(Cents(-5))
+        }
+    );
+}

@@ -25,7 +25,7 @@
 //! use postgres_types::{FromSql, ToSql};
 //!
 //! /// Cents, stored as a bigint.
-//! #[derive(Debug, ToSql, FromSql)]
+//! #[derive(Debug, Clone, ToSql, FromSql)]
 //! #[postgres(transparent)]
 //! pub struct Cents(i64);
 //!
@@ -116,15 +116,15 @@ impl fmt::Display for SqlTypeName {
 
 /// A Rust type that can be stored in a PostgreSQL column.
 ///
-/// Implement it (beside tokio-postgres's `ToSql` and `FromSql`) to use a type
-/// of your own as a column; see the [module documentation](self).
+/// Implement it (beside tokio-postgres's `ToSql` and `FromSql`, and `Clone`)
+/// to use a type of your own as a column; see the [module documentation](self).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no PostgreSQL column type",
     label = "no SQL type mapping for `{Self}`",
     note = "columns can be bool, i16, i32, i64, f32, f64, String, Vec<u8>, Uuid, NaiveDateTime, DateTime<Utc>, NaiveDate, NaiveTime, or an Option of one of them",
-    note = "to store a type of your own, implement `pgtable::SqlType` for it (and tokio-postgres's `ToSql` and `FromSql`)"
+    note = "to store a type of your own, implement `pgtable::SqlType` for it (and `Clone`, and tokio-postgres's `ToSql` and `FromSql`)"
 )]
-pub trait SqlType: ToSql + FromSqlOwned + Send + Sync {
+pub trait SqlType: ToSql + FromSqlOwned + Clone + Send + Sync {
     /// The PostgreSQL type of the column.
     const SQL_TYPE: SqlTypeName;
     /// Whether the column accepts NULL; only `Option<T>` says yes.
@@ -149,6 +149,18 @@ pub trait SqlType: ToSql + FromSqlOwned + Send + Sync {
     #[inline]
     fn __bind(&self) -> InsertValue<'_> {
         InsertValue::Bind(self)
+    }
+
+    #[doc(hidden)]
+    #[inline]
+    fn __clone(&self) -> Self {
+        self.clone()
+    }
+
+    #[doc(hidden)]
+    #[inline]
+    fn __debug(&self) -> &dyn fmt::Debug {
+        self
     }
 }
 

@@ -2,6 +2,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Item, ItemStruct};
 
@@ -88,23 +89,69 @@ fn insert_struct(table: &Table) -> TokenStream {
         Some(quote!(#(#docs)* #field_vis #name: #ty))
     });
     let fields: Vec<TokenStream> = fields.collect();
-    let mut derives = Vec::new();
-    for (name, path) in [
-        ("Debug", quote!(::core::fmt::Debug)),
-        ("Clone", quote!(::core::clone::Clone)),
-    ] {
-        if table.derives(name) {
-            derives.push(path);
-        }
-    }
-    if all_optional {
-        derives.push(quote!(::core::default::Default));
-    }
+    let default = all_optional.then(|| quote!(#[derive(::core::default::Default)]));
+    let debug_clone = insert_debug_clone(table);
     quote! {
         #[doc = #doc]
-        #[derive(#(#derives),*)]
+        #default
         #vis struct #ident {
             #(#fields,)*
+        }
+        #debug_clone
+    }
+}
+
+/// `Debug` and `Clone` for the insert type. Written out rather than derived
+/// so that each field goes through `<#ty as SqlType>` on its own span: a
+/// column type with no mapping is then one error, not three.
+fn insert_debug_clone(table: &Table) -> TokenStream {
+    let ident = &table.insert_ident;
+    let name = ident.to_string();
+    let carried: Vec<&Column> = table
+        .columns
+        .iter()
+        .filter(|c| c.insert_field() != InsertField::Absent)
+        .collect();
+    let debug_fields = carried.iter().map(|c| {
+        let field = c.ident;
+        let label = field.unraw().to_string();
+        let ty = c.ty;
+        match c.insert_field() {
+            InsertField::DefaultIfNone => quote_spanned! {ty.span()=>
+                .field(#label, &self.#field.as_ref().map(<#ty as ::pgtable::SqlType>::__debug))
+            },
+            _ => quote_spanned! {ty.span()=>
+                .field(#label, <#ty as ::pgtable::SqlType>::__debug(&self.#field))
+            },
+        }
+    });
+    let clone_fields = carried.iter().map(|c| {
+        let field = c.ident;
+        let ty = c.ty;
+        match c.insert_field() {
+            InsertField::DefaultIfNone => quote_spanned! {ty.span()=>
+                #field: self.#field.as_ref().map(<#ty as ::pgtable::SqlType>::__clone)
+            },
+            _ => quote_spanned! {ty.span()=>
+                #field: <#ty as ::pgtable::SqlType>::__clone(&self.#field)
+            },
+        }
+    });
+    quote! {
+        impl ::core::fmt::Debug for #ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(#name)
+                    #(#debug_fields)*
+                    .finish()
+            }
+        }
+
+        impl ::core::clone::Clone for #ident {
+            fn clone(&self) -> Self {
+                Self {
+                    #(#clone_fields,)*
+                }
+            }
         }
     }
 }

@@ -94,25 +94,6 @@ impl<'a> Table<'a> {
         &self.item.vis
     }
 
-    /// Whether the struct derives the trait named `name` (`Debug`, `Clone`):
-    /// the insert type derives the same ones, so a column type without them
-    /// is not asked for them twice.
-    pub fn derives(&self, name: &str) -> bool {
-        self.item
-            .attrs
-            .iter()
-            .filter(|a| a.path().is_ident("derive"))
-            .any(|attr| {
-                let mut found = false;
-                // A malformed derive is reported by the compiler itself.
-                let _ = attr.parse_nested_meta(|meta| {
-                    found |= meta.path.segments.last().is_some_and(|s| s.ident == name);
-                    Ok(())
-                });
-                found
-            })
-    }
-
     /// The column declared by the Rust field `ident`.
     pub fn column_by_field(&self, ident: &Ident) -> Option<(usize, &Column<'a>)> {
         self.columns
