@@ -79,10 +79,11 @@
 #![warn(missing_docs)]
 
 pub use pgtable_runtime::{
-    Column, ColumnDef, Error, InsertValue, Insertable, Schema, SqlType, SqlTypeName, Table,
-    TableDef, UniqueDef,
+    Column, ColumnDef, Conn, Db, DbBuilder, Error, Executor, Expr, InsertValue, Insertable,
+    IsolationLevel, Order, PrimaryKey, Returning, Schema, Select, SqlType, SqlTypeName, Table,
+    TableDef, Transaction, TransactionOptions, UniqueDef, ValueExpr, not,
 };
-pub use pgtable_runtime::{ddl, error, schema, table as model, types};
+pub use pgtable_runtime::{db, ddl, error, query, schema, table as model, transaction, types};
 
 /// Turns a struct into a typed PostgreSQL table; see the [crate documentation](crate).
 pub use pgtable_macros::table;
@@ -92,7 +93,7 @@ pub use {chrono, postgres_types, tokio_postgres, uuid};
 
 /// The names almost every user of pgtable needs: `use pgtable::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Column, Insertable, Schema, SqlType, Table, table};
+    pub use crate::{Column, Db, Executor, Insertable, PrimaryKey, Schema, SqlType, Table, table};
 }
 
 #[doc(hidden)]

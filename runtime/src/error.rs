@@ -1,11 +1,128 @@
 //! pgtable's error type.
+//!
+//! Constraint violations get variants of their own naming the table,
+//! constraint and, where PostgreSQL says, the columns, so an application can
+//! match on them (a duplicate email is a 409, not a 500):
+//!
+//! ```
+//! # fn handle(err: pgtable::Error) -> u16 {
+//! match err {
+//!     pgtable::Error::UniqueViolation { ref constraint, .. }
+//!         if constraint.as_deref() == Some("users_email_unique") => 409,
+//!     pgtable::Error::NotFound { .. } => 404,
+//!     _ => 500,
+//! }
+//! # }
+//! ```
 
 use std::fmt;
+use std::time::Duration;
+
+use tokio_postgres::error::{DbError, SqlState};
 
 /// Everything that can go wrong in pgtable.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// `fetch_one` found no row.
+    #[error(
+        "no row found in table {table} (fetch_one expects exactly one; use fetch_optional when none is fine)"
+    )]
+    NotFound {
+        /// The table queried.
+        table: &'static str,
+    },
+
+    /// A row would duplicate a unique or primary key.
+    #[error(
+        "duplicate key in table {}: {} already holds {}",
+        Opt(table),
+        Opt(constraint),
+        Cols(columns)
+    )]
+    UniqueViolation {
+        /// The table written to.
+        table: Option<String>,
+        /// The violated constraint.
+        constraint: Option<String>,
+        /// The constrained columns.
+        columns: Vec<String>,
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// A row would reference a missing row, or a referenced row is still in use.
+    #[error(
+        "foreign key {} on table {} rejects the change to {}: {}",
+        Opt(constraint),
+        Opt(table),
+        Cols(columns),
+        Opt(detail)
+    )]
+    ForeignKeyViolation {
+        /// The table written to.
+        table: Option<String>,
+        /// The violated constraint.
+        constraint: Option<String>,
+        /// The referencing columns.
+        columns: Vec<String>,
+        /// PostgreSQL's detail line (it names the key and the other table).
+        detail: Option<String>,
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// A NULL was written to a NOT NULL column.
+    #[error("column {} of table {} cannot be NULL", Opt(column), Opt(table))]
+    NotNullViolation {
+        /// The table written to.
+        table: Option<String>,
+        /// The NOT NULL column.
+        column: Option<String>,
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// A row failed a CHECK constraint.
+    #[error(
+        "check constraint {} on table {} rejects the row",
+        Opt(constraint),
+        Opt(table)
+    )]
+    CheckViolation {
+        /// The table written to.
+        table: Option<String>,
+        /// The violated constraint.
+        constraint: Option<String>,
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// No connection could be had from the pool in time.
+    #[error("{}", pool_timeout_message(*.kind, *.after))]
+    PoolTimeout {
+        /// Which of the pool's time-outs ran out.
+        kind: PoolTimeout,
+        /// The configured time-out, when known.
+        after: Option<Duration>,
+    },
+
+    /// The pool was closed.
+    #[error("the connection pool is closed")]
+    PoolClosed,
+
+    /// The database could not be reached or the connection failed.
+    #[error("cannot connect to PostgreSQL: {0}")]
+    Connect(#[source] tokio_postgres::Error),
+
+    /// The configuration is wrong (a malformed URL, an unset DATABASE_URL, …).
+    #[error("configuration error: {0}")]
+    Config(String),
+
     /// A column's value could not be read into its Rust field.
     #[error(
         "cannot read column {column} of table {table} ({sql_type}) into Rust type `{rust_type}`: {reason}"
@@ -27,8 +144,199 @@ pub enum Error {
     },
 
     /// Any other error reported by PostgreSQL or the connection.
-    #[error("database error: {0}")]
-    Postgres(#[from] tokio_postgres::Error),
+    #[error("{}", postgres_message(.0))]
+    Postgres(#[source] tokio_postgres::Error),
+}
+
+/// Which pool time-out ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PoolTimeout {
+    /// Waiting for a free connection (every connection was in use).
+    Wait,
+    /// Opening a new connection.
+    Create,
+    /// Checking a returned connection before reuse.
+    Recycle,
+}
+
+fn pool_timeout_message(kind: PoolTimeout, after: Option<Duration>) -> String {
+    let after = after.map_or_else(String::new, |d| format!(" after {d:?}"));
+    match kind {
+        PoolTimeout::Wait => format!(
+            "timed out{after} waiting for a free connection: every pooled connection is in use (raise the pool size or hold connections for less time)"
+        ),
+        PoolTimeout::Create => format!("timed out{after} opening a new connection to PostgreSQL"),
+        PoolTimeout::Recycle => format!("timed out{after} checking a pooled connection"),
+    }
+}
+
+fn postgres_message(err: &tokio_postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => {
+            let mut msg = format!(
+                "{}: {} (SQLSTATE {})",
+                db.severity(),
+                db.message(),
+                db.code().code()
+            );
+            if let Some(detail) = db.detail() {
+                msg.push_str(&format!("; {detail}"));
+            }
+            if let Some(hint) = db.hint() {
+                msg.push_str(&format!("; hint: {hint}"));
+            }
+            msg
+        }
+        None => format!("database error: {err}"),
+    }
+}
+
+struct Opt<'a, T>(&'a Option<T>);
+
+impl<T: fmt::Display> fmt::Display for Opt<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(v) => v.fmt(f),
+            None => f.write_str("(unknown)"),
+        }
+    }
+}
+
+struct Cols<'a>(&'a [String]);
+
+impl fmt::Display for Cols<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            [] => f.write_str("the same key"),
+            cols => write!(f, "({})", cols.join(", ")),
+        }
+    }
+}
+
+impl Error {
+    /// The SQLSTATE code, when PostgreSQL reported the error.
+    pub fn code(&self) -> Option<&SqlState> {
+        self.source_postgres().and_then(|e| e.code())
+    }
+
+    /// The table named by the error, if any.
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            Error::NotFound { table } | Error::Decode { table, .. } => Some(table),
+            Error::UniqueViolation { table, .. }
+            | Error::ForeignKeyViolation { table, .. }
+            | Error::NotNullViolation { table, .. }
+            | Error::CheckViolation { table, .. } => table.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The constraint named by the error, if any.
+    pub fn constraint(&self) -> Option<&str> {
+        match self {
+            Error::UniqueViolation { constraint, .. }
+            | Error::ForeignKeyViolation { constraint, .. }
+            | Error::CheckViolation { constraint, .. } => constraint.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The column named by the error, if exactly one is.
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            Error::NotNullViolation { column, .. } => column.as_deref(),
+            Error::Decode { column, .. } => Some(column),
+            Error::UniqueViolation { columns, .. } | Error::ForeignKeyViolation { columns, .. } => {
+                match columns.as_slice() {
+                    [one] => Some(one),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The underlying tokio-postgres error, if there is one.
+    pub fn source_postgres(&self) -> Option<&tokio_postgres::Error> {
+        match self {
+            Error::UniqueViolation { source, .. }
+            | Error::ForeignKeyViolation { source, .. }
+            | Error::NotNullViolation { source, .. }
+            | Error::CheckViolation { source, .. }
+            | Error::Decode { source, .. } => Some(source),
+            Error::Postgres(source) | Error::Connect(source) => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<tokio_postgres::Error> for Error {
+    /// Sorts a tokio-postgres error into the variant that says what happened.
+    fn from(err: tokio_postgres::Error) -> Self {
+        let Some(db) = err.as_db_error() else {
+            return if err.is_closed() {
+                Error::Connect(err)
+            } else {
+                Error::Postgres(err)
+            };
+        };
+        let table = db.table().map(str::to_owned);
+        let constraint = db.constraint().map(str::to_owned);
+        let code = db.code().clone();
+        if code == SqlState::UNIQUE_VIOLATION {
+            let columns = key_columns(db);
+            Error::UniqueViolation {
+                table,
+                constraint,
+                columns,
+                source: err,
+            }
+        } else if code == SqlState::FOREIGN_KEY_VIOLATION {
+            let columns = key_columns(db);
+            let detail = db.detail().map(str::to_owned);
+            Error::ForeignKeyViolation {
+                table,
+                constraint,
+                columns,
+                detail,
+                source: err,
+            }
+        } else if code == SqlState::NOT_NULL_VIOLATION {
+            let column = db.column().map(str::to_owned);
+            Error::NotNullViolation {
+                table,
+                column,
+                source: err,
+            }
+        } else if code == SqlState::CHECK_VIOLATION {
+            Error::CheckViolation {
+                table,
+                constraint,
+                source: err,
+            }
+        } else {
+            Error::Postgres(err)
+        }
+    }
+}
+
+/// The key columns PostgreSQL names in a violation's detail:
+/// `Key (a, b)=(1, 2) already exists.` gives `[a, b]`. Values are left out
+/// of the message on purpose: they may be personal data.
+fn key_columns(db: &DbError) -> Vec<String> {
+    let Some(detail) = db.detail() else {
+        return Vec::new();
+    };
+    let Some(rest) = detail.strip_prefix("Key (") else {
+        return Vec::new();
+    };
+    let Some(end) = rest.find(")=(") else {
+        return Vec::new();
+    };
+    rest[..end]
+        .split(", ")
+        .map(|c| c.trim_matches('"').to_owned())
+        .collect()
 }
 
 /// The PostgreSQL type of a column in a row, for messages (`text`, or

@@ -51,6 +51,7 @@ fn expand(table: &Table) -> TokenStream {
     let column_consts = column_consts(table);
     let table_impl = table_impl(table);
     let insertable_impl = insertable_impl(table);
+    let primary_key_impl = primary_key_impl(table);
     let type_checks = type_checks(table);
     quote! {
         #item
@@ -58,6 +59,7 @@ fn expand(table: &Table) -> TokenStream {
         #column_consts
         #table_impl
         #insertable_impl
+        #primary_key_impl
         #type_checks
     }
 }
@@ -320,6 +322,51 @@ fn insertable_impl(table: &Table) -> TokenStream {
             ) {
                 let _ = &out;
                 #(#pushes)*
+            }
+        }
+    }
+}
+
+/// `impl PrimaryKey`: the key is the primary key column's type, or a tuple
+/// of the types of a `primary_key(a, b)`. No key, no impl.
+fn primary_key_impl(table: &Table) -> TokenStream {
+    let select = table.ident();
+    let columns: Vec<&Column> = match table.attrs.primary_key.get() {
+        Some(fields) => fields
+            .iter()
+            .map(|f| table.column_by_field(f).unwrap().1)
+            .collect(),
+        None => table
+            .columns
+            .iter()
+            .filter(|c| c.attrs.primary_key.is_set())
+            .collect(),
+    };
+    let (key, filter) = match columns.as_slice() {
+        [] => return TokenStream::new(),
+        [column] => {
+            let ty = column.ty;
+            let name = column.const_ident();
+            (quote!(#ty), quote!(Self::#name.eq(key)))
+        }
+        columns => {
+            let types = columns.iter().map(|c| c.ty);
+            let conditions = columns.iter().enumerate().map(|(i, c)| {
+                let name = c.const_ident();
+                let i = syn::Index::from(i);
+                quote!(Self::#name.eq(key.#i))
+            });
+            let mut conditions = conditions;
+            let first = conditions.next().unwrap();
+            (quote!((#(#types,)*)), quote!(#first #(.and(#conditions))*))
+        }
+    };
+    quote! {
+        impl ::pgtable::PrimaryKey for #select {
+            type Key = #key;
+
+            fn key_filter(key: Self::Key) -> ::pgtable::Expr<Self> {
+                #filter
             }
         }
     }

@@ -1,0 +1,252 @@
+//! `INSERT`: one row or many in one statement, `ON CONFLICT`, `RETURNING`.
+
+use std::marker::PhantomData;
+
+use super::expr::{Node, NodeKind, Operand, ValueExpr};
+use super::{BuildSql, Built, Returning, execute};
+use crate::db::Executor;
+use crate::error::Error;
+use crate::table::{Column, InsertValue, Insertable, Table};
+
+enum Conflict {
+    Nothing(Vec<&'static str>),
+    Update(Vec<&'static str>, Vec<(&'static str, Node)>),
+}
+
+/// An `INSERT` of one or more rows into table `T`.
+///
+/// ```
+/// use pgtable::prelude::*;
+///
+/// #[table(name = "users")]
+/// pub struct User {
+///     #[column(primary_key, identity)]
+///     pub id: i64,
+///     #[column(unique)]
+///     pub email: String,
+///     #[column(default = "0")]
+///     pub logins: i32,
+/// }
+///
+/// let upsert = User::insert(NewUser { email: "a@x.io".into(), logins: None })
+///     .on_conflict(User::EMAIL)
+///     .do_update(|c| c.set(User::LOGINS, User::LOGINS.add(1)));
+/// assert_eq!(
+///     upsert.to_sql(),
+///     r#"INSERT INTO "users" ("email", "logins") VALUES ($1, DEFAULT) ON CONFLICT ("email") DO UPDATE SET "logins" = "users"."logins" + $2"#
+/// );
+/// ```
+#[must_use = "a query does nothing until a terminal method such as `.execute(&db)` runs it"]
+pub struct Insert<T: Table> {
+    rows: Vec<T::Insert>,
+    conflict: Option<Conflict>,
+}
+
+impl<T: Table> Insert<T> {
+    pub(crate) fn new(rows: Vec<T::Insert>) -> Self {
+        Insert {
+            rows,
+            conflict: None,
+        }
+    }
+
+    /// Skips rows that would violate any unique constraint: `ON CONFLICT DO NOTHING`.
+    pub fn on_conflict_do_nothing(mut self) -> Self {
+        self.conflict = Some(Conflict::Nothing(Vec::new()));
+        self
+    }
+
+    /// Names the unique columns whose conflict to handle; follow with
+    /// [`do_update`](OnConflict::do_update) or [`do_nothing`](OnConflict::do_nothing).
+    pub fn on_conflict(self, target: impl ConflictTarget<T>) -> OnConflict<T> {
+        OnConflict {
+            insert: self,
+            target: target.columns(),
+        }
+    }
+
+    /// Returns the inserted (or upserted) rows.
+    pub fn returning(self) -> Returning<Self> {
+        Returning(self)
+    }
+
+    /// The statement's SQL text (empty for an insert of no rows).
+    pub fn to_sql(&self) -> String {
+        self.build(false).sql
+    }
+
+    /// Runs the insert; returns how many rows were inserted. An insert of
+    /// no rows sends nothing and returns 0.
+    pub async fn execute<E: Executor + ?Sized>(self, exec: &E) -> Result<u64, Error> {
+        if self.rows.is_empty() {
+            return Ok(0);
+        }
+        execute(exec, &self.build(false)).await
+    }
+}
+
+impl<T: Table> BuildSql for Insert<T> {
+    type Table = T;
+
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn build(&self, returning: bool) -> Built<'_> {
+        let mut out = Built::new();
+        if self.rows.is_empty() {
+            return out;
+        }
+        let table = T::table();
+        // An insert type with no columns (every column generated) still
+        // names one column, to give each row a `DEFAULT`.
+        let carried = <T::Insert as Insertable>::COLUMNS;
+        let columns: &[usize] = if carried.is_empty() { &[0] } else { carried };
+
+        out.push("INSERT INTO ");
+        out.table(table);
+        out.push(" (");
+        for (i, &column) in columns.iter().enumerate() {
+            if i > 0 {
+                out.push(", ");
+            }
+            out.ident(table.columns[column].name);
+        }
+        out.push(") VALUES ");
+        let mut values = Vec::with_capacity(columns.len());
+        for (r, row) in self.rows.iter().enumerate() {
+            if r > 0 {
+                out.push(", ");
+            }
+            values.clear();
+            row.push_values(&mut values);
+            out.push("(");
+            for i in 0..columns.len() {
+                if i > 0 {
+                    out.push(", ");
+                }
+                match values.get(i) {
+                    Some(InsertValue::Bind(value)) => out.param(*value),
+                    Some(InsertValue::Default) | None => out.push("DEFAULT"),
+                }
+            }
+            out.push(")");
+        }
+        match &self.conflict {
+            None => {}
+            Some(Conflict::Nothing(target)) => {
+                out.push(" ON CONFLICT");
+                conflict_target(&mut out, target);
+                out.push(" DO NOTHING");
+            }
+            Some(Conflict::Update(target, sets)) => {
+                out.push(" ON CONFLICT");
+                conflict_target(&mut out, target);
+                out.push(" DO UPDATE SET ");
+                for (i, (column, value)) in sets.iter().enumerate() {
+                    if i > 0 {
+                        out.push(", ");
+                    }
+                    out.ident(column);
+                    out.push(" = ");
+                    out.node(value);
+                }
+            }
+        }
+        if returning {
+            out.returning(table);
+        }
+        out
+    }
+}
+
+fn conflict_target(out: &mut Built<'_>, target: &[&str]) {
+    if target.is_empty() {
+        return;
+    }
+    out.push(" (");
+    for (i, column) in target.iter().enumerate() {
+        if i > 0 {
+            out.push(", ");
+        }
+        out.ident(column);
+    }
+    out.push(")");
+}
+
+/// An insert waiting to be told what to do on a conflict.
+#[must_use = "follow `.on_conflict(...)` with `.do_update(...)` or `.do_nothing()`"]
+pub struct OnConflict<T: Table> {
+    insert: Insert<T>,
+    target: Vec<&'static str>,
+}
+
+impl<T: Table> OnConflict<T> {
+    /// Skips conflicting rows: `ON CONFLICT (…) DO NOTHING`.
+    pub fn do_nothing(mut self) -> Insert<T> {
+        self.insert.conflict = Some(Conflict::Nothing(self.target));
+        self.insert
+    }
+
+    /// Updates the existing row instead: `ON CONFLICT (…) DO UPDATE SET …`.
+    /// With no `set`, conflicting rows are skipped as by `do_nothing`.
+    pub fn do_update(mut self, f: impl FnOnce(&mut DoUpdate<T>) -> &mut DoUpdate<T>) -> Insert<T> {
+        let mut update = DoUpdate {
+            sets: Vec::new(),
+            _table: PhantomData,
+        };
+        f(&mut update);
+        self.insert.conflict = Some(if update.sets.is_empty() {
+            Conflict::Nothing(self.target)
+        } else {
+            Conflict::Update(self.target, update.sets)
+        });
+        self.insert
+    }
+}
+
+/// The assignments of `ON CONFLICT … DO UPDATE`.
+pub struct DoUpdate<T> {
+    sets: Vec<(&'static str, Node)>,
+    _table: PhantomData<fn() -> T>,
+}
+
+impl<T: Table> DoUpdate<T> {
+    /// `column = value`.
+    pub fn set<V>(&mut self, column: Column<T, V>, value: impl Operand<T, V>) -> &mut Self {
+        self.sets.push((column.name(), value.into_node()));
+        self
+    }
+
+    /// The value the row would have had: `excluded."column"`.
+    pub fn excluded<V>(&self, column: Column<T, V>) -> ValueExpr<T, V> {
+        ValueExpr::new(Node(NodeKind::Excluded(column.name())))
+    }
+}
+
+/// The unique column(s) an `ON CONFLICT` names: a column or a tuple of them.
+pub trait ConflictTarget<T> {
+    /// The SQL column names.
+    #[doc(hidden)]
+    fn columns(self) -> Vec<&'static str>;
+}
+
+impl<T, V> ConflictTarget<T> for Column<T, V> {
+    fn columns(self) -> Vec<&'static str> {
+        vec![self.name()]
+    }
+}
+
+macro_rules! tuple_target {
+    ($($v:ident $i:tt),+) => {
+        impl<T, $($v),+> ConflictTarget<T> for ($(Column<T, $v>,)+) {
+            fn columns(self) -> Vec<&'static str> {
+                vec![$(self.$i.name()),+]
+            }
+        }
+    };
+}
+
+tuple_target!(A 0, B 1);
+tuple_target!(A 0, B 1, C 2);
+tuple_target!(A 0, B 1, C 2, D 3);

@@ -1,0 +1,303 @@
+//! Typed queries: values built from a table, inspected with `.to_sql()`, run
+//! on any [`Executor`] by a terminal method.
+//!
+//! Every value is a bind parameter and every identifier is quoted, so no
+//! string a user passes can change the statement.
+
+mod expr;
+mod insert;
+mod select;
+mod write;
+
+use std::fmt::Write as _;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::Stream;
+use postgres_types::ToSql;
+use tokio_postgres::{Row, RowStream};
+use tracing::Instrument;
+
+use crate::db::{Acquired, Executor};
+use crate::error::Error;
+use crate::schema::TableDef;
+use crate::table::Table;
+
+pub use expr::{Expr, Node, Numeric, Operand, Order, ValueExpr, not};
+pub use insert::{ConflictTarget, DoUpdate, Insert, OnConflict};
+pub use select::{All, Select, Selection};
+pub use write::{AllRows, Delete, FilterGiven, Filtered, Unfiltered, Update, UpdateSet};
+
+/// An SQL statement being written, with the parameters it binds.
+#[doc(hidden)]
+pub struct Built<'a> {
+    pub(crate) sql: String,
+    pub(crate) params: Vec<&'a (dyn ToSql + Sync)>,
+}
+
+impl<'a> Built<'a> {
+    pub(crate) fn new() -> Self {
+        Built {
+            sql: String::with_capacity(128),
+            params: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, sql: &str) {
+        self.sql.push_str(sql);
+    }
+
+    pub(crate) fn param(&mut self, value: &'a (dyn ToSql + Sync)) {
+        self.params.push(value);
+        // Writing to a String cannot fail.
+        let _ = write!(self.sql, "${}", self.params.len());
+    }
+
+    pub(crate) fn ident(&mut self, ident: &str) {
+        self.sql.push('"');
+        for ch in ident.chars() {
+            if ch == '"' {
+                self.sql.push('"');
+            }
+            self.sql.push(ch);
+        }
+        self.sql.push('"');
+    }
+
+    pub(crate) fn table(&mut self, table: &TableDef) {
+        if let Some(schema) = table.schema {
+            self.ident(schema);
+            self.sql.push('.');
+        }
+        self.ident(table.name);
+    }
+
+    /// `"a", "b", "c"`: the columns of `table`, unqualified.
+    pub(crate) fn column_list(&mut self, table: &TableDef) {
+        for (i, column) in table.columns.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.ident(column.name);
+        }
+    }
+
+    pub(crate) fn node(&mut self, node: &'a Node) {
+        use expr::NodeKind::*;
+        match &node.0 {
+            Column { table, name } => {
+                self.table(table);
+                self.sql.push('.');
+                self.ident(name);
+            }
+            Excluded(name) => {
+                self.sql.push_str("excluded.");
+                self.ident(name);
+            }
+            Param(value) => self.param(&**value),
+            Binary(lhs, op, rhs) => {
+                self.operand(lhs);
+                self.sql.push(' ');
+                self.sql.push_str(op);
+                if op.ends_with("ANY") || op.ends_with("ALL") {
+                    self.sql.push('(');
+                    self.node(rhs);
+                    self.sql.push(')');
+                } else {
+                    self.sql.push(' ');
+                    self.operand(rhs);
+                }
+            }
+            Group(op, items) => {
+                if let [single] = items.as_slice() {
+                    return self.node(single);
+                }
+                self.sql.push('(');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        let _ = write!(self.sql, " {op} ");
+                    }
+                    self.node(item);
+                }
+                self.sql.push(')');
+            }
+            Not(inner) => {
+                self.sql.push_str("NOT ");
+                self.operand(inner);
+            }
+            Postfix(inner, op) => {
+                self.operand(inner);
+                self.sql.push(' ');
+                self.sql.push_str(op);
+            }
+            Between(value, low, high) => {
+                self.operand(value);
+                self.sql.push_str(" BETWEEN ");
+                self.operand(low);
+                self.sql.push_str(" AND ");
+                self.operand(high);
+            }
+        }
+    }
+
+    /// A node inside another: parenthesized unless it is atomic.
+    fn operand(&mut self, node: &'a Node) {
+        use expr::NodeKind::*;
+        match &node.0 {
+            Column { .. } | Excluded(_) | Param(_) | Group(..) => self.node(node),
+            _ => {
+                self.sql.push('(');
+                self.node(node);
+                self.sql.push(')');
+            }
+        }
+    }
+
+    pub(crate) fn filter(&mut self, filter: Option<&'a Node>) {
+        if let Some(filter) = filter {
+            self.sql.push_str(" WHERE ");
+            self.node(filter);
+        }
+    }
+
+    pub(crate) fn returning(&mut self, table: &TableDef) {
+        self.sql.push_str(" RETURNING ");
+        self.column_list(table);
+    }
+}
+
+/// A query that can be written out as SQL.
+#[doc(hidden)]
+pub trait BuildSql: Send + Sync {
+    /// The table whose rows `RETURNING` gives.
+    type Table: Table;
+    /// The statement, with or without `RETURNING`.
+    fn build(&self, returning: bool) -> Built<'_>;
+    /// Whether there is nothing to send (an insert of no rows).
+    fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+/// Runs one statement and collects its rows, in a tracing span carrying the SQL.
+pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
+    exec: &E,
+    built: &Built<'_>,
+) -> Result<Vec<Row>, Error> {
+    let span =
+        tracing::debug_span!("pgtable.query", sql = %built.sql, rows = tracing::field::Empty);
+    async {
+        let conn = exec.acquire().await?;
+        let statement = conn.prepare(&built.sql).await?;
+        let rows = conn.raw().query(&statement, &built.params).await?;
+        tracing::Span::current().record("rows", rows.len());
+        Ok(rows)
+    }
+    .instrument(span)
+    .await
+}
+
+/// Runs one statement and returns how many rows it affected.
+pub(crate) async fn execute<E: Executor + ?Sized>(
+    exec: &E,
+    built: &Built<'_>,
+) -> Result<u64, Error> {
+    let span =
+        tracing::debug_span!("pgtable.query", sql = %built.sql, rows = tracing::field::Empty);
+    async {
+        let conn = exec.acquire().await?;
+        let statement = conn.prepare(&built.sql).await?;
+        let n = conn.raw().execute(&statement, &built.params).await?;
+        tracing::Span::current().record("rows", n);
+        Ok(n)
+    }
+    .instrument(span)
+    .await
+}
+
+/// Starts one statement and returns its rows as they arrive. The
+/// connection is held until the stream is dropped.
+pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
+    exec: &'e E,
+    built: Built<'_>,
+) -> Result<Rows<'e>, Error> {
+    let span = tracing::debug_span!("pgtable.query", sql = %built.sql, streamed = true);
+    async {
+        let conn = exec.acquire().await?;
+        let statement = conn.prepare(&built.sql).await?;
+        let rows = conn
+            .raw()
+            .query_raw(&statement, built.params.iter().copied())
+            .await?;
+        Ok(Rows {
+            _conn: conn,
+            rows: Box::pin(rows),
+        })
+    }
+    .instrument(span)
+    .await
+}
+
+/// Rows arriving from the server, holding the connection they come on.
+pub(crate) struct Rows<'a> {
+    _conn: Acquired<'a>,
+    rows: Pin<Box<RowStream>>,
+}
+
+impl Stream for Rows<'_> {
+    type Item = Result<Row, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rows
+            .as_mut()
+            .poll_next(cx)
+            .map(|row| row.map(|r| r.map_err(Error::from)))
+    }
+}
+
+/// The first row, or [`Error::NotFound`].
+pub(crate) fn one(rows: Vec<Row>, table: &'static TableDef) -> Result<Row, Error> {
+    rows.into_iter()
+        .next()
+        .ok_or(Error::NotFound { table: table.name })
+}
+
+/// A query with `RETURNING` every column of its table: `.returning()` on an
+/// insert, update or delete.
+#[must_use = "a query does nothing until a terminal method such as `.fetch_all(&db)` runs it"]
+pub struct Returning<Q>(pub(crate) Q);
+
+impl<Q: BuildSql> Returning<Q> {
+    /// The statement's SQL text.
+    pub fn to_sql(&self) -> String {
+        self.0.build(true).sql
+    }
+
+    /// Every returned row.
+    pub async fn fetch_all<E: Executor + ?Sized>(self, exec: &E) -> Result<Vec<Q::Table>, Error> {
+        if self.0.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = fetch_rows(exec, &self.0.build(true)).await?;
+        rows.iter().map(Q::Table::from_row).collect()
+    }
+
+    /// The one returned row; [`Error::NotFound`] when there is none.
+    pub async fn fetch_one<E: Executor + ?Sized>(self, exec: &E) -> Result<Q::Table, Error> {
+        self.fetch_optional(exec).await?.ok_or(Error::NotFound {
+            table: Q::Table::table().name,
+        })
+    }
+
+    /// The first returned row, if any.
+    pub async fn fetch_optional<E: Executor + ?Sized>(
+        self,
+        exec: &E,
+    ) -> Result<Option<Q::Table>, Error> {
+        if self.0.is_empty() {
+            return Ok(None);
+        }
+        let rows = fetch_rows(exec, &self.0.build(true)).await?;
+        rows.first().map(Q::Table::from_row).transpose()
+    }
+}
