@@ -71,15 +71,9 @@ fn new_scalars(s: &Scalars) -> NewScalars {
     }
 }
 
-async fn db_with(schema: Schema) -> TestDb {
-    let db = TestDb::new().await;
-    db.client.batch_execute(&schema.to_sql()).await.unwrap();
-    db
-}
-
 #[tokio::test]
 async fn edge_values_round_trip() {
-    let db = db_with(Schema::new().table::<Scalars>()).await;
+    let db = TestDb::with_schema(&Schema::new().table::<Scalars>()).await;
     let lows = Scalars {
         id: 1,
         flag: false,
@@ -142,7 +136,7 @@ async fn edge_values_round_trip() {
 
 #[tokio::test]
 async fn nulls_and_values_round_trip() {
-    let db = db_with(Schema::new().table::<NullableScalars>()).await;
+    let db = TestDb::with_schema(&Schema::new().table::<NullableScalars>()).await;
     let nulls = NullableScalars::default();
     let got = insert_returning(&db.client, &NewNullableScalars::default())
         .await
@@ -184,7 +178,7 @@ async fn nulls_and_values_round_trip() {
 
 #[tokio::test]
 async fn seed_users_round_trip() {
-    let db = db_with(schema::schema()).await;
+    let db = TestDb::with_schema(&schema::schema()).await;
     let id = Uuid::new_v4();
     let user = insert_returning(
         &db.client,
@@ -224,7 +218,7 @@ async fn seed_users_round_trip() {
 
 #[tokio::test]
 async fn rows_decode_at_an_offset() {
-    let db = db_with(schema::schema()).await;
+    let db = TestDb::with_schema(&schema::schema()).await;
     let id = Uuid::new_v4();
     let row = db
         .client
@@ -322,7 +316,7 @@ pub struct Invoice {
 #[tokio::test]
 async fn user_mapped_types_round_trip() {
     assert!(Invoice::create_table().contains("\"total\" bigint NOT NULL"));
-    let db = db_with(Schema::new().table::<Invoice>()).await;
+    let db = TestDb::with_schema(&Schema::new().table::<Invoice>()).await;
     let draft = NewInvoice {
         total: Cents(1999),
         refunded: None,

@@ -45,6 +45,13 @@ pub struct TestDb {
     name: String,
 }
 
+/// The configuration of the database called `name` on the test server.
+pub fn config_for(name: &str) -> Config {
+    let mut config = admin_config();
+    config.dbname(name);
+    config
+}
+
 impl TestDb {
     pub async fn new() -> TestDb {
         let name = format!("pgtable_test_{}", uuid::Uuid::new_v4().simple());
@@ -53,10 +60,25 @@ impl TestDb {
             .batch_execute(&format!("CREATE DATABASE \"{name}\""))
             .await
             .expect("the test user must be allowed to create databases");
-        let mut config = admin_config();
-        config.dbname(&name);
-        let client = connect(&config).await;
+        let client = connect(&config_for(&name)).await;
         TestDb { client, name }
+    }
+
+    /// A test database with `schema` created in it.
+    pub async fn with_schema(schema: &pgtable::Schema) -> TestDb {
+        let db = TestDb::new().await;
+        db.client.batch_execute(&schema.to_sql()).await.unwrap();
+        db
+    }
+
+    /// A pgtable `Db` (a pool) on the test database.
+    pub fn db(&self) -> pgtable::Db {
+        self.db_builder().build().unwrap()
+    }
+
+    /// A `Db` builder on the test database, to configure the pool.
+    pub fn db_builder(&self) -> pgtable::DbBuilder {
+        pgtable::Db::builder_with_config(config_for(&self.name))
     }
 
     pub fn name(&self) -> &str {
