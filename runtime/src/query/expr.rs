@@ -146,7 +146,10 @@ impl<T> Expr<T> {
             NodeKind::Group(o, items) if o == op => items,
             node => vec![Node(node)],
         };
-        items.push(other.node);
+        match other.node.0 {
+            NodeKind::Group(o, more) if o == op => items.extend(more),
+            node => items.push(Node(node)),
+        }
         Expr::new(Node(NodeKind::Group(op, items)))
     }
 }
