@@ -80,8 +80,8 @@
 
 pub use pgtable_runtime::{
     Column, ColumnDef, Conn, Db, DbBuilder, Error, Executor, Expr, InsertValue, Insertable,
-    IsolationLevel, Order, PrimaryKey, Returning, Schema, Select, SqlType, SqlTypeName, Table,
-    TableDef, Transaction, TransactionOptions, UniqueDef, ValueExpr, not,
+    IsolationLevel, Order, PrimaryKey, Returning, Savepoint, Schema, Select, SqlType, SqlTypeName,
+    Table, TableDef, Transaction, TransactionOptions, UniqueDef, ValueExpr, not,
 };
 pub use pgtable_runtime::{db, ddl, error, query, schema, table as model, transaction, types};
 

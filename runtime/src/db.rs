@@ -210,15 +210,12 @@ impl Db {
 
     /// Starts a transaction. Commit it with [`Transaction::commit`]; dropped
     /// without a commit, it is rolled back.
-    pub async fn begin(&self) -> Result<Transaction<'static>, Error> {
+    pub async fn begin(&self) -> Result<Transaction, Error> {
         self.begin_with(TransactionOptions::default()).await
     }
 
     /// Starts a transaction with an isolation level or access mode.
-    pub async fn begin_with(
-        &self,
-        options: TransactionOptions,
-    ) -> Result<Transaction<'static>, Error> {
+    pub async fn begin_with(&self, options: TransactionOptions) -> Result<Transaction, Error> {
         let conn = self.conn().await?;
         Transaction::start(conn, options).await
     }
@@ -238,7 +235,7 @@ impl Db {
     /// ```
     pub async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: AsyncFnOnce(&mut Transaction<'static>) -> Result<T, E>,
+        F: AsyncFnOnce(&mut Transaction) -> Result<T, E>,
         E: From<Error>,
     {
         self.transaction_with(TransactionOptions::default(), f)
@@ -248,7 +245,7 @@ impl Db {
     /// [`Db::transaction`] with an isolation level or access mode.
     pub async fn transaction_with<T, E, F>(&self, options: TransactionOptions, f: F) -> Result<T, E>
     where
-        F: AsyncFnOnce(&mut Transaction<'static>) -> Result<T, E>,
+        F: AsyncFnOnce(&mut Transaction) -> Result<T, E>,
         E: From<Error>,
     {
         let tx = self.begin_with(options).await?;

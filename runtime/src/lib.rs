@@ -24,5 +24,5 @@ pub use error::Error;
 pub use query::{Expr, Order, Returning, Select, ValueExpr, not};
 pub use schema::{ColumnDef, Schema, TableDef, UniqueDef};
 pub use table::{Column, InsertValue, Insertable, PrimaryKey, Table};
-pub use transaction::{IsolationLevel, Transaction, TransactionOptions};
+pub use transaction::{IsolationLevel, Savepoint, Transaction, TransactionOptions};
 pub use types::{SqlType, SqlTypeName};

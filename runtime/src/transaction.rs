@@ -2,16 +2,17 @@
 //! savepoints.
 //!
 //! A transaction dropped without [`commit`](Transaction::commit) is rolled
-//! back. For a top-level transaction the rollback runs on a task before its
-//! connection goes back to the pool; a nested one (a savepoint) leaves its
-//! rollback to its parent, which sends it before its next statement. No
+//! back: the rollback runs on a task before its connection goes back to the
+//! pool. A nested one (a savepoint) dropped unfinished leaves its rollback
+//! to the transaction, which sends it before its next statement. No
 //! connection ever returns to the pool inside a transaction: if the rollback
 //! cannot be sent, the connection is closed instead, and the server rolls back.
 
 use std::any::Any;
 use std::fmt;
+use std::ops::{Deref, DerefMut};
 use std::panic::AssertUnwindSafe;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use deadpool_postgres::{ClientWrapper, Object};
 use futures_util::FutureExt;
@@ -97,66 +98,68 @@ impl TransactionOptions {
     }
 }
 
-enum TxConn<'a> {
-    /// A top-level transaction owns its pooled connection.
-    Owned(Option<Object>),
-    /// A savepoint borrows its parent's connection.
-    Nested {
-        client: &'a ClientWrapper,
-        parent_pending: &'a Mutex<Vec<String>>,
-        savepoint: String,
-    },
+/// What a transaction and its savepoint guards share.
+#[derive(Default)]
+struct TxState {
+    /// How many savepoints are open.
+    depth: usize,
+    /// Statements to send before the next one: rollbacks of savepoints that
+    /// were abandoned (dropped, or their future cancelled) unfinished.
+    pending: Vec<String>,
 }
 
-/// An open transaction (or, nested, a savepoint). Queries run on `&tx`.
-pub struct Transaction<'a> {
-    conn: TxConn<'a>,
+type Shared = Arc<Mutex<TxState>>;
+
+fn lock(state: &Shared) -> MutexGuard<'_, TxState> {
+    // The state stays consistent whatever panicked while holding it.
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// An open transaction. Queries run on `&tx`; nested transactions are
+/// savepoints ([`Transaction::transaction`], [`Transaction::begin`]).
+///
+/// It has no lifetime parameter on purpose: `async |tx: &mut Transaction|`
+/// closures then stay `Send`, so they run inside `tokio::spawn` and web
+/// handlers.
+pub struct Transaction {
+    conn: Option<Object>,
     statement_cache: bool,
-    depth: usize,
-    /// Statements to send before the next one: rollbacks of savepoints
-    /// that were dropped without a commit.
-    pending: Mutex<Vec<String>>,
+    state: Shared,
     finished: bool,
 }
 
-impl fmt::Debug for Transaction<'_> {
+impl fmt::Debug for Transaction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transaction")
-            .field("depth", &self.depth)
+            .field("depth", &self.depth())
             .finish_non_exhaustive()
     }
 }
 
-impl Transaction<'static> {
+impl Transaction {
     pub(crate) async fn start(conn: Conn, options: TransactionOptions) -> Result<Self, Error> {
         conn.object.batch_execute(&options.begin_sql()).await?;
         Ok(Transaction {
-            conn: TxConn::Owned(Some(conn.object)),
+            conn: Some(conn.object),
             statement_cache: conn.statement_cache,
-            depth: 0,
-            pending: Mutex::new(Vec::new()),
+            state: Shared::default(),
             finished: false,
         })
     }
-}
 
-impl<'a> Transaction<'a> {
     fn client(&self) -> &ClientWrapper {
-        match &self.conn {
-            TxConn::Owned(object) => object
-                .as_ref()
-                .expect("a live transaction holds its connection"),
-            TxConn::Nested { client, .. } => client,
-        }
+        self.conn
+            .as_ref()
+            .expect("a live transaction holds its connection")
     }
 
-    /// How deeply this transaction is nested: 0 for a top-level one.
+    /// How many savepoints are open: 0 outside any nested transaction.
     pub fn depth(&self) -> usize {
-        self.depth
+        lock(&self.state).depth
     }
 
     async fn flush_pending(&self) -> Result<(), Error> {
-        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        let pending = std::mem::take(&mut lock(&self.state).pending);
         for sql in pending {
             self.client().batch_execute(&sql).await?;
         }
@@ -169,78 +172,90 @@ impl<'a> Transaction<'a> {
         self.client().batch_execute(sql).await.map_err(Error::from)
     }
 
-    /// Commits: the whole transaction, or (nested) releases the savepoint
-    /// into its parent.
+    /// Commits the transaction.
     pub async fn commit(mut self) -> Result<(), Error> {
         self.flush_pending().await?;
-        let sql = match &self.conn {
-            TxConn::Owned(_) => "COMMIT".to_owned(),
-            TxConn::Nested { savepoint, .. } => {
-                format!("RELEASE SAVEPOINT {}", quote_ident(savepoint))
-            }
-        };
-        let result = self.client().batch_execute(&sql).await;
-        if result.is_ok() {
-            self.finished = true;
-        }
-        // On failure, drop rolls back.
-        result.map_err(Error::from)
+        self.client().batch_execute("COMMIT").await?;
+        self.finished = true;
+        Ok(())
     }
 
-    /// Rolls back: the whole transaction, or (nested) to the savepoint.
+    /// Rolls the transaction back.
     pub async fn rollback(mut self) -> Result<(), Error> {
-        let sql = match &self.conn {
-            TxConn::Owned(_) => "ROLLBACK".to_owned(),
-            TxConn::Nested { savepoint, .. } => rollback_to(savepoint),
-        };
-        let result = self.client().batch_execute(&sql).await;
-        if result.is_ok() {
-            self.finished = true;
-        }
-        result.map_err(Error::from)
+        self.client().batch_execute("ROLLBACK").await?;
+        self.finished = true;
+        Ok(())
     }
 
-    /// Starts a nested transaction: a savepoint, rolled back on drop.
-    pub async fn begin(&mut self) -> Result<Transaction<'_>, Error> {
+    /// Opens a savepoint one level deeper and returns its guard.
+    async fn open_savepoint(&self) -> Result<SavepointGuard, Error> {
         self.flush_pending().await?;
-        let savepoint = format!("pgtable_savepoint_{}", self.depth + 1);
-        self.client()
-            .batch_execute(&format!("SAVEPOINT {}", quote_ident(&savepoint)))
-            .await?;
-        let client = match &self.conn {
-            TxConn::Owned(object) => object
-                .as_ref()
-                .expect("a live transaction holds its connection"),
-            TxConn::Nested { client, .. } => *client,
+        let depth = self.depth() + 1;
+        let guard = SavepointGuard {
+            state: Arc::clone(&self.state),
+            depth,
+            done: false,
         };
-        Ok(Transaction {
-            conn: TxConn::Nested {
-                client,
-                parent_pending: &self.pending,
-                savepoint,
-            },
-            statement_cache: self.statement_cache,
-            depth: self.depth + 1,
-            pending: Mutex::new(Vec::new()),
-            finished: false,
-        })
+        self.client()
+            .batch_execute(&format!("SAVEPOINT {}", guard.name()))
+            .await?;
+        lock(&self.state).depth = depth;
+        Ok(guard)
     }
 
-    /// Runs `f` in a nested transaction (a savepoint): released when it
-    /// returns `Ok`, rolled back when it returns `Err` or panics.
+    async fn close_savepoint(&self, mut guard: SavepointGuard, keep: bool) -> Result<(), Error> {
+        self.flush_pending().await?;
+        let name = guard.name();
+        let sql = if keep {
+            format!("RELEASE SAVEPOINT {name}")
+        } else {
+            rollback_to(&name)
+        };
+        self.client().batch_execute(&sql).await?;
+        guard.finish();
+        Ok(())
+    }
+
+    /// Starts a nested transaction: a savepoint, rolled back unless
+    /// [`Savepoint::commit`] is called. It derefs to this transaction.
+    pub async fn begin(&mut self) -> Result<Savepoint<'_>, Error> {
+        let guard = self.open_savepoint().await?;
+        Ok(Savepoint { tx: self, guard })
+    }
+
+    /// Runs `f` in a nested transaction (a savepoint): kept when it returns
+    /// `Ok`, rolled back when it returns `Err` or panics.
     pub async fn transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
     where
-        F: AsyncFnOnce(&mut Transaction<'_>) -> Result<T, E>,
+        F: AsyncFnOnce(&mut Transaction) -> Result<T, E>,
         E: From<Error>,
     {
-        let nested = self.begin().await?;
-        nested.run(f).await
+        let guard = self.open_savepoint().await?;
+        // If this future is dropped while `f` runs, the guard queues the
+        // rollback to the savepoint.
+        let outcome = AssertUnwindSafe(f(self)).catch_unwind().await;
+        match outcome {
+            Ok(Ok(value)) => {
+                self.close_savepoint(guard, true).await?;
+                Ok(value)
+            }
+            Ok(Err(err)) => {
+                self.close_savepoint(guard, false).await?;
+                Err(err)
+            }
+            Err(panic) => {
+                if let Err(err) = self.close_savepoint(guard, false).await {
+                    tracing::warn!(error = %err, "rolling back to a savepoint failed");
+                }
+                resume(panic)
+            }
+        }
     }
 
     /// Runs `f` on this transaction, then commits or rolls back by its outcome.
     pub(crate) async fn run<T, E, F>(mut self, f: F) -> Result<T, E>
     where
-        F: AsyncFnOnce(&mut Transaction<'a>) -> Result<T, E>,
+        F: AsyncFnOnce(&mut Transaction) -> Result<T, E>,
         E: From<Error>,
     {
         let outcome = AssertUnwindSafe(f(&mut self)).catch_unwind().await;
@@ -262,8 +277,8 @@ impl<'a> Transaction<'a> {
 
     async fn rollback_logged(self) {
         if let Err(err) = self.rollback().await {
-            // Dropping the transaction has already closed or scheduled
-            // cleaning up the connection; the caller's own error matters more.
+            // Dropping the transaction cleans up the connection; the
+            // caller's own error matters more.
             tracing::warn!(error = %err, "rollback failed");
         }
     }
@@ -273,38 +288,100 @@ fn resume(panic: Box<dyn Any + Send>) -> ! {
     std::panic::resume_unwind(panic)
 }
 
-fn rollback_to(savepoint: &str) -> String {
-    let name = quote_ident(savepoint);
+fn rollback_to(name: &str) -> String {
     format!("ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}")
 }
 
-impl Drop for Transaction<'_> {
+/// Marks one open savepoint. Dropped unfinished, it queues the rollback to
+/// the savepoint for the transaction's next statement.
+struct SavepointGuard {
+    state: Shared,
+    depth: usize,
+    done: bool,
+}
+
+impl SavepointGuard {
+    fn name(&self) -> String {
+        quote_ident(&format!("pgtable_savepoint_{}", self.depth))
+    }
+
+    fn finish(&mut self) {
+        lock(&self.state).depth = self.depth - 1;
+        self.done = true;
+    }
+}
+
+impl Drop for SavepointGuard {
+    fn drop(&mut self) {
+        if !self.done {
+            let sql = rollback_to(&self.name());
+            let mut state = lock(&self.state);
+            state.pending.push(sql);
+            state.depth = self.depth - 1;
+        }
+    }
+}
+
+/// A nested transaction opened by [`Transaction::begin`]. It derefs to the
+/// transaction, so queries run on `&savepoint` and it can nest further.
+/// Dropped without [`commit`](Savepoint::commit), it is rolled back.
+pub struct Savepoint<'a> {
+    tx: &'a mut Transaction,
+    guard: SavepointGuard,
+}
+
+impl fmt::Debug for Savepoint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Savepoint")
+            .field("depth", &self.guard.depth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Savepoint<'_> {
+    /// Keeps the savepoint's work (`RELEASE SAVEPOINT`) as part of the
+    /// enclosing transaction.
+    pub async fn commit(self) -> Result<(), Error> {
+        let Savepoint { tx, guard } = self;
+        tx.close_savepoint(guard, true).await
+    }
+
+    /// Undoes the savepoint's work (`ROLLBACK TO SAVEPOINT`).
+    pub async fn rollback(self) -> Result<(), Error> {
+        let Savepoint { tx, guard } = self;
+        tx.close_savepoint(guard, false).await
+    }
+}
+
+impl Deref for Savepoint<'_> {
+    type Target = Transaction;
+
+    fn deref(&self) -> &Transaction {
+        self.tx
+    }
+}
+
+impl DerefMut for Savepoint<'_> {
+    fn deref_mut(&mut self) -> &mut Transaction {
+        self.tx
+    }
+}
+
+impl Drop for Transaction {
     fn drop(&mut self) {
         if self.finished {
             return;
         }
-        match &mut self.conn {
-            TxConn::Nested {
-                parent_pending,
-                savepoint,
-                ..
-            } => {
-                parent_pending
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(rollback_to(savepoint));
+        let Some(object) = self.conn.take() else {
+            return;
+        };
+        let guard = CloseUnlessRolledBack(Some(object));
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                handle.spawn(guard.rollback());
             }
-            TxConn::Owned(object) => {
-                let Some(object) = object.take() else { return };
-                let guard = CloseUnlessRolledBack(Some(object));
-                match tokio::runtime::Handle::try_current() {
-                    Ok(handle) => {
-                        handle.spawn(guard.rollback());
-                    }
-                    // No runtime to roll back on: the guard closes the connection.
-                    Err(_) => drop(guard),
-                }
-            }
+            // No runtime to roll back on: the guard closes the connection.
+            Err(_) => drop(guard),
         }
     }
 }
@@ -335,10 +412,16 @@ impl Drop for CloseUnlessRolledBack {
     }
 }
 
-impl Executor for Transaction<'_> {
+impl Executor for Transaction {
     async fn acquire(&self) -> Result<Acquired<'_>, Error> {
         self.flush_pending().await?;
         Ok(Acquired::borrowed(self.client(), self.statement_cache))
+    }
+}
+
+impl Executor for Savepoint<'_> {
+    async fn acquire(&self) -> Result<Acquired<'_>, Error> {
+        self.tx.acquire().await
     }
 }
 
