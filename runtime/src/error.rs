@@ -35,10 +35,10 @@ pub enum Error {
 
     /// A row would duplicate a unique or primary key.
     #[error(
-        "duplicate key in table {}: {} already holds {}",
+        "duplicate value for {} in table {} (unique constraint {})",
+        Cols(columns),
         Opt(table),
-        Opt(constraint),
-        Cols(columns)
+        Opt(constraint)
     )]
     UniqueViolation {
         /// The table written to.
@@ -207,7 +207,8 @@ struct Cols<'a>(&'a [String]);
 impl fmt::Display for Cols<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            [] => f.write_str("the same key"),
+            [] => f.write_str("a unique key"),
+            [one] => f.write_str(one),
             cols => write!(f, "({})", cols.join(", ")),
         }
     }

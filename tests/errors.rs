@@ -1,0 +1,212 @@
+//! Every error variant, provoked on the real server, with the message a
+//! person reads in the log.
+
+mod common;
+#[path = "../examples/schema/mod.rs"]
+mod schema;
+
+use std::time::Duration;
+
+use common::TestDb;
+use pgtable::error::PoolTimeout;
+use pgtable::prelude::*;
+use pgtable::{Db, Error};
+use schema::{NewUser, User};
+use uuid::Uuid;
+
+#[table(name = "posts")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub author_id: Uuid,
+    pub nick: Option<String>,
+    pub score: i32,
+}
+
+/// The seed schema plus `posts`, with the constraints `#[table]` cannot
+/// declare yet added by hand.
+async fn setup() -> (TestDb, Db, Uuid) {
+    let test = TestDb::with_schema(&schema::schema().table::<Post>()).await;
+    test.client
+        .batch_execute(
+            r#"ALTER TABLE "posts" ADD CONSTRAINT "posts_author_id_users_id_fk"
+                 FOREIGN KEY ("author_id") REFERENCES "users"("id");
+               ALTER TABLE "posts" ALTER COLUMN "nick" SET NOT NULL;
+               ALTER TABLE "posts" ADD CONSTRAINT "posts_score_check" CHECK ("score" >= 0);"#,
+        )
+        .await
+        .unwrap();
+    let db = test.db();
+    let id = Uuid::new_v4();
+    User::insert(NewUser {
+        id,
+        email: "a@x.io".into(),
+        created_at: None,
+    })
+    .execute(&db)
+    .await
+    .unwrap();
+    (test, db, id)
+}
+
+fn post(author_id: Uuid, nick: Option<&str>, score: i32) -> NewPost {
+    NewPost {
+        author_id,
+        nick: nick.map(str::to_owned),
+        score,
+    }
+}
+
+#[tokio::test]
+async fn unique_violation_names_table_constraint_and_column() {
+    let (_test, db, _) = setup().await;
+    let err = User::insert(NewUser {
+        id: Uuid::new_v4(),
+        email: "a@x.io".into(),
+        created_at: None,
+    })
+    .execute(&db)
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::UniqueViolation { table: Some(t), constraint: Some(c), columns, .. }
+            if t == "users" && c == "users_email_unique" && columns == &["email"]),
+        "{err:?}"
+    );
+    assert_eq!(
+        (err.table(), err.constraint(), err.column()),
+        (Some("users"), Some("users_email_unique"), Some("email"))
+    );
+    assert_eq!(
+        err.to_string(),
+        "duplicate value for email in table users (unique constraint users_email_unique)"
+    );
+    assert_eq!(
+        err.code(),
+        Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
+    );
+}
+
+#[tokio::test]
+async fn foreign_key_violation_both_ways() {
+    let (_test, db, author) = setup().await;
+    let err = Post::insert(post(Uuid::nil(), Some("x"), 1))
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::ForeignKeyViolation { table: Some(t), constraint: Some(c), columns, .. }
+            if t == "posts" && c == "posts_author_id_users_id_fk" && columns == &["author_id"]),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "foreign key posts_author_id_users_id_fk on table posts rejects the change to author_id: \
+         Key (author_id)=(00000000-0000-0000-0000-000000000000) is not present in table \"users\"."
+    );
+
+    Post::insert(post(author, Some("x"), 1))
+        .execute(&db)
+        .await
+        .unwrap();
+    let err = User::delete()
+        .filter(User::ID.eq(author))
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ForeignKeyViolation { .. }), "{err:?}");
+    assert_eq!(err.constraint(), Some("posts_author_id_users_id_fk"));
+}
+
+#[tokio::test]
+async fn not_null_and_check_violations() {
+    let (_test, db, author) = setup().await;
+    let err = Post::insert(post(author, None, 1))
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NotNullViolation { table: Some(t), column: Some(c), .. } if t == "posts" && c == "nick"),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "column nick of table posts cannot be NULL");
+
+    let err = Post::insert(post(author, Some("x"), -1))
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::CheckViolation { table: Some(t), constraint: Some(c), .. } if t == "posts" && c == "posts_score_check"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "check constraint posts_score_check on table posts rejects the row"
+    );
+}
+
+#[tokio::test]
+async fn an_exhausted_pool_times_out() {
+    let test = TestDb::with_schema(&schema::schema()).await;
+    let db = test
+        .db_builder()
+        .max_size(1)
+        .wait_timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let held = db.conn().await.unwrap();
+    let err = User::select().count(&db).await.unwrap_err();
+    assert!(
+        matches!(err, Error::PoolTimeout { kind: PoolTimeout::Wait, after: Some(d) } if d == Duration::from_millis(100)),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "timed out after 100ms waiting for a free connection: every pooled connection is in use (raise the pool size or hold connections for less time)"
+    );
+    drop(held);
+    assert_eq!(User::select().count(&db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn bad_configuration_and_unreachable_servers() {
+    let err = Db::builder("postgres://u:s3cret@host:notaport/db")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("configuration error: invalid PostgreSQL URL"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("s3cret"),
+        "the password is not repeated: {msg}"
+    );
+
+    let err = Db::connect("postgres://postgres@127.0.0.1:1/postgres")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Connect(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("cannot connect to PostgreSQL: "),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn other_server_errors_say_what_postgres_said() {
+    let (test, db, _) = setup().await;
+    test.client
+        .batch_execute(r#"DROP TABLE "posts""#)
+        .await
+        .unwrap();
+    let err = Post::select().fetch_all(&db).await.unwrap_err();
+    assert!(matches!(err, Error::Postgres(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        r#"ERROR: relation "posts" does not exist (SQLSTATE 42P01)"#
+    );
+}
