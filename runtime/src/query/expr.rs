@@ -11,7 +11,7 @@ use postgres_types::ToSql;
 
 use crate::schema::TableDef;
 use crate::table::{Column, Table};
-use crate::types::{SqlType, TextColumn};
+use crate::types::SqlType;
 
 /// One node of an expression tree. Opaque; built through the typed API.
 #[doc(hidden)]
@@ -203,6 +203,16 @@ impl Numeric for f32 {}
 impl Numeric for f64 {}
 impl<N: Numeric> Numeric for Option<N> {}
 
+/// Text column types, for `like` and `ilike`.
+#[diagnostic::on_unimplemented(
+    message = "`like` and `ilike` need a text column, but this column is `{Self}`",
+    label = "not a text column",
+    note = "compare other columns with `eq`, `lt`, `between`, `is_in`, …"
+)]
+pub trait Text {}
+impl Text for String {}
+impl Text for Option<String> {}
+
 macro_rules! arithmetic {
     ($($name:ident => $op:literal, $doc:literal;)*) => {
         $(
@@ -305,9 +315,9 @@ macro_rules! value_operators {
             }
 
             /// `self LIKE pattern` (text columns).
-            pub fn like(self, pattern: impl Operand<T, V>) -> Expr<T>
+            pub fn like(self, pattern: impl Operand<T, String>) -> Expr<T>
             where
-                V: TextColumn,
+                V: Text,
             {
                 Expr::new(Node::binary(
                     Operand::<T, V>::into_node(self),
@@ -317,9 +327,9 @@ macro_rules! value_operators {
             }
 
             /// `self ILIKE pattern`: case-insensitive LIKE (text columns).
-            pub fn ilike(self, pattern: impl Operand<T, V>) -> Expr<T>
+            pub fn ilike(self, pattern: impl Operand<T, String>) -> Expr<T>
             where
-                V: TextColumn,
+                V: Text,
             {
                 Expr::new(Node::binary(
                     Operand::<T, V>::into_node(self),

@@ -23,7 +23,7 @@ use crate::error::Error;
 use crate::schema::TableDef;
 use crate::table::Table;
 
-pub use expr::{Expr, Node, Numeric, Operand, Order, ValueExpr, not};
+pub use expr::{Expr, Node, Numeric, Operand, Order, Text, ValueExpr, not};
 pub use insert::{ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use select::{All, Select, Selection};
 pub use write::{AllRows, Delete, FilterGiven, Filtered, Unfiltered, Update, UpdateSet};

@@ -3,6 +3,8 @@
 
 use std::marker::PhantomData;
 
+use futures_util::future::BoxFuture;
+
 use super::expr::{Expr, Node, Operand, and_into};
 use super::{BuildSql, Built, Returning, execute};
 use crate::db::Executor;
@@ -118,11 +120,14 @@ impl<T: Table, F> Update<T, F> {
     }
 
     /// Runs the update; returns how many rows it changed.
-    pub async fn execute<E: Executor + ?Sized>(self, exec: &E) -> Result<u64, Error>
+    // A boxed future rather than an `async fn`: a missing filter is then
+    // reported once, at this call, not again on the future and its `.await`.
+    pub fn execute<'e, E: Executor + ?Sized>(self, exec: &'e E) -> BoxFuture<'e, Result<u64, Error>>
     where
-        F: FilterGiven,
+        F: FilterGiven + 'e,
+        T: 'e,
     {
-        execute(exec, &self.write(false)).await
+        Box::pin(async move { execute(exec, &self.write(false)).await })
     }
 
     fn write(&self, returning: bool) -> Built<'_> {
@@ -217,11 +222,14 @@ impl<T: Table, F> Delete<T, F> {
     }
 
     /// Runs the delete; returns how many rows it removed.
-    pub async fn execute<E: Executor + ?Sized>(self, exec: &E) -> Result<u64, Error>
+    // A boxed future rather than an `async fn`: a missing filter is then
+    // reported once, at this call, not again on the future and its `.await`.
+    pub fn execute<'e, E: Executor + ?Sized>(self, exec: &'e E) -> BoxFuture<'e, Result<u64, Error>>
     where
-        F: FilterGiven,
+        F: FilterGiven + 'e,
+        T: 'e,
     {
-        execute(exec, &self.write(false)).await
+        Box::pin(async move { execute(exec, &self.write(false)).await })
     }
 
     fn write(&self, returning: bool) -> Built<'_> {
