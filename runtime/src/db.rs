@@ -355,6 +355,13 @@ pub trait Executor: Send + Sync {
     fn acquire(&self) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send;
 }
 
+/// So that `&db` works where `db` is already a reference.
+impl<E: Executor + ?Sized> Executor for &E {
+    fn acquire(&self) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send {
+        (**self).acquire()
+    }
+}
+
 impl Executor for Db {
     async fn acquire(&self) -> Result<Acquired<'_>, Error> {
         let object = self.pool.get().await.map_err(|err| self.pool_error(err))?;
