@@ -40,6 +40,50 @@
 //! # let _ = new;
 //! ```
 //!
+//! # Queries
+//!
+//! Queries are values built from the table, inspected with `.to_sql()`,
+//! and run by a terminal method on a [`Db`] (a pool), a [`Transaction`] or
+//! a pooled [`Conn`]. Every value is a bind parameter; every identifier is
+//! quoted.
+//!
+//! ```no_run
+//! # use pgtable::prelude::*;
+//! # use uuid::Uuid;
+//! # #[table(name = "users")]
+//! # #[derive(Debug, Clone, PartialEq)]
+//! # pub struct User {
+//! #     #[column(primary_key)]
+//! #     pub id: Uuid,
+//! #     #[column(varchar(255), unique)]
+//! #     pub email: String,
+//! #     #[column(default_now)]
+//! #     pub created_at: Option<chrono::NaiveDateTime>,
+//! # }
+//! # async fn run() -> Result<(), pgtable::Error> {
+//! let db = Db::connect("postgres://postgres@127.0.0.1:5432/app").await?;
+//! let id = Uuid::new_v4();
+//! User::insert(NewUser { id, email: "a@x.io".into(), created_at: None })
+//!     .execute(&db)
+//!     .await?;
+//! let recent: Vec<User> = User::select()
+//!     .filter(User::EMAIL.like("%@x.io"))
+//!     .order_by(User::CREATED_AT.desc())
+//!     .limit(10)
+//!     .fetch_all(&db)
+//!     .await?;
+//! User::update().set(User::EMAIL, "b@x.io").filter(User::ID.eq(id)).execute(&db).await?;
+//! db.transaction(async |tx| {
+//!     User::delete().filter(User::ID.eq(id)).execute(tx).await?;
+//!     Ok::<_, pgtable::Error>(())
+//! })
+//! .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! See [`Select`], [`query::Insert`], [`query::Update`], [`query::Delete`],
+//! [`Transaction`] and [`Error`].
+//!
 //! # `#[table]`
 //!
 //! Table attributes, in `#[table(...)]`:

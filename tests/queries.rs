@@ -437,3 +437,34 @@ async fn large_results_stream() -> Result<(), Error> {
     assert_eq!(ids.len(), 3);
     Ok(())
 }
+
+#[tokio::test]
+async fn too_many_parameters_is_refused_before_sending() -> Result<(), Error> {
+    let test = TestDb::with_schema(&Schema::new().table::<Article>()).await;
+    let db = test.db();
+    // 4 parameters a row: 16,384 rows bind 65,536.
+    let rows: Vec<NewArticle> = (0..16_384)
+        .map(|i| article(&format!("s{i}"), "t", None))
+        .collect();
+    let err = Article::insert_many(rows.clone())
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::TooManyParameters { parameters: 65_536 }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the statement binds 65536 parameters, over PostgreSQL's limit of 65535: insert or filter in smaller batches"
+    );
+    assert_eq!(Article::select().count(&db).await?, 0);
+    // One row fewer fits.
+    assert_eq!(
+        Article::insert_many(rows[1..].to_vec())
+            .execute(&db)
+            .await?,
+        16_383
+    );
+    Ok(())
+}

@@ -119,6 +119,15 @@ pub enum Error {
     #[error("cannot connect to PostgreSQL: {0}")]
     Connect(#[source] tokio_postgres::Error),
 
+    /// A statement would bind more parameters than PostgreSQL accepts.
+    #[error(
+        "the statement binds {parameters} parameters, over PostgreSQL's limit of 65535: insert or filter in smaller batches"
+    )]
+    TooManyParameters {
+        /// How many parameters the statement binds.
+        parameters: usize,
+    },
+
     /// The configuration is wrong (a malformed URL, an unset DATABASE_URL, …).
     #[error("configuration error: {0}")]
     Config(String),

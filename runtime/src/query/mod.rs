@@ -179,11 +179,24 @@ pub trait BuildSql: Send + Sync {
     }
 }
 
+/// PostgreSQL's wire protocol counts parameters in 16 bits.
+const MAX_PARAMETERS: usize = u16::MAX as usize;
+
+fn check_size(built: &Built<'_>) -> Result<(), Error> {
+    if built.params.len() > MAX_PARAMETERS {
+        return Err(Error::TooManyParameters {
+            parameters: built.params.len(),
+        });
+    }
+    Ok(())
+}
+
 /// Runs one statement and collects its rows, in a tracing span carrying the SQL.
 pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
     exec: &E,
     built: &Built<'_>,
 ) -> Result<Vec<Row>, Error> {
+    check_size(built)?;
     let span =
         tracing::debug_span!("pgtable.query", sql = %built.sql, rows = tracing::field::Empty);
     async {
@@ -202,6 +215,7 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
     exec: &E,
     built: &Built<'_>,
 ) -> Result<u64, Error> {
+    check_size(built)?;
     let span =
         tracing::debug_span!("pgtable.query", sql = %built.sql, rows = tracing::field::Empty);
     async {
@@ -221,6 +235,7 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
     exec: &'e E,
     built: Built<'_>,
 ) -> Result<Rows<'e>, Error> {
+    check_size(&built)?;
     let span = tracing::debug_span!("pgtable.query", sql = %built.sql, streamed = true);
     async {
         let conn = exec.acquire().await?;
