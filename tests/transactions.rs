@@ -63,6 +63,25 @@ async fn commit_keeps_and_drop_rolls_back() -> Result<(), Error> {
         .await?;
     tx.rollback().await?;
     assert_eq!(names(&db).await, ["kept"]);
+
+    // Rows locked FOR UPDATE inside a transaction.
+    let tx = db.begin().await?;
+    let locked = Account::select()
+        .filter(Account::NAME.eq("kept"))
+        .limit(1)
+        .for_update()
+        .fetch_one(&tx)
+        .await?;
+    Account::update()
+        .set(Account::BALANCE, locked.balance + 1)
+        .filter(Account::NAME.eq("kept"))
+        .execute(&tx)
+        .await?;
+    tx.commit().await?;
+    assert_eq!(
+        Account::find("kept".into()).fetch_one(&db).await?.balance,
+        2
+    );
     Ok(())
 }
 
