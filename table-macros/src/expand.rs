@@ -356,9 +356,10 @@ fn primary_key_impl(table: &Table) -> TokenStream {
                 let i = syn::Index::from(i);
                 quote!(Self::#name.eq(key.#i))
             });
-            let mut conditions = conditions;
-            let first = conditions.next().unwrap();
-            (quote!((#(#types,)*)), quote!(#first #(.and(#conditions))*))
+            (
+                quote!((#(#types,)*)),
+                quote!(::pgtable::Expr::all([#(#conditions),*])),
+            )
         }
     };
     quote! {

@@ -34,6 +34,8 @@ pub(crate) enum NodeKind {
     /// `expr IS NULL` and the like.
     Postfix(Box<Node>, &'static str),
     Between(Box<Node>, Box<Node>, Box<Node>),
+    /// A fixed SQL keyword such as `TRUE`.
+    Literal(&'static str),
 }
 
 impl Node {
@@ -53,135 +55,176 @@ impl Node {
     }
 }
 
-/// A value that can stand where a column of Rust type `V` in table `T` is
-/// expected: a value of type `V` (or of its inner type when `V` is an
-/// `Option`), a `&str` for a text column, another column of the same type,
-/// or a computed [`ValueExpr`].
+/// A value that can stand where a column of Rust type `V` is expected, in
+/// an expression of shape `T` (see [`Within`](super::Within)): a value of
+/// type `V` (or of its inner type when `V` is an `Option`), a `&str` for a
+/// text column, a column of the same type (of any table; the shape records
+/// it), or a computed [`ValueExpr`].
 #[diagnostic::on_unimplemented(
     message = "a `{V}` column cannot be compared with or set to `{Self}`",
     label = "expected a value of the column's type `{V}`",
-    note = "pass a value of the column's Rust type (an `Option` column also takes its inner type, a `String` column takes `&str`), or a column of the same table and type"
+    note = "pass a value of the column's Rust type (an `Option` column also takes its inner type, a `String` column takes `&str`), or a column of the same type"
 )]
 pub trait Operand<T, V> {
+    /// The tables the expression uses once this operand is added.
+    type Shape;
+
     /// The expression node.
     #[doc(hidden)]
     fn into_node(self) -> Node;
 }
 
-impl<T, V: SqlType + 'static> Operand<T, V> for V {
-    fn into_node(self) -> Node {
-        Node::param(self)
-    }
+macro_rules! value_operand {
+    ($([$($gen:tt)*] $self_ty:ty => $v:ty, |$value:ident| $node:expr;)*) => {
+        $(
+            impl<$($gen)*> Operand<T, $v> for $self_ty {
+                type Shape = T;
+
+                fn into_node(self) -> Node {
+                    let $value = self;
+                    Node::param($node)
+                }
+            }
+        )*
+    };
 }
 
-impl<T, V: SqlType + 'static> Operand<T, Option<V>> for V {
-    fn into_node(self) -> Node {
-        Node::param(self)
-    }
+value_operand! {
+    [T, V: SqlType + 'static] V => V, |v| v;
+    [T, V: SqlType + 'static] V => Option<V>, |v| v;
+    ['a, T, V: SqlType + 'static] &'a V => V, |v| v.clone();
+    ['a, T, V: SqlType + 'static] &'a V => Option<V>, |v| v.clone();
+    ['a, T] &'a str => String, |v| v.to_owned();
+    ['a, T] &'a str => Option<String>, |v| v.to_owned();
 }
 
-impl<T, V: SqlType + 'static> Operand<T, V> for &V {
-    fn into_node(self) -> Node {
-        Node::param(self.clone())
-    }
+macro_rules! column_operand {
+    ($($col:ty => $v:ty;)*) => {
+        $(
+            impl<T, U: Table, V> Operand<T, $v> for Column<U, $col> {
+                type Shape = (T, U);
+
+                fn into_node(self) -> Node {
+                    Node::column(self)
+                }
+            }
+        )*
+    };
 }
 
-impl<T, V: SqlType + 'static> Operand<T, Option<V>> for &V {
-    fn into_node(self) -> Node {
-        Node::param(self.clone())
-    }
+// A column compares with a column of the same type, of this table or
+// another (a join condition); a nullable one with a non-null one either way.
+column_operand! {
+    V => V;
+    V => Option<V>;
+    Option<V> => V;
 }
 
-impl<T> Operand<T, String> for &str {
-    fn into_node(self) -> Node {
-        Node::param(self.to_owned())
-    }
-}
+impl<T, S, V> Operand<T, V> for ValueExpr<S, V> {
+    type Shape = (T, S);
 
-impl<T> Operand<T, Option<String>> for &str {
-    fn into_node(self) -> Node {
-        Node::param(self.to_owned())
-    }
-}
-
-impl<T: Table, V> Operand<T, V> for Column<T, V> {
-    fn into_node(self) -> Node {
-        Node::column(self)
-    }
-}
-
-impl<T, V> Operand<T, V> for ValueExpr<T, V> {
     fn into_node(self) -> Node {
         self.node
     }
 }
 
-/// A condition on rows of table `T`, for `filter`.
+/// A condition over the tables of shape `S` (one table `T` for
+/// `User::EMAIL.eq(..)`), for `filter` and join conditions.
 #[must_use = "a condition does nothing until passed to `.filter(...)`"]
-pub struct Expr<T> {
+pub struct Expr<S> {
     pub(crate) node: Node,
-    _table: PhantomData<fn() -> T>,
+    _shape: PhantomData<fn() -> S>,
 }
 
-impl<T> Expr<T> {
+impl<S> Expr<S> {
     pub(crate) fn new(node: Node) -> Self {
         Expr {
             node,
-            _table: PhantomData,
+            _shape: PhantomData,
         }
     }
 
     /// Both conditions: `(a AND b)`.
-    pub fn and(self, other: Expr<T>) -> Expr<T> {
-        self.join("AND", other)
+    pub fn and<S2>(self, other: Expr<S2>) -> Expr<(S, S2)> {
+        Expr::new(join("AND", self.node, other.node))
     }
 
     /// Either condition: `(a OR b)`.
-    pub fn or(self, other: Expr<T>) -> Expr<T> {
-        self.join("OR", other)
+    pub fn or<S2>(self, other: Expr<S2>) -> Expr<(S, S2)> {
+        Expr::new(join("OR", self.node, other.node))
     }
 
-    fn join(self, op: &'static str, other: Expr<T>) -> Expr<T> {
-        let mut items = match self.node.0 {
-            NodeKind::Group(o, items) if o == op => items,
-            node => vec![Node(node)],
-        };
-        match other.node.0 {
-            NodeKind::Group(o, more) if o == op => items.extend(more),
-            node => items.push(Node(node)),
+    /// Every condition: `(a AND b AND …)`, for filters built at run time.
+    /// No condition at all is `TRUE`.
+    pub fn all(conditions: impl IntoIterator<Item = Expr<S>>) -> Expr<S> {
+        Expr::group("AND", "TRUE", conditions)
+    }
+
+    /// Any of the conditions: `(a OR b OR …)`. No condition at all is `FALSE`.
+    pub fn any(conditions: impl IntoIterator<Item = Expr<S>>) -> Expr<S> {
+        Expr::group("OR", "FALSE", conditions)
+    }
+
+    fn group(
+        op: &'static str,
+        empty: &'static str,
+        conditions: impl IntoIterator<Item = Expr<S>>,
+    ) -> Expr<S> {
+        let nodes: Vec<Node> = conditions.into_iter().map(|c| c.node).collect();
+        if nodes.is_empty() {
+            return Expr::new(Node(NodeKind::Literal(empty)));
         }
-        Expr::new(Node(NodeKind::Group(op, items)))
+        Expr::new(
+            nodes
+                .into_iter()
+                .reduce(|a, b| join(op, a, b))
+                .expect("not empty"),
+        )
     }
 }
 
+/// `a <op> b`, flattening nested groups of the same operator.
+fn join(op: &'static str, a: Node, b: Node) -> Node {
+    let mut items = match a.0 {
+        NodeKind::Group(o, items) if o == op => items,
+        node => vec![Node(node)],
+    };
+    match b.0 {
+        NodeKind::Group(o, more) if o == op => items.extend(more),
+        node => items.push(Node(node)),
+    }
+    Node(NodeKind::Group(op, items))
+}
+
 /// Adds `condition` to a filter slot, AND-ed with what is there.
-pub(crate) fn and_into<T>(slot: &mut Option<Node>, condition: Expr<T>) {
+pub(crate) fn and_into(slot: &mut Option<Node>, condition: Node) {
     *slot = Some(match slot.take() {
-        Some(existing) => Expr::<T>::new(existing).and(condition).node,
-        None => condition.node,
+        Some(existing) => join("AND", existing, condition),
+        None => condition,
     });
 }
 
 /// The negated condition: `NOT (cond)`. Also written `!cond`.
-pub fn not<T>(condition: Expr<T>) -> Expr<T> {
+pub fn not<S>(condition: Expr<S>) -> Expr<S> {
     Expr::new(Node(NodeKind::Not(Box::new(condition.node))))
 }
 
-impl<T> std::ops::Not for Expr<T> {
-    type Output = Expr<T>;
+impl<S> std::ops::Not for Expr<S> {
+    type Output = Expr<S>;
 
-    fn not(self) -> Expr<T> {
+    fn not(self) -> Expr<S> {
         not(self)
     }
 }
 
-/// A computed value of Rust type `V` over table `T`, such as `User::VIEWS.add(1)`.
-pub struct ValueExpr<T, V> {
+/// A computed value of Rust type `V` over the tables of shape `S`, such as
+/// `Post::VIEWS.add(1)`.
+pub struct ValueExpr<S, V> {
     node: Node,
-    _marker: PhantomData<fn() -> (T, V)>,
+    _marker: PhantomData<fn() -> (S, V)>,
 }
 
-impl<T, V> ValueExpr<T, V> {
+impl<S, V> ValueExpr<S, V> {
     pub(crate) fn new(node: Node) -> Self {
         ValueExpr {
             node,
@@ -213,136 +256,130 @@ pub trait Text {}
 impl Text for String {}
 impl Text for Option<String> {}
 
-macro_rules! arithmetic {
-    ($($name:ident => $op:literal, $doc:literal;)*) => {
-        $(
-            #[doc = $doc]
-            // The names are the public contract (`Post::VIEWS.add(1)`); the
-            // std::ops traits would need an import at every use.
-            #[allow(clippy::should_implement_trait)]
-            pub fn $name(self, rhs: impl Operand<T, V>) -> ValueExpr<T, V>
-            where
-                V: Numeric,
-            {
-                ValueExpr::new(Node::binary(Operand::<T, V>::into_node(self), $op, rhs.into_node()))
-            }
-        )*
-    };
+/// The node of the left-hand side of an operator.
+trait Lhs {
+    fn lhs(self) -> Node;
 }
 
-macro_rules! comparisons {
-    ($($name:ident => $op:literal, $doc:literal;)*) => {
-        $(
-            #[doc = $doc]
-            pub fn $name(self, rhs: impl Operand<T, V>) -> Expr<T> {
-                Expr::new(Node::binary(Operand::<T, V>::into_node(self), $op, rhs.into_node()))
-            }
-        )*
-    };
+impl<T: Table, V> Lhs for Column<T, V> {
+    fn lhs(self) -> Node {
+        Node::column(self)
+    }
 }
 
-/// The operators shared by columns and computed values.
+impl<S, V> Lhs for ValueExpr<S, V> {
+    fn lhs(self) -> Node {
+        self.node
+    }
+}
+
+/// The operators shared by columns and computed values. `$s` is the shape
+/// of the left-hand side.
 macro_rules! value_operators {
-    ($ty:ident) => {
-        impl<T: Table, V> $ty<T, V> {
-            comparisons! {
+    ($ty:ident < $s:ident $(: $bound:path)? >) => {
+        impl<$s $(: $bound)?, V> $ty<$s, V> {
+            value_operators!(@compare $s;
                 eq => "=", "`self = rhs`";
                 ne => "<>", "`self <> rhs`";
                 gt => ">", "`self > rhs`";
                 ge => ">=", "`self >= rhs`";
                 lt => "<", "`self < rhs`";
                 le => "<=", "`self <= rhs`";
-            }
+            );
 
-            arithmetic! {
+            value_operators!(@arithmetic $s;
                 add => "+", "`self + rhs`";
                 sub => "-", "`self - rhs`";
                 mul => "*", "`self * rhs`";
                 div => "/", "`self / rhs`";
-            }
+            );
 
             /// `self BETWEEN low AND high`.
-            pub fn between(self, low: impl Operand<T, V>, high: impl Operand<T, V>) -> Expr<T> {
+            pub fn between<L, H>(self, low: L, high: H) -> Expr<(L::Shape, H::Shape)>
+            where
+                L: Operand<$s, V>,
+                H: Operand<$s, V>,
+            {
                 Expr::new(Node(NodeKind::Between(
-                    Box::new(Operand::<T, V>::into_node(self)),
+                    Box::new(self.lhs()),
                     Box::new(low.into_node()),
                     Box::new(high.into_node()),
                 )))
             }
 
             /// `self IS NULL`.
-            pub fn is_null(self) -> Expr<T> {
-                Expr::new(Node(NodeKind::Postfix(
-                    Box::new(Operand::<T, V>::into_node(self)),
-                    "IS NULL",
-                )))
+            pub fn is_null(self) -> Expr<$s> {
+                Expr::new(Node(NodeKind::Postfix(Box::new(self.lhs()), "IS NULL")))
             }
 
             /// `self IS NOT NULL`.
-            pub fn is_not_null(self) -> Expr<T> {
-                Expr::new(Node(NodeKind::Postfix(
-                    Box::new(Operand::<T, V>::into_node(self)),
-                    "IS NOT NULL",
-                )))
+            pub fn is_not_null(self) -> Expr<$s> {
+                Expr::new(Node(NodeKind::Postfix(Box::new(self.lhs()), "IS NOT NULL")))
             }
 
             /// `self = ANY($1)`: one array parameter, so the statement is the
             /// same whatever the number of values. An empty list matches nothing.
-            pub fn is_in<X>(self, values: impl IntoIterator<Item = X>) -> Expr<T>
+            pub fn is_in<X>(self, values: impl IntoIterator<Item = X>) -> Expr<$s>
             where
-                X: Operand<T, V> + ToSql + Send + Sync + 'static,
+                X: Operand<$s, V> + ToSql + Send + Sync + 'static,
             {
                 let values: Vec<X> = values.into_iter().collect();
-                Expr::new(Node::binary(
-                    Operand::<T, V>::into_node(self),
-                    "= ANY",
-                    Node::param(values),
-                ))
+                Expr::new(Node::binary(self.lhs(), "= ANY", Node::param(values)))
             }
 
             /// `self <> ALL($1)`: the negation of [`is_in`](Self::is_in). An
             /// empty list matches every non-NULL value.
-            pub fn not_in<X>(self, values: impl IntoIterator<Item = X>) -> Expr<T>
+            pub fn not_in<X>(self, values: impl IntoIterator<Item = X>) -> Expr<$s>
             where
-                X: Operand<T, V> + ToSql + Send + Sync + 'static,
+                X: Operand<$s, V> + ToSql + Send + Sync + 'static,
             {
                 let values: Vec<X> = values.into_iter().collect();
-                Expr::new(Node::binary(
-                    Operand::<T, V>::into_node(self),
-                    "<> ALL",
-                    Node::param(values),
-                ))
+                Expr::new(Node::binary(self.lhs(), "<> ALL", Node::param(values)))
             }
 
             /// `self LIKE pattern` (text columns).
-            pub fn like(self, pattern: impl Operand<T, String>) -> Expr<T>
+            pub fn like<P: Operand<$s, String>>(self, pattern: P) -> Expr<P::Shape>
             where
                 V: Text,
             {
-                Expr::new(Node::binary(
-                    Operand::<T, V>::into_node(self),
-                    "LIKE",
-                    pattern.into_node(),
-                ))
+                Expr::new(Node::binary(self.lhs(), "LIKE", pattern.into_node()))
             }
 
             /// `self ILIKE pattern`: case-insensitive LIKE (text columns).
-            pub fn ilike(self, pattern: impl Operand<T, String>) -> Expr<T>
+            pub fn ilike<P: Operand<$s, String>>(self, pattern: P) -> Expr<P::Shape>
             where
                 V: Text,
             {
-                Expr::new(Node::binary(
-                    Operand::<T, V>::into_node(self),
-                    "ILIKE",
-                    pattern.into_node(),
-                ))
+                Expr::new(Node::binary(self.lhs(), "ILIKE", pattern.into_node()))
             }
         }
     };
+    (@compare $s:ident; $($name:ident => $op:literal, $doc:literal;)*) => {
+        $(
+            #[doc = $doc]
+            pub fn $name<R: Operand<$s, V>>(self, rhs: R) -> Expr<R::Shape> {
+                Expr::new(Node::binary(self.lhs(), $op, rhs.into_node()))
+            }
+        )*
+    };
+    (@arithmetic $s:ident; $($name:ident => $op:literal, $doc:literal;)*) => {
+        $(
+            #[doc = $doc]
+            // The names are the public contract (`Post::VIEWS.add(1)`); the
+            // std::ops traits would need an import at every use.
+            #[allow(clippy::should_implement_trait)]
+            pub fn $name<R: Operand<$s, V>>(self, rhs: R) -> ValueExpr<R::Shape, V>
+            where
+                V: Numeric,
+            {
+                ValueExpr::new(Node::binary(self.lhs(), $op, rhs.into_node()))
+            }
+        )*
+    };
 }
 
-value_operators!(Column);
-value_operators!(ValueExpr);
+value_operators!(Column<T: Table>);
+value_operators!(ValueExpr<S>);
 
 impl<T: Table, V> Column<T, V> {
     /// Ascending order on this column.
@@ -356,19 +393,19 @@ impl<T: Table, V> Column<T, V> {
     }
 }
 
-/// An `ORDER BY` key on table `T`.
-pub struct Order<T> {
+/// An `ORDER BY` key on the tables of shape `S`.
+pub struct Order<S> {
     pub(crate) node: Node,
     pub(crate) direction: &'static str,
-    _table: PhantomData<fn() -> T>,
+    _shape: PhantomData<fn() -> S>,
 }
 
-impl<T> Order<T> {
+impl<S> Order<S> {
     fn new(node: Node, direction: &'static str) -> Self {
         Order {
             node,
             direction,
-            _table: PhantomData,
+            _shape: PhantomData,
         }
     }
 }

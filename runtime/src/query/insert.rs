@@ -3,6 +3,7 @@
 use std::marker::PhantomData;
 
 use super::expr::{Node, NodeKind, Operand, ValueExpr};
+use super::shape::Within;
 use super::{BuildSql, Built, Returning, execute};
 use crate::db::Executor;
 use crate::error::Error;
@@ -213,7 +214,11 @@ pub struct DoUpdate<T> {
 
 impl<T: Table> DoUpdate<T> {
     /// `column = value`.
-    pub fn set<V>(&mut self, column: Column<T, V>, value: impl Operand<T, V>) -> &mut Self {
+    pub fn set<V, R, I>(&mut self, column: Column<T, V>, value: R) -> &mut Self
+    where
+        R: Operand<T, V>,
+        R::Shape: Within<T, I>,
+    {
         self.sets.push((column.name(), value.into_node()));
         self
     }

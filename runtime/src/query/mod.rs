@@ -7,6 +7,7 @@
 mod expr;
 mod insert;
 mod select;
+mod shape;
 mod write;
 
 use std::fmt::Write as _;
@@ -25,7 +26,8 @@ use crate::table::Table;
 
 pub use expr::{Expr, Node, Numeric, Operand, Order, Text, ValueExpr, not};
 pub use insert::{ConflictTarget, DoUpdate, Insert, OnConflict};
-pub use select::{All, Select, Selection};
+pub use select::{All, Inner, JoinKind, Joined, LeftOuter, Select, Selection};
+pub use shape::{AndAlso, Both, Here, Join, JoinOn, Left, NewLeft, NewRight, Right, Within};
 pub use write::{AllRows, Delete, FilterGiven, Filtered, Unfiltered, Update, UpdateSet};
 
 /// An SQL statement being written, with the parameters it binds.
@@ -72,11 +74,16 @@ impl<'a> Built<'a> {
         self.ident(table.name);
     }
 
-    /// `"a", "b", "c"`: the columns of `table`, unqualified.
-    pub(crate) fn column_list(&mut self, table: &TableDef) {
+    /// `"a", "b", "c"`: the columns of `table`, qualified by the table
+    /// name (`"t"."a"`) when `qualified`.
+    pub(crate) fn column_list(&mut self, table: &TableDef, qualified: bool) {
         for (i, column) in table.columns.iter().enumerate() {
             if i > 0 {
                 self.sql.push_str(", ");
+            }
+            if qualified {
+                self.table(table);
+                self.sql.push('.');
             }
             self.ident(column.name);
         }
@@ -94,6 +101,7 @@ impl<'a> Built<'a> {
                 self.sql.push_str("excluded.");
                 self.ident(name);
             }
+            Literal(sql) => self.sql.push_str(sql),
             Param(value) => self.param(&**value),
             Binary(lhs, op, rhs) => {
                 self.operand(lhs);
@@ -144,7 +152,7 @@ impl<'a> Built<'a> {
     fn operand(&mut self, node: &'a Node) {
         use expr::NodeKind::*;
         match &node.0 {
-            Column { .. } | Excluded(_) | Param(_) | Group(..) => self.node(node),
+            Column { .. } | Excluded(_) | Param(_) | Group(..) | Literal(_) => self.node(node),
             _ => {
                 self.sql.push('(');
                 self.node(node);
@@ -162,7 +170,7 @@ impl<'a> Built<'a> {
 
     pub(crate) fn returning(&mut self, table: &TableDef) {
         self.sql.push_str(" RETURNING ");
-        self.column_list(table);
+        self.column_list(table, false);
     }
 }
 

@@ -1,30 +1,37 @@
-//! `SELECT`: whole rows, chosen columns, counts and existence.
+//! `SELECT`: whole rows, chosen columns, joins, counts and existence.
 
 use std::marker::PhantomData;
 
 use futures_util::{Stream, StreamExt, TryStreamExt, stream};
+use postgres_types::{FromSql, Type};
 use tokio_postgres::Row;
 
 use super::expr::{Expr, Node, Order, and_into};
+use super::shape::{Join, JoinOn, Within};
 use super::{Built, fetch_rows, one, stream_rows};
 use crate::db::Executor;
 use crate::error::Error;
+use crate::schema::TableDef;
 use crate::table::{Column, Table};
 use crate::types::SqlType;
 
-/// What a select returns per row: the whole row ([`All`]), one column, or
-/// a tuple of columns.
-pub trait Selection<T>: Send + Sync {
+/// What a select returns per row: the whole row ([`All`]), one column, a
+/// tuple of columns, or (after a join) the joined rows.
+pub trait Selection<Src>: Send + Sync {
     /// The Rust value of one row.
     type Output: Send;
 
-    /// Writes the select list.
+    /// How many columns of the row it reads.
     #[doc(hidden)]
-    fn write(&self, out: &mut Built<'_>);
+    fn width(&self) -> usize;
 
-    /// Decodes one row.
+    /// Writes the select list; `qualified` once tables are joined.
     #[doc(hidden)]
-    fn decode(&self, row: &Row) -> Result<Self::Output, Error>;
+    fn write(&self, out: &mut Built<'_>, qualified: bool);
+
+    /// Decodes its columns, starting at `offset`.
+    #[doc(hidden)]
+    fn decode_at(&self, row: &Row, offset: usize) -> Result<Self::Output, Error>;
 }
 
 /// Every column of the table, decoded into the table's struct.
@@ -34,13 +41,25 @@ pub struct All;
 impl<T: Table> Selection<T> for All {
     type Output = T;
 
-    fn write(&self, out: &mut Built<'_>) {
-        out.column_list(T::table());
+    fn width(&self) -> usize {
+        T::table().columns.len()
     }
 
-    fn decode(&self, row: &Row) -> Result<T, Error> {
-        T::from_row(row)
+    fn write(&self, out: &mut Built<'_>, qualified: bool) {
+        out.column_list(T::table(), qualified);
     }
+
+    fn decode_at(&self, row: &Row, offset: usize) -> Result<T, Error> {
+        T::from_row_at(row, offset)
+    }
+}
+
+fn write_column(out: &mut Built<'_>, table: &TableDef, name: &str, qualified: bool) {
+    if qualified {
+        out.table(table);
+        out.push(".");
+    }
+    out.ident(name);
 }
 
 fn decode_column<T: Table, V: SqlType>(
@@ -60,46 +79,154 @@ fn decode_column<T: Table, V: SqlType>(
 impl<T: Table, V: SqlType> Selection<T> for Column<T, V> {
     type Output = V;
 
-    fn write(&self, out: &mut Built<'_>) {
-        out.ident(self.name());
+    fn width(&self) -> usize {
+        1
     }
 
-    fn decode(&self, row: &Row) -> Result<V, Error> {
-        decode_column(self, row, 0)
+    fn write(&self, out: &mut Built<'_>, qualified: bool) {
+        write_column(out, T::table(), self.name(), qualified);
+    }
+
+    fn decode_at(&self, row: &Row, offset: usize) -> Result<V, Error> {
+        decode_column(self, row, offset)
     }
 }
 
 macro_rules! tuple_selection {
-    ($($v:ident $i:tt),+) => {
+    ($n:literal; $($v:ident $i:tt),+) => {
         impl<T: Table, $($v: SqlType),+> Selection<T> for ($(Column<T, $v>,)+) {
             type Output = ($($v,)+);
 
-            fn write(&self, out: &mut Built<'_>) {
+            fn width(&self) -> usize {
+                $n
+            }
+
+            fn write(&self, out: &mut Built<'_>, qualified: bool) {
                 $(
                     if $i > 0 {
                         out.push(", ");
                     }
-                    out.ident(self.$i.name());
+                    write_column(out, T::table(), self.$i.name(), qualified);
                 )+
             }
 
-            fn decode(&self, row: &Row) -> Result<Self::Output, Error> {
-                Ok(($(decode_column(&self.$i, row, $i)?,)+))
+            fn decode_at(&self, row: &Row, offset: usize) -> Result<Self::Output, Error> {
+                Ok(($(decode_column(&self.$i, row, offset + $i)?,)+))
             }
         }
     };
 }
 
-tuple_selection!(A 0);
-tuple_selection!(A 0, B 1);
-tuple_selection!(A 0, B 1, C 2);
-tuple_selection!(A 0, B 1, C 2, D 3);
-tuple_selection!(A 0, B 1, C 2, D 3, E 4);
-tuple_selection!(A 0, B 1, C 2, D 3, E 4, F 5);
-tuple_selection!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-tuple_selection!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+tuple_selection!(1; A 0);
+tuple_selection!(2; A 0, B 1);
+tuple_selection!(3; A 0, B 1, C 2);
+tuple_selection!(4; A 0, B 1, C 2, D 3);
+tuple_selection!(5; A 0, B 1, C 2, D 3, E 4);
+tuple_selection!(6; A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_selection!(7; A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple_selection!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 
-/// A `SELECT` on table `T`, returning `S` per row.
+/// The kind of a join: [`Inner`] gives `(A, B)` rows, [`LeftOuter`] `(A, Option<B>)`.
+#[doc(hidden)]
+pub trait JoinKind: Send + Sync + 'static {
+    const SQL: &'static str;
+    type Output<B: Send>: Send;
+    fn decode<B: Table>(row: &Row, offset: usize) -> Result<Self::Output<B>, Error>;
+}
+
+/// `INNER JOIN`.
+#[derive(Debug)]
+pub struct Inner;
+/// `LEFT JOIN`.
+#[derive(Debug)]
+pub struct LeftOuter;
+
+impl JoinKind for Inner {
+    const SQL: &'static str = " INNER JOIN ";
+    type Output<B: Send> = B;
+
+    fn decode<B: Table>(row: &Row, offset: usize) -> Result<B, Error> {
+        B::from_row_at(row, offset)
+    }
+}
+
+impl JoinKind for LeftOuter {
+    const SQL: &'static str = " LEFT JOIN ";
+    type Output<B: Send> = Option<B>;
+
+    fn decode<B: Table>(row: &Row, offset: usize) -> Result<Option<B>, Error> {
+        if absent(row, offset, B::table()) {
+            Ok(None)
+        } else {
+            B::from_row_at(row, offset).map(Some)
+        }
+    }
+}
+
+/// Any value, read only to learn whether it is NULL.
+struct AnyValue;
+
+impl<'a> FromSql<'a> for AnyValue {
+    fn from_sql(_: &Type, _: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(AnyValue)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// Whether a left-joined table found no row: its key columns (or, with no
+/// key, all its columns) are NULL.
+fn absent(row: &Row, offset: usize, table: &TableDef) -> bool {
+    let key = table.primary_key_columns();
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| key.is_empty() || key.contains(&c.name))
+        .all(|(i, _)| matches!(row.try_get::<_, Option<AnyValue>>(offset + i), Ok(None)))
+}
+
+/// The selection of a join: the rows selected so far, then table `B`.
+#[doc(hidden)]
+pub struct Joined<S, B, K> {
+    left: S,
+    _marker: PhantomData<fn() -> (B, K)>,
+}
+
+impl<Src, S, B, K> Selection<Join<Src, B>> for Joined<S, B, K>
+where
+    S: Selection<Src>,
+    B: Table,
+    K: JoinKind,
+{
+    type Output = (S::Output, K::Output<B>);
+
+    fn width(&self) -> usize {
+        self.left.width() + B::table().columns.len()
+    }
+
+    fn write(&self, out: &mut Built<'_>, qualified: bool) {
+        self.left.write(out, qualified);
+        out.push(", ");
+        out.column_list(B::table(), qualified);
+    }
+
+    fn decode_at(&self, row: &Row, offset: usize) -> Result<Self::Output, Error> {
+        let left = self.left.decode_at(row, offset)?;
+        let right = K::decode::<B>(row, offset + self.left.width())?;
+        Ok((left, right))
+    }
+}
+
+struct JoinClause {
+    kind: &'static str,
+    table: &'static TableDef,
+    on: Node,
+}
+
+/// A `SELECT` over `Src` (a table, or a join of tables), returning `S` per row.
 ///
 /// ```
 /// use pgtable::prelude::*;
@@ -122,40 +249,104 @@ tuple_selection!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 /// );
 /// ```
 #[must_use = "a query does nothing until a terminal method such as `.fetch_all(&db)` runs it"]
-pub struct Select<T, S = All> {
+pub struct Select<Src, S = All> {
     selection: S,
+    base: &'static TableDef,
+    joins: Vec<JoinClause>,
     filter: Option<Node>,
-    order: Vec<Order<T>>,
+    order: Vec<(Node, &'static str)>,
     limit: Option<i64>,
     offset: Option<i64>,
     for_update: bool,
-    _table: PhantomData<fn() -> T>,
+    _source: PhantomData<fn() -> Src>,
 }
 
 impl<T: Table, S: Selection<T>> Select<T, S> {
     pub(crate) fn new(selection: S) -> Self {
         Select {
             selection,
+            base: T::table(),
+            joins: Vec::new(),
             filter: None,
             order: Vec::new(),
             limit: None,
             offset: None,
             for_update: false,
-            _table: PhantomData,
+            _source: PhantomData,
         }
     }
+}
 
+impl<Src, S: Selection<Src>> Select<Src, S> {
     /// Keeps the rows matching `condition`; called again, both must match.
-    pub fn filter(mut self, condition: Expr<T>) -> Self {
-        and_into(&mut self.filter, condition);
+    /// The condition may use columns of any table the query reads.
+    pub fn filter<C, I>(mut self, condition: Expr<C>) -> Self
+    where
+        C: Within<Src, I>,
+    {
+        and_into(&mut self.filter, condition.node);
         self
     }
 
     /// Orders by a column (ascending) or `column.asc()` / `.desc()`; called
     /// again, adds a further key.
-    pub fn order_by(mut self, order: impl Into<Order<T>>) -> Self {
-        self.order.push(order.into());
+    pub fn order_by<C, I>(mut self, order: impl Into<Order<C>>) -> Self
+    where
+        C: Within<Src, I>,
+    {
+        let order = order.into();
+        self.order.push((order.node, order.direction));
         self
+    }
+
+    /// Joins table `B` on `condition`, giving `(row, B)` rows with only
+    /// the rows that match: `Post::select().inner_join(User::ID.eq(Post::AUTHOR_ID))`.
+    #[allow(clippy::type_complexity)]
+    pub fn inner_join<C, I>(
+        self,
+        condition: Expr<C>,
+    ) -> Select<Join<Src, C::Table>, Joined<S, C::Table, Inner>>
+    where
+        C: JoinOn<Src, I>,
+        C::Table: Table,
+    {
+        self.join(condition.node)
+    }
+
+    /// Joins table `B` on `condition`, giving `(row, Option<B>)` rows:
+    /// `None` where no row of `B` matches.
+    #[allow(clippy::type_complexity)]
+    pub fn left_join<C, I>(
+        self,
+        condition: Expr<C>,
+    ) -> Select<Join<Src, C::Table>, Joined<S, C::Table, LeftOuter>>
+    where
+        C: JoinOn<Src, I>,
+        C::Table: Table,
+    {
+        self.join(condition.node)
+    }
+
+    fn join<B: Table, K: JoinKind>(mut self, on: Node) -> Select<Join<Src, B>, Joined<S, B, K>> {
+        self.joins.push(JoinClause {
+            kind: K::SQL,
+            table: B::table(),
+            on,
+        });
+        Select {
+            selection: Joined {
+                left: self.selection,
+                _marker: PhantomData,
+            },
+            base: self.base,
+            joins: self.joins,
+            filter: self.filter,
+            order: self.order,
+            limit: self.limit,
+            offset: self.offset,
+            for_update: self.for_update,
+            _source: PhantomData,
+        }
     }
 
     /// Returns at most `n` rows.
@@ -184,25 +375,31 @@ impl<T: Table, S: Selection<T>> Select<T, S> {
     fn build(&self) -> Built<'_> {
         let mut out = Built::new();
         out.push("SELECT ");
-        self.selection.write(&mut out);
+        self.selection.write(&mut out, !self.joins.is_empty());
         self.write_from(&mut out, true);
         out
     }
 
-    /// ` FROM … WHERE … ORDER BY … LIMIT … OFFSET … FOR UPDATE`.
+    /// ` FROM … JOIN … WHERE … ORDER BY … LIMIT … OFFSET … FOR UPDATE`.
     fn write_from<'a>(&'a self, out: &mut Built<'a>, ordered: bool) {
         out.push(" FROM ");
-        out.table(T::table());
+        out.table(self.base);
+        for join in &self.joins {
+            out.push(join.kind);
+            out.table(join.table);
+            out.push(" ON ");
+            out.node(&join.on);
+        }
         out.filter(self.filter.as_ref());
         if ordered && !self.order.is_empty() {
             out.push(" ORDER BY ");
-            for (i, order) in self.order.iter().enumerate() {
+            for (i, (node, direction)) in self.order.iter().enumerate() {
                 if i > 0 {
                     out.push(", ");
                 }
-                out.node(&order.node);
+                out.node(node);
                 out.push(" ");
-                out.push(order.direction);
+                out.push(direction);
             }
         }
         if let Some(limit) = &self.limit {
@@ -221,13 +418,15 @@ impl<T: Table, S: Selection<T>> Select<T, S> {
     /// Every matching row.
     pub async fn fetch_all<E: Executor + ?Sized>(self, exec: &E) -> Result<Vec<S::Output>, Error> {
         let rows = fetch_rows(exec, &self.build()).await?;
-        rows.iter().map(|row| self.selection.decode(row)).collect()
+        rows.iter()
+            .map(|row| self.selection.decode_at(row, 0))
+            .collect()
     }
 
     /// The first matching row; [`Error::NotFound`] when there is none.
     pub async fn fetch_one<E: Executor + ?Sized>(self, exec: &E) -> Result<S::Output, Error> {
         let rows = fetch_rows(exec, &self.build()).await?;
-        self.selection.decode(&one(rows, T::table())?)
+        self.selection.decode_at(&one(rows, self.base)?, 0)
     }
 
     /// The first matching row, if any.
@@ -237,7 +436,7 @@ impl<T: Table, S: Selection<T>> Select<T, S> {
     ) -> Result<Option<S::Output>, Error> {
         let rows = fetch_rows(exec, &self.build()).await?;
         rows.first()
-            .map(|row| self.selection.decode(row))
+            .map(|row| self.selection.decode_at(row, 0))
             .transpose()
     }
 
@@ -250,13 +449,12 @@ impl<T: Table, S: Selection<T>> Select<T, S> {
     ) -> impl Stream<Item = Result<S::Output, Error>> + Send + 'e
     where
         S: 'e,
-        T: 'e,
+        Src: 'e,
     {
-        let selection_query = self;
         stream::once(async move {
-            let rows = stream_rows(exec, selection_query.build()).await?;
+            let rows = stream_rows(exec, self.build()).await?;
             Ok::<_, Error>(
-                rows.map(move |row| row.and_then(|row| selection_query.selection.decode(&row))),
+                rows.map(move |row| row.and_then(|row| self.selection.decode_at(&row, 0))),
             )
         })
         .try_flatten()
@@ -274,7 +472,7 @@ impl<T: Table, S: Selection<T>> Select<T, S> {
             self.write_from(&mut out, false);
         }
         let rows = fetch_rows(exec, &out).await?;
-        Ok(one(rows, T::table())?.try_get(0)?)
+        Ok(one(rows, self.base)?.try_get(0)?)
     }
 
     /// Whether any row matches.
@@ -284,6 +482,6 @@ impl<T: Table, S: Selection<T>> Select<T, S> {
         self.write_from(&mut out, false);
         out.push(")");
         let rows = fetch_rows(exec, &out).await?;
-        Ok(one(rows, T::table())?.try_get(0)?)
+        Ok(one(rows, self.base)?.try_get(0)?)
     }
 }

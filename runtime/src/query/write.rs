@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use futures_util::future::BoxFuture;
 
 use super::expr::{Expr, Node, Operand, and_into};
+use super::shape::Within;
 use super::{BuildSql, Built, Returning, execute};
 use crate::db::Executor;
 use crate::error::Error;
@@ -42,7 +43,11 @@ impl<T: Table> UpdateSet<T> {
 
     /// `SET column = value`; the value may be an expression such as
     /// `User::VIEWS.add(1)`.
-    pub fn set<V>(self, column: Column<T, V>, value: impl Operand<T, V>) -> Update<T, Unfiltered> {
+    pub fn set<V, R, I>(self, column: Column<T, V>, value: R) -> Update<T, Unfiltered>
+    where
+        R: Operand<T, V>,
+        R::Shape: Within<T, I>,
+    {
         Update {
             sets: vec![(column.name(), value.into_node())],
             filter: None,
@@ -82,14 +87,21 @@ pub struct Update<T, F = Unfiltered> {
 
 impl<T: Table, F> Update<T, F> {
     /// Another `column = value`.
-    pub fn set<V>(mut self, column: Column<T, V>, value: impl Operand<T, V>) -> Self {
+    pub fn set<V, R, I>(mut self, column: Column<T, V>, value: R) -> Self
+    where
+        R: Operand<T, V>,
+        R::Shape: Within<T, I>,
+    {
         self.sets.push((column.name(), value.into_node()));
         self
     }
 
     /// Updates only the rows matching `condition`; called again, both must match.
-    pub fn filter(mut self, condition: Expr<T>) -> Update<T, Filtered> {
-        and_into(&mut self.filter, condition);
+    pub fn filter<C, I>(mut self, condition: Expr<C>) -> Update<T, Filtered>
+    where
+        C: Within<T, I>,
+    {
+        and_into(&mut self.filter, condition.node);
         self.with_state()
     }
 
@@ -191,8 +203,11 @@ impl<T: Table> Delete<T, Unfiltered> {
 
 impl<T: Table, F> Delete<T, F> {
     /// Deletes only the rows matching `condition`; called again, both must match.
-    pub fn filter(mut self, condition: Expr<T>) -> Delete<T, Filtered> {
-        and_into(&mut self.filter, condition);
+    pub fn filter<C, I>(mut self, condition: Expr<C>) -> Delete<T, Filtered>
+    where
+        C: Within<T, I>,
+    {
+        and_into(&mut self.filter, condition.node);
         self.with_state()
     }
 
