@@ -122,12 +122,9 @@
 
 #![warn(missing_docs)]
 
-pub use pgtable_runtime::{
-    Column, ColumnDef, Conn, Db, DbBuilder, Error, Executor, Expr, InsertValue, Insertable,
-    IsolationLevel, Order, PrimaryKey, Returning, Savepoint, Schema, Select, SqlType, SqlTypeName,
-    Table, TableDef, Transaction, TransactionOptions, UniqueDef, ValueExpr, not,
-};
-pub use pgtable_runtime::{db, ddl, error, query, schema, table as model, transaction, types};
+// Everything the runtime offers, at the top level: `pgtable::Db`,
+// `pgtable::Error`, `pgtable::query::Select`, …
+pub use pgtable_runtime::*;
 
 /// Turns a struct into a typed PostgreSQL table; see the [crate documentation](crate).
 pub use pgtable_macros::table;

@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::schema::{ColumnDef, Schema, TableDef};
+use crate::schema::{ColumnDef, ForeignKeyDef, IndexDef, Schema, TableDef};
 
 /// Quotes an SQL identifier: wraps it in double quotes and doubles any inside.
 ///
@@ -82,6 +82,14 @@ pub fn create_table(table: &TableDef) -> String {
         line.push(')');
         lines.push(line);
     }
+    for check in table.checks {
+        let mut line = String::from("CONSTRAINT ");
+        push_ident(&mut line, check.name);
+        line.push_str(" CHECK (");
+        line.push_str(check.expr);
+        line.push(')');
+        lines.push(line);
+    }
 
     for (i, line) in lines.iter().enumerate() {
         out.push('\t');
@@ -118,8 +126,69 @@ fn column_line(column: &ColumnDef) -> String {
     line
 }
 
-/// The DDL of a whole schema: `CREATE SCHEMA` for each named schema, then
-/// every table in the order given, separated by blank lines.
+/// A table's schema-qualified name as drizzle-kit writes it in a
+/// `REFERENCES` clause: `"public"."users"`.
+fn push_referenced_table(out: &mut String, table: &TableDef) {
+    push_ident(out, table.schema.unwrap_or("public"));
+    out.push('.');
+    push_ident(out, table.name);
+}
+
+/// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …;` for one foreign key.
+pub fn add_foreign_key(table: &TableDef, fk: &ForeignKeyDef) -> String {
+    let mut out = String::from("ALTER TABLE ");
+    push_qualified_name(&mut out, table);
+    out.push_str(" ADD CONSTRAINT ");
+    push_ident(&mut out, &fk.name_in(table));
+    out.push_str(" FOREIGN KEY (");
+    push_ident_list(&mut out, fk.columns);
+    out.push_str(") REFERENCES ");
+    push_referenced_table(&mut out, fk.foreign_table());
+    out.push('(');
+    push_ident_list(&mut out, fk.foreign_columns);
+    out.push_str(") ON DELETE ");
+    out.push_str(fk.on_delete.sql());
+    out.push_str(" ON UPDATE ");
+    out.push_str(fk.on_update.sql());
+    out.push(';');
+    out
+}
+
+/// `CREATE [UNIQUE] INDEX … ON … USING … (…);` for one index.
+pub fn create_index(table: &TableDef, index: &IndexDef) -> String {
+    let mut out = String::from(if index.unique {
+        "CREATE UNIQUE INDEX "
+    } else {
+        "CREATE INDEX "
+    });
+    push_ident(&mut out, &index.name_in(table));
+    out.push_str(" ON ");
+    push_qualified_name(&mut out, table);
+    out.push_str(" USING ");
+    out.push_str(index.using.unwrap_or("btree"));
+    out.push_str(" (");
+    push_ident_list(&mut out, index.columns);
+    out.push_str(");");
+    out
+}
+
+/// Every statement creating one table: the table, its foreign keys, its indexes.
+pub fn create_table_with_constraints(table: &TableDef) -> Vec<String> {
+    let mut statements = vec![create_table(table)];
+    statements.extend(
+        table
+            .foreign_keys
+            .iter()
+            .map(|fk| add_foreign_key(table, fk)),
+    );
+    statements.extend(table.indexes.iter().map(|index| create_index(table, index)));
+    statements
+}
+
+/// The DDL of a whole schema, in drizzle-kit's order: `CREATE SCHEMA` for
+/// each named schema, the tables (referenced ones first), then every
+/// foreign key as `ALTER TABLE … ADD CONSTRAINT` (so cycles work), then the
+/// indexes; separated by blank lines.
 pub fn create_schema(schema: &Schema) -> String {
     let mut statements = Vec::new();
     let mut namespaces: Vec<&str> = Vec::new();
@@ -132,7 +201,19 @@ pub fn create_schema(schema: &Schema) -> String {
             statements.push(format!("CREATE SCHEMA {};", quote_ident(ns)));
         }
     }
-    statements.extend(schema.tables().iter().map(|t| create_table(t)));
+    let tables = schema.tables_in_dependency_order();
+    statements.extend(tables.iter().map(|t| create_table(t)));
+    for table in &tables {
+        statements.extend(
+            table
+                .foreign_keys
+                .iter()
+                .map(|fk| add_foreign_key(table, fk)),
+        );
+    }
+    for table in &tables {
+        statements.extend(table.indexes.iter().map(|index| create_index(table, index)));
+    }
     let mut out = statements.join("\n\n");
     out.push('\n');
     out

@@ -22,7 +22,9 @@ pub mod private;
 pub use db::{Conn, Db, DbBuilder, Executor};
 pub use error::Error;
 pub use query::{Expr, Join, Order, Returning, Select, ValueExpr, Within, not};
-pub use schema::{ColumnDef, Schema, TableDef, UniqueDef};
+pub use schema::{
+    CheckDef, ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, Schema, TableDef, UniqueDef,
+};
 pub use table::{Column, InsertValue, Insertable, PrimaryKey, Table};
 pub use transaction::{IsolationLevel, Savepoint, Transaction, TransactionOptions};
 pub use types::{SqlType, SqlTypeName};

@@ -7,7 +7,8 @@ pub use tokio_postgres::Row;
 
 use crate::error::{Error, SqlTypeLabel, decode_reason};
 use crate::schema::TableDef;
-use crate::types::{IdentityColumn, NowDefault, RandomDefault, SqlType, TextColumn};
+use crate::table::Column;
+use crate::types::{IdentityColumn, NowDefault, RandomDefault, References, SqlType, TextColumn};
 
 /// Reads column `column` of `table` from position `index` of `row`.
 #[inline]
@@ -36,5 +37,25 @@ pub const fn require_now_default<T: NowDefault>() {}
 pub const fn require_random_default<T: RandomDefault>() {}
 /// Fails to compile unless `identity` fits the field's type.
 pub const fn require_identity<T: IdentityColumn>() {}
+/// The Rust type of a column handle.
+pub trait ColumnValue {
+    type Value;
+}
+
+impl<T, V> ColumnValue for Column<T, V> {
+    type Value = V;
+}
+
+/// Fails to compile unless a foreign key of type `V` may reference `column`.
+/// The referenced type is read off the column, not inferred from `V`, so a
+/// mismatch is reported as such.
+pub const fn require_reference<V, C>(column: C)
+where
+    C: ColumnValue + Copy,
+    V: References<C::Value>,
+{
+    let _ = column;
+}
+
 /// Fails to compile unless `varchar(N)` fits the field's type.
 pub const fn require_text<T: TextColumn>() {}

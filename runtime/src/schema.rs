@@ -108,6 +108,186 @@ impl UniqueDef {
     }
 }
 
+/// What a foreign key does when the referenced row is deleted or updated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReferentialAction {
+    /// `cascade`: delete or update the referencing rows too.
+    Cascade,
+    /// `set null`: set the referencing columns to NULL.
+    SetNull,
+    /// `set default`: set the referencing columns to their defaults.
+    SetDefault,
+    /// `restrict`: refuse at once.
+    Restrict,
+    /// `no action`: refuse at the end of the statement (PostgreSQL's default).
+    NoAction,
+}
+
+impl ReferentialAction {
+    /// The action as drizzle-kit writes it (`cascade`, `no action`, …).
+    pub const fn sql(self) -> &'static str {
+        match self {
+            ReferentialAction::Cascade => "cascade",
+            ReferentialAction::SetNull => "set null",
+            ReferentialAction::SetDefault => "set default",
+            ReferentialAction::Restrict => "restrict",
+            ReferentialAction::NoAction => "no action",
+        }
+    }
+}
+
+/// A foreign key: columns of this table referencing columns of another.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct ForeignKeyDef {
+    /// The constraint name given in the schema; `None` means the Drizzle default.
+    pub name: Option<&'static str>,
+    /// The referencing columns of this table.
+    pub columns: &'static [&'static str],
+    /// The referenced table. A function, so that tables referencing each
+    /// other do not make a cycle of constants.
+    pub references: fn() -> &'static TableDef,
+    /// The referenced columns.
+    pub foreign_columns: &'static [&'static str],
+    /// What happens when the referenced row is deleted.
+    pub on_delete: ReferentialAction,
+    /// What happens when the referenced key is updated.
+    pub on_update: ReferentialAction,
+}
+
+impl ForeignKeyDef {
+    /// `columns` referencing `foreign_columns` of the table `references` returns.
+    pub const fn new(
+        columns: &'static [&'static str],
+        references: fn() -> &'static TableDef,
+        foreign_columns: &'static [&'static str],
+    ) -> Self {
+        ForeignKeyDef {
+            name: None,
+            columns,
+            references,
+            foreign_columns,
+            on_delete: ReferentialAction::NoAction,
+            on_update: ReferentialAction::NoAction,
+        }
+    }
+
+    /// Sets the action on delete of the referenced row.
+    pub const fn on_delete(mut self, action: ReferentialAction) -> Self {
+        self.on_delete = action;
+        self
+    }
+
+    /// Sets the action on update of the referenced key.
+    pub const fn on_update(mut self, action: ReferentialAction) -> Self {
+        self.on_update = action;
+        self
+    }
+
+    /// The referenced table.
+    pub fn foreign_table(&self) -> &'static TableDef {
+        (self.references)()
+    }
+
+    /// The constraint's name: given, or Drizzle's
+    /// `<table>_<columns>_<foreign table>_<foreign columns>_fk`.
+    pub fn name_in(&self, table: &TableDef) -> Cow<'static, str> {
+        match self.name {
+            Some(name) => Cow::Borrowed(name),
+            None => {
+                let mut parts: Vec<&str> = vec![table.name];
+                parts.extend(self.columns);
+                parts.push(self.foreign_table().name);
+                parts.extend(self.foreign_columns);
+                parts.push("fk");
+                Cow::Owned(parts.join("_"))
+            }
+        }
+    }
+}
+
+impl PartialEq for ForeignKeyDef {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.columns == other.columns
+            && self.foreign_table().is(other.foreign_table())
+            && self.foreign_columns == other.foreign_columns
+            && self.on_delete == other.on_delete
+            && self.on_update == other.on_update
+    }
+}
+
+impl Eq for ForeignKeyDef {}
+
+/// An index over one or more columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IndexDef {
+    /// The index name given in the schema; `None` means the Drizzle default.
+    pub name: Option<&'static str>,
+    /// The indexed columns, in order.
+    pub columns: &'static [&'static str],
+    /// Whether the index is unique.
+    pub unique: bool,
+    /// The access method (`btree`, `gin`, …); `None` is btree.
+    pub using: Option<&'static str>,
+}
+
+impl IndexDef {
+    /// A btree index over `columns` with the default name.
+    pub const fn new(columns: &'static [&'static str]) -> Self {
+        IndexDef {
+            name: None,
+            columns,
+            unique: false,
+            using: None,
+        }
+    }
+
+    /// Names the index.
+    pub const fn named(mut self, name: &'static str) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// Makes the index unique.
+    pub const fn unique(mut self) -> Self {
+        self.unique = true;
+        self
+    }
+
+    /// Sets the access method (`gin`, `gist`, `hash`, `brin`, …).
+    pub const fn using(mut self, method: &'static str) -> Self {
+        self.using = Some(method);
+        self
+    }
+
+    /// The index's name: given, or Drizzle's `<table>_<columns>_index`.
+    pub fn name_in(&self, table: &TableDef) -> Cow<'static, str> {
+        match self.name {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(constraint_name(table.name, self.columns, "index")),
+        }
+    }
+}
+
+/// A CHECK constraint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CheckDef {
+    /// The constraint name.
+    pub name: &'static str,
+    /// The SQL boolean expression.
+    pub expr: &'static str,
+}
+
+impl CheckDef {
+    /// A check named `name` on the SQL expression `expr`.
+    pub const fn new(name: &'static str, expr: &'static str) -> Self {
+        CheckDef { name, expr }
+    }
+}
+
 /// A table: its name, columns and table-level constraints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -123,6 +303,12 @@ pub struct TableDef {
     pub primary_key: &'static [&'static str],
     /// Table-level unique constraints.
     pub unique: &'static [UniqueDef],
+    /// Foreign keys, from column `references` attributes.
+    pub foreign_keys: &'static [ForeignKeyDef],
+    /// Indexes, from column and table `index` attributes.
+    pub indexes: &'static [IndexDef],
+    /// CHECK constraints, from column and table `check` attributes.
+    pub checks: &'static [CheckDef],
 }
 
 impl TableDef {
@@ -134,6 +320,9 @@ impl TableDef {
             columns,
             primary_key: &[],
             unique: &[],
+            foreign_keys: &[],
+            indexes: &[],
+            checks: &[],
         }
     }
 
@@ -153,6 +342,30 @@ impl TableDef {
     pub const fn unique(mut self, unique: &'static [UniqueDef]) -> Self {
         self.unique = unique;
         self
+    }
+
+    /// Sets the foreign keys.
+    pub const fn foreign_keys(mut self, foreign_keys: &'static [ForeignKeyDef]) -> Self {
+        self.foreign_keys = foreign_keys;
+        self
+    }
+
+    /// Sets the indexes.
+    pub const fn indexes(mut self, indexes: &'static [IndexDef]) -> Self {
+        self.indexes = indexes;
+        self
+    }
+
+    /// Sets the CHECK constraints.
+    pub const fn checks(mut self, checks: &'static [CheckDef]) -> Self {
+        self.checks = checks;
+        self
+    }
+
+    /// Whether `other` is the same table (same schema and name).
+    pub fn is(&self, other: &TableDef) -> bool {
+        self.name == other.name
+            && self.schema.unwrap_or("public") == other.schema.unwrap_or("public")
     }
 
     /// The column with the given SQL name.
@@ -248,6 +461,26 @@ impl Schema {
     /// The tables, in the order they were added.
     pub fn tables(&self) -> &[&'static TableDef] {
         &self.tables
+    }
+
+    /// The tables with every referenced table before the tables referencing
+    /// it, where the references allow (a cycle keeps the order given).
+    pub fn tables_in_dependency_order(&self) -> Vec<&'static TableDef> {
+        let mut placed: Vec<&'static TableDef> = Vec::with_capacity(self.tables.len());
+        let mut waiting: Vec<&'static TableDef> = self.tables.clone();
+        while !waiting.is_empty() {
+            let ready = waiting.iter().position(|table| {
+                table.foreign_keys.iter().all(|fk| {
+                    let target = fk.foreign_table();
+                    target.is(table)
+                        || placed.iter().any(|p| p.is(target))
+                        || !waiting.iter().any(|w| w.is(target))
+                })
+            });
+            // In a cycle nothing is ready: take the first waiting table.
+            placed.push(waiting.remove(ready.unwrap_or(0)));
+        }
+        placed
     }
 
     /// The DDL creating every schema namespace and table, ready for `psql`.

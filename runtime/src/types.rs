@@ -234,6 +234,18 @@ impl IdentityColumn for i16 {}
 impl IdentityColumn for i32 {}
 impl IdentityColumn for i64 {}
 
+/// A foreign key column of type `Self` may reference a column of type `W`:
+/// the same type, or an `Option` of it.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` column cannot reference a `{W}` column",
+    label = "the foreign key's type differs from the referenced column's",
+    note = "a foreign key has the referenced column's type, or an `Option` of it for an optional reference: declare this field as `{W}` or `Option<{W}>`"
+)]
+pub trait References<W> {}
+
+impl<W: SqlType> References<W> for W {}
+impl<W: SqlType> References<W> for Option<W> {}
+
 /// Column types that `#[column(varchar(N))]` fits: strings.
 #[diagnostic::on_unimplemented(
     message = "`varchar(N)` needs a String column, but this field is `{Self}`",

@@ -7,12 +7,35 @@
 use proc_macro2::{Span, TokenStream};
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
-use syn::{Attribute, Ident, LitInt, LitStr};
+use syn::{Attribute, Ident, LitInt, LitStr, Path};
 
 use super::ctxt::Ctxt;
 
 /// The keys `#[table(...)]` accepts.
-pub const TABLE_KEYS: &[&str] = &["name", "schema", "insert", "primary_key", "unique"];
+pub const TABLE_KEYS: &[&str] = &[
+    "name",
+    "schema",
+    "insert",
+    "primary_key",
+    "unique",
+    "index",
+    "check",
+];
+
+/// The keys of a table-level `index(...)` in its long form.
+pub const INDEX_KEYS: &[&str] = &["name", "columns", "unique", "using"];
+
+/// The keys of a table-level `check(...)`.
+pub const CHECK_KEYS: &[&str] = &["name", "expr"];
+
+/// The actions `on_delete` and `on_update` accept.
+pub const ACTIONS: &[&str] = &[
+    "cascade",
+    "set_null",
+    "set_default",
+    "restrict",
+    "no_action",
+];
 
 /// The keys `#[column(...)]` accepts.
 pub const COLUMN_KEYS: &[&str] = &[
@@ -25,6 +48,11 @@ pub const COLUMN_KEYS: &[&str] = &[
     "default_now",
     "default_random",
     "identity",
+    "references",
+    "on_delete",
+    "on_update",
+    "index",
+    "check",
 ];
 
 /// One attribute slot: empty, or set once at a span.
@@ -78,6 +106,26 @@ pub struct TableAttrs {
     pub primary_key: Attr<Vec<Ident>>,
     /// Table-level unique constraints, each a list of fields.
     pub unique: Vec<(Span, Vec<Ident>)>,
+    /// Table-level indexes.
+    pub indexes: Vec<TableIndex>,
+    /// Table-level CHECK constraints.
+    pub checks: Vec<TableCheck>,
+}
+
+/// `index(a, b)` or `index(name = "…", columns(a, b), unique, using = "gin")`.
+pub struct TableIndex {
+    pub span: Span,
+    pub name: Option<LitStr>,
+    pub columns: Vec<Ident>,
+    pub unique: bool,
+    pub using: Option<LitStr>,
+}
+
+/// `check(name = "…", expr = "…")`.
+pub struct TableCheck {
+    pub span: Span,
+    pub name: Option<LitStr>,
+    pub expr: Option<LitStr>,
 }
 
 impl TableAttrs {
@@ -89,6 +137,8 @@ impl TableAttrs {
             insert: Attr::none("table", "insert"),
             primary_key: Attr::none("table", "primary_key"),
             unique: Vec::new(),
+            indexes: Vec::new(),
+            checks: Vec::new(),
         };
         let parser = syn::meta::parser(|meta| {
             let span = meta
@@ -112,6 +162,10 @@ impl TableAttrs {
                 attrs.primary_key.set(cx, span, field_list(&meta)?);
             } else if meta.path.is_ident("unique") {
                 attrs.unique.push((span, field_list(&meta)?));
+            } else if meta.path.is_ident("index") {
+                attrs.indexes.push(table_index(cx, &meta, span)?);
+            } else if meta.path.is_ident("check") {
+                attrs.checks.push(table_check(cx, &meta, span)?);
             } else {
                 unknown_key(cx, &meta, "table", TABLE_KEYS)?;
             }
@@ -135,6 +189,11 @@ pub struct ColumnAttrs {
     pub default_now: Attr<()>,
     pub default_random: Attr<()>,
     pub identity: Attr<()>,
+    pub references: Attr<Path>,
+    pub on_delete: Attr<Ident>,
+    pub on_update: Attr<Ident>,
+    pub index: Attr<()>,
+    pub check: Attr<LitStr>,
 }
 
 impl ColumnAttrs {
@@ -150,6 +209,11 @@ impl ColumnAttrs {
             default_now: Attr::none("column", "default_now"),
             default_random: Attr::none("column", "default_random"),
             identity: Attr::none("column", "identity"),
+            references: Attr::none("column", "references"),
+            on_delete: Attr::none("column", "on_delete"),
+            on_update: Attr::none("column", "on_update"),
+            index: Attr::none("column", "index"),
+            check: Attr::none("column", "check"),
         };
         for attr in attrs.iter().filter(|a| is_column_attr(a)) {
             let result = attr.parse_nested_meta(|meta| {
@@ -172,6 +236,16 @@ impl ColumnAttrs {
                     flag(&mut col.default_random)?;
                 } else if meta.path.is_ident("identity") {
                     flag(&mut col.identity)?;
+                } else if meta.path.is_ident("index") {
+                    flag(&mut col.index)?;
+                } else if meta.path.is_ident("references") {
+                    col.references.set(cx, span, meta.value()?.parse()?);
+                } else if meta.path.is_ident("on_delete") {
+                    col.on_delete.set(cx, span, meta.value()?.parse()?);
+                } else if meta.path.is_ident("on_update") {
+                    col.on_update.set(cx, span, meta.value()?.parse()?);
+                } else if meta.path.is_ident("check") {
+                    col.check.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("name") {
                     col.name.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("sql_type") {
@@ -198,6 +272,53 @@ impl ColumnAttrs {
 /// Whether `attr` is one of ours, `#[column(...)]`.
 pub fn is_column_attr(attr: &Attribute) -> bool {
     attr.path().is_ident("column")
+}
+
+fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableIndex> {
+    let mut index = TableIndex {
+        span,
+        name: None,
+        columns: Vec::new(),
+        unique: false,
+        using: None,
+    };
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident("name") && inner.input.peek(syn::Token![=]) {
+            index.name = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident("using") && inner.input.peek(syn::Token![=]) {
+            index.using = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident("columns") && inner.input.peek(syn::token::Paren) {
+            index.columns.extend(field_list(&inner)?);
+        } else if inner.path.is_ident("unique") && !inner.input.peek(syn::Token![=]) {
+            index.unique = true;
+        } else if inner.input.peek(syn::Token![=]) || inner.input.peek(syn::token::Paren) {
+            unknown_key(cx, &inner, "index", INDEX_KEYS)?;
+        } else {
+            // The short form: `index(a, b)` lists fields.
+            index.columns.push(inner.path.require_ident()?.clone());
+        }
+        Ok(())
+    })?;
+    Ok(index)
+}
+
+fn table_check(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableCheck> {
+    let mut check = TableCheck {
+        span,
+        name: None,
+        expr: None,
+    };
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident("name") {
+            check.name = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident("expr") {
+            check.expr = Some(inner.value()?.parse()?);
+        } else {
+            unknown_key(cx, &inner, "check", CHECK_KEYS)?;
+        }
+        Ok(())
+    })?;
+    Ok(check)
 }
 
 /// `key(a, b, c)`: a parenthesized list of field names.

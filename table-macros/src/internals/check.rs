@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use proc_macro2::Span;
 
 use super::ast::{Column, Table};
+use super::attr::ACTIONS;
 use super::ctxt::Ctxt;
 
 /// PostgreSQL silently truncates longer identifiers (NAMEDATALEN - 1).
@@ -21,7 +22,11 @@ pub fn check(cx: &Ctxt, table: &Table) {
         check_one_type(cx, column);
         check_varchar_len(cx, column);
         check_primary_key_not_null(cx, column);
+        check_references(cx, column);
+        check_column_check(cx, column);
     }
+    check_table_indexes(cx, table);
+    check_table_checks(cx, table);
     check_duplicate_columns(cx, table);
     check_one_primary_key(cx, table);
     check_field_lists(cx, table);
@@ -201,7 +206,94 @@ fn check_one_primary_key(cx: &Ctxt, table: &Table) {
     }
 }
 
-/// `primary_key(a, b)` and `unique(a, b)` must name distinct fields of the struct.
+fn check_references(cx: &Ctxt, column: &Column) {
+    let a = &column.attrs;
+    for (key, slot) in [("on_delete", &a.on_delete), ("on_update", &a.on_update)] {
+        let Some(action) = slot.get() else { continue };
+        if !a.references.is_set() {
+            cx.error_spanned_by(
+                action,
+                format_args!("`{key}` goes with `references`: write `references = Other::ID, {key} = {action}`"),
+            );
+        }
+        let name = action.to_string();
+        if !ACTIONS.contains(&name.as_str()) {
+            cx.error_spanned_by(
+                action,
+                format_args!(
+                    "unknown action `{name}` for `{key}`; expected one of: {}",
+                    ACTIONS.join(", ")
+                ),
+            );
+        } else if name == "set_null" && !column.is_option {
+            cx.error_spanned_by(
+                action,
+                format_args!(
+                    "`{key} = set_null` needs a nullable column: make `{}` an `Option<...>`, or choose another action",
+                    column.ident
+                ),
+            );
+        }
+    }
+    if let Some(path) = a.references.get()
+        && path.segments.len() < 2
+    {
+        cx.error_spanned_by(
+            path,
+            "`references` names a column constant: write `references = Other::ID`",
+        );
+    }
+}
+
+fn check_column_check(cx: &Ctxt, column: &Column) {
+    if let Some(expr) = column.attrs.check.get()
+        && expr.value().trim().is_empty()
+    {
+        cx.error_spanned_by(
+            expr,
+            "`check` needs an SQL condition, such as `check = \"rating >= 0\"`",
+        );
+    }
+}
+
+fn check_table_indexes(cx: &Ctxt, table: &Table) {
+    for index in &table.attrs.indexes {
+        if let Some(using) = &index.using
+            && using.value().trim().is_empty()
+        {
+            cx.error_spanned_by(
+                using,
+                "`using` names an index method, such as `using = \"gin\"`",
+            );
+        }
+        if let Some(name) = &index.name {
+            check_identifier(cx, name.span(), "the index name", &name.value());
+        }
+    }
+}
+
+fn check_table_checks(cx: &Ctxt, table: &Table) {
+    for check in &table.attrs.checks {
+        match &check.name {
+            Some(name) => check_identifier(cx, name.span(), "the check name", &name.value()),
+            None => cx.error_at(
+                check.span,
+                "a table-level `check` needs a name: write `check(name = \"posts_dates_check\", expr = \"...\")`",
+            ),
+        }
+        match &check.expr {
+            Some(expr) if !expr.value().trim().is_empty() => {}
+            Some(expr) => cx.error_spanned_by(expr, "`expr` needs an SQL condition"),
+            None => cx.error_at(
+                check.span,
+                "a table-level `check` needs an SQL condition: write `check(name = \"...\", expr = \"starts_at < ends_at\")`",
+            ),
+        }
+    }
+}
+
+/// `primary_key(a, b)`, `unique(a, b)` and `index(a, b)` must name
+/// distinct fields of the struct.
 fn check_field_lists(cx: &Ctxt, table: &Table) {
     let lists = table
         .attrs
@@ -221,6 +313,13 @@ fn check_field_lists(cx: &Ctxt, table: &Table) {
                 .unique
                 .iter()
                 .map(|(span, fields)| ("unique", *span, fields)),
+        )
+        .chain(
+            table
+                .attrs
+                .indexes
+                .iter()
+                .map(|index| ("index", index.span, &index.columns)),
         );
     for (key, span, fields) in lists {
         if fields.is_empty() {

@@ -6,6 +6,8 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Item, ItemStruct};
 
+mod constraints;
+
 use crate::internals::ast::{Column, InsertField, Table};
 use crate::internals::attr::is_column_attr;
 use crate::internals::{check, ctxt::Ctxt};
@@ -230,6 +232,9 @@ fn table_impl(table: &Table) -> TokenStream {
     if !unique.is_empty() {
         def.extend(quote!(.unique(UNIQUE)));
     }
+    let constraints = constraints::definitions(table);
+    def.extend(constraints.builder_calls);
+    let constraint_consts = constraints.consts;
 
     let decode = table.columns.iter().enumerate().map(|(i, c)| {
         let ident = c.ident;
@@ -247,6 +252,7 @@ fn table_impl(table: &Table) -> TokenStream {
             const TABLE: &'static ::pgtable::TableDef = {
                 const COLUMNS: &[::pgtable::ColumnDef] = &[#(#columns),*];
                 const UNIQUE: &[::pgtable::UniqueDef] = &[#(#unique),*];
+                #constraint_consts
                 &#def
             };
 
@@ -391,7 +397,8 @@ fn type_checks(table: &Table) -> TokenStream {
             quote_spanned!(ty.span()=> ::pgtable::__private::#check::<#ty>();)
         })
     });
-    let checks: Vec<TokenStream> = checks.collect();
+    let mut checks: Vec<TokenStream> = checks.collect();
+    checks.extend(constraints::reference_checks(table));
     if checks.is_empty() {
         return TokenStream::new();
     }
@@ -436,78 +443,4 @@ mod tests {
 }
 
 #[cfg(test)]
-mod snapshots {
-    //! What `#[table]` expands to, pretty-printed and reviewed as snapshots
-    //! (`table-macros/src/snapshots/`). After a deliberate change to the
-    //! generated code, review with `cargo insta review` or rerun with
-    //! `INSTA_UPDATE=always` and read the diff.
-
-    use quote::quote;
-
-    fn expand(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
-        let tokens = super::table(args, item);
-        let file: syn::File = syn::parse2(tokens).expect("the expansion parses as a file");
-        prettyplease::unparse(&file)
-    }
-
-    #[test]
-    fn seed_users_table() {
-        insta::assert_snapshot!(expand(
-            quote!(name = "users"),
-            quote! {
-                #[derive(Debug, Clone, PartialEq)]
-                pub struct User {
-                    #[column(primary_key)]
-                    pub id: Uuid,
-                    #[column(varchar(255), unique)]
-                    pub email: String,
-                    #[column(default_now)]
-                    pub created_at: Option<NaiveDateTime>,
-                }
-            }
-        ));
-    }
-
-    #[test]
-    fn every_attribute() {
-        insta::assert_snapshot!(expand(
-            quote!(
-                name = "memberships",
-                schema = "billing",
-                primary_key(org_id, user_id),
-                unique(org_id, seat),
-                insert = "MembershipDraft"
-            ),
-            quote! {
-                pub(crate) struct Membership {
-                    /// The organisation.
-                    pub org_id: i32,
-                    pub user_id: Uuid,
-                    #[column(identity)]
-                    pub seat: i64,
-                    #[column(default_random, unique)]
-                    token: Uuid,
-                    #[column(name = "role_name", default = "'member'")]
-                    pub role: String,
-                    #[column(sql_type = "varchar(16)")]
-                    pub plan: Option<String>,
-                    #[column(default_now)]
-                    pub updated_at: Option<DateTime<Utc>>,
-                }
-            }
-        ));
-    }
-
-    #[test]
-    fn errors_keep_the_struct_without_column_attributes() {
-        insta::assert_snapshot!(expand(
-            quote!(name = ""),
-            quote! {
-                pub struct User {
-                    #[column(primary_key, bogus)]
-                    pub id: i64,
-                }
-            }
-        ));
-    }
-}
+mod snapshots;

@@ -1,0 +1,162 @@
+//! Foreign keys, indexes and checks: the table-level lists of the
+//! `TableDef`, gathered from column and table attributes.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Path, PathSegment};
+
+use crate::internals::ast::Table;
+
+/// Constants to define inside the `TableDef` constant, and the builder
+/// calls that attach them.
+pub struct Definitions {
+    pub consts: TokenStream,
+    pub builder_calls: TokenStream,
+}
+
+pub fn definitions(table: &Table) -> Definitions {
+    let mut consts = TokenStream::new();
+    let mut builder_calls = TokenStream::new();
+    let lists = [
+        (
+            "FOREIGN_KEYS",
+            "ForeignKeyDef",
+            "foreign_keys",
+            foreign_keys(table),
+        ),
+        ("INDEXES", "IndexDef", "indexes", indexes(table)),
+        ("CHECKS", "CheckDef", "checks", checks(table)),
+    ];
+    for (name, ty, method, items) in lists {
+        if items.is_empty() {
+            continue;
+        }
+        let name = format_ident!("{name}");
+        let ty = format_ident!("{ty}");
+        let method = format_ident!("{method}");
+        consts.extend(quote!(const #name: &[::pgtable::#ty] = &[#(#items),*];));
+        builder_calls.extend(quote!(.#method(#name)));
+    }
+    Definitions {
+        consts,
+        builder_calls,
+    }
+}
+
+/// The table type of `Other::COLUMN` (`Self` becomes the struct itself).
+fn table_of(table: &Table, column: &Path) -> Path {
+    let mut path = column.clone();
+    path.segments.pop();
+    path.segments.pop_punct();
+    if path.is_ident("Self") {
+        path = PathSegment::from(table.ident().clone()).into();
+    }
+    path
+}
+
+fn column_path(table: &Table, column: &Path) -> TokenStream {
+    let owner = table_of(table, column);
+    let last = &column.segments.last().expect("checked: two segments").ident;
+    quote!(#owner::#last)
+}
+
+fn foreign_keys(table: &Table) -> Vec<TokenStream> {
+    table
+        .columns
+        .iter()
+        .filter_map(|c| {
+            let target = c.attrs.references.get()?;
+            let owner = table_of(table, target);
+            let foreign = column_path(table, target);
+            let name = &c.name;
+            let mut def = quote! {
+                ::pgtable::ForeignKeyDef::new(
+                    &[#name],
+                    || <#owner as ::pgtable::Table>::table(),
+                    &[#foreign.name()],
+                )
+            };
+            for (method, slot) in [
+                ("on_delete", &c.attrs.on_delete),
+                ("on_update", &c.attrs.on_update),
+            ] {
+                if let Some(action) = slot.get() {
+                    let method = format_ident!("{method}");
+                    let variant = format_ident!("{}", action_variant(&action.to_string()));
+                    def.extend(quote!(.#method(::pgtable::ReferentialAction::#variant)));
+                }
+            }
+            Some(def)
+        })
+        .collect()
+}
+
+fn action_variant(action: &str) -> &'static str {
+    match action {
+        "cascade" => "Cascade",
+        "set_null" => "SetNull",
+        "set_default" => "SetDefault",
+        "restrict" => "Restrict",
+        _ => "NoAction",
+    }
+}
+
+fn indexes(table: &Table) -> Vec<TokenStream> {
+    let by_column = table
+        .columns
+        .iter()
+        .filter(|c| c.attrs.index.is_set())
+        .map(|c| {
+            let name = &c.name;
+            quote!(::pgtable::IndexDef::new(&[#name]))
+        });
+    let by_table = table.attrs.indexes.iter().map(|index| {
+        let names = index
+            .columns
+            .iter()
+            .map(|f| &table.column_by_field(f).expect("checked").1.name);
+        let mut def = quote!(::pgtable::IndexDef::new(&[#(#names),*]));
+        if let Some(name) = &index.name {
+            def.extend(quote!(.named(#name)));
+        }
+        if index.unique {
+            def.extend(quote!(.unique()));
+        }
+        if let Some(using) = &index.using {
+            def.extend(quote!(.using(#using)));
+        }
+        def
+    });
+    by_column.chain(by_table).collect()
+}
+
+fn checks(table: &Table) -> Vec<TokenStream> {
+    let by_column = table.columns.iter().filter_map(|c| {
+        let expr = c.attrs.check.get()?;
+        // Drizzle's name for a column's check.
+        let name = format!("{}_{}_check", table.name, c.name);
+        Some(quote!(::pgtable::CheckDef::new(#name, #expr)))
+    });
+    let by_table = table.attrs.checks.iter().filter_map(|check| {
+        let name = check.name.as_ref()?;
+        let expr = check.expr.as_ref()?;
+        Some(quote!(::pgtable::CheckDef::new(#name, #expr)))
+    });
+    by_column.chain(by_table).collect()
+}
+
+/// A foreign key has the referenced column's type (or an `Option` of it):
+/// checked on the field's type.
+pub fn reference_checks(table: &Table) -> Vec<TokenStream> {
+    table
+        .columns
+        .iter()
+        .filter_map(|c| {
+            let target = c.attrs.references.get()?;
+            let ty = c.ty;
+            let foreign = column_path(table, target);
+            Some(quote_spanned!(ty.span()=> ::pgtable::__private::require_reference::<#ty, _>(#foreign);))
+        })
+        .collect()
+}
