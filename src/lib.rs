@@ -129,12 +129,43 @@ pub use pgtable_runtime::*;
 /// Turns a struct into a typed PostgreSQL table; see the [crate documentation](crate).
 pub use pgtable_macros::table;
 
+/// Stores a fieldless enum as a PostgreSQL enum type.
+///
+/// ```
+/// use pgtable::prelude::*;
+///
+/// #[derive(Debug, Clone, Copy, PartialEq, PgEnum)]
+/// #[pg_enum(name = "post_status")]
+/// pub enum Status {
+///     Draft,
+///     #[pg_enum(rename = "live")]
+///     Published,
+///     InReview,
+/// }
+///
+/// assert_eq!(
+///     pgtable::ddl::create_enum(<Status as pgtable::PgEnum>::DEF),
+///     r#"CREATE TYPE "public"."post_status" AS ENUM('draft', 'live', 'in_review');"#
+/// );
+/// ```
+///
+/// The type is named after the enum in snake_case unless `name = "…"`
+/// says otherwise (`schema = "…"` puts it in a schema); values are the
+/// variants in snake_case, or as `rename_all = "…"` (`lowercase`,
+/// `UPPERCASE`, `SCREAMING_SNAKE_CASE`, `kebab-case`, `camelCase`,
+/// `PascalCase`) or a variant's `rename = "…"` says. The enum must also be
+/// `Debug` and `Clone`. A table using it creates the type first in its
+/// schema's DDL.
+pub use pgtable_macros::PgEnum;
+
 /// The crates whose types appear in pgtable's API.
 pub use {chrono, postgres_types, tokio_postgres, uuid};
 
 /// The names almost every user of pgtable needs: `use pgtable::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Column, Db, Executor, Insertable, PrimaryKey, Schema, SqlType, Table, table};
+    pub use crate::{
+        Column, Db, Executor, Insertable, PgEnum, PrimaryKey, Schema, SqlType, Table, table,
+    };
 }
 
 #[doc(hidden)]

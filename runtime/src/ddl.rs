@@ -7,6 +7,7 @@
 use std::fmt::Write;
 
 use crate::schema::{ColumnDef, ForeignKeyDef, IndexDef, Schema, TableDef};
+use crate::types::EnumDef;
 
 /// Quotes an SQL identifier: wraps it in double quotes and doubles any inside.
 ///
@@ -134,6 +135,35 @@ fn push_referenced_table(out: &mut String, table: &TableDef) {
     push_ident(out, table.name);
 }
 
+/// A string literal: `'it''s'`.
+fn push_literal(out: &mut String, value: &str) {
+    out.push('\'');
+    for ch in value.chars() {
+        if ch == '\'' {
+            out.push('\'');
+        }
+        out.push(ch);
+    }
+    out.push('\'');
+}
+
+/// `CREATE TYPE "public"."status" AS ENUM('draft', 'published');`
+pub fn create_enum(def: &EnumDef) -> String {
+    let mut out = String::from("CREATE TYPE ");
+    push_ident(&mut out, def.schema.unwrap_or("public"));
+    out.push('.');
+    push_ident(&mut out, def.name);
+    out.push_str(" AS ENUM(");
+    for (i, value) in def.values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        push_literal(&mut out, value);
+    }
+    out.push_str(");");
+    out
+}
+
 /// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …;` for one foreign key.
 pub fn add_foreign_key(table: &TableDef, fk: &ForeignKeyDef) -> String {
     let mut out = String::from("ALTER TABLE ");
@@ -186,7 +216,7 @@ pub fn create_table_with_constraints(table: &TableDef) -> Vec<String> {
 }
 
 /// The DDL of a whole schema, in drizzle-kit's order: `CREATE SCHEMA` for
-/// each named schema, the tables (referenced ones first), then every
+/// each named schema, the enum types, the tables (referenced ones first), then every
 /// foreign key as `ALTER TABLE … ADD CONSTRAINT` (so cycles work), then the
 /// indexes; separated by blank lines.
 pub fn create_schema(schema: &Schema) -> String {
@@ -201,6 +231,16 @@ pub fn create_schema(schema: &Schema) -> String {
             statements.push(format!("CREATE SCHEMA {};", quote_ident(ns)));
         }
     }
+    for def in schema.enums() {
+        if let Some(ns) = def.schema
+            && ns != "public"
+            && !namespaces.contains(&ns)
+        {
+            namespaces.push(ns);
+            statements.push(format!("CREATE SCHEMA {};", quote_ident(ns)));
+        }
+    }
+    statements.extend(schema.enums().iter().map(|e| create_enum(e)));
     let tables = schema.tables_in_dependency_order();
     statements.extend(tables.iter().map(|t| create_table(t)));
     for table in &tables {

@@ -27,4 +27,4 @@ pub use schema::{
 };
 pub use table::{Column, InsertValue, Insertable, PrimaryKey, Table};
 pub use transaction::{IsolationLevel, Savepoint, Transaction, TransactionOptions};
-pub use types::{SqlType, SqlTypeName};
+pub use types::{ArrayElement, EnumDef, Json, PgEnum, SqlType, SqlTypeName};

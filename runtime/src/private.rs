@@ -3,6 +3,8 @@
 
 pub use std::sync::OnceLock;
 
+pub use bytes::BytesMut;
+
 pub use tokio_postgres::Row;
 
 use crate::error::{Error, SqlTypeLabel, decode_reason};

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use crate::table::Table;
-use crate::types::SqlTypeName;
+use crate::types::{EnumDef, PgEnum, SqlTypeName};
 
 /// One column of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +30,8 @@ pub struct ColumnDef {
     pub default: Option<&'static str>,
     /// Whether the column is `GENERATED ALWAYS AS IDENTITY`.
     pub identity: bool,
+    /// The enum type of the column (or of its array elements), if any.
+    pub enum_type: Option<&'static EnumDef>,
 }
 
 impl ColumnDef {
@@ -49,6 +51,7 @@ impl ColumnDef {
             unique: false,
             default: None,
             identity: false,
+            enum_type: None,
         }
     }
 
@@ -73,6 +76,12 @@ impl ColumnDef {
     /// Makes the column `GENERATED ALWAYS AS IDENTITY`.
     pub const fn identity(mut self) -> Self {
         self.identity = true;
+        self
+    }
+
+    /// Records the enum type the column uses.
+    pub const fn enum_type(mut self, enum_type: Option<&'static EnumDef>) -> Self {
+        self.enum_type = enum_type;
         self
     }
 
@@ -444,6 +453,7 @@ fn constraint_name(table: &str, columns: &[&str], suffix: &str) -> String {
 #[derive(Clone, Debug, Default)]
 pub struct Schema {
     tables: Vec<&'static TableDef>,
+    enums: Vec<&'static EnumDef>,
 }
 
 impl Schema {
@@ -456,6 +466,29 @@ impl Schema {
     pub fn table<T: Table>(mut self) -> Self {
         self.tables.push(T::table());
         self
+    }
+
+    /// Adds an enum type. Enums used by the schema's tables are included
+    /// without this; it is for an enum no table uses yet.
+    pub fn enum_type<E: PgEnum>(mut self) -> Self {
+        self.enums.push(E::DEF);
+        self
+    }
+
+    /// Every enum type: those added, then those the tables' columns use,
+    /// each once.
+    pub fn enums(&self) -> Vec<&'static EnumDef> {
+        let used = self
+            .tables
+            .iter()
+            .flat_map(|t| t.columns.iter().filter_map(|c| c.enum_type));
+        let mut enums: Vec<&'static EnumDef> = Vec::new();
+        for e in self.enums.iter().copied().chain(used) {
+            if !enums.iter().any(|known| known.is(e)) {
+                enums.push(e);
+            }
+        }
+        enums
     }
 
     /// The tables, in the order they were added.

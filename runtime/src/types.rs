@@ -38,6 +38,8 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use postgres_types::{FromSqlOwned, ToSql};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -53,6 +55,7 @@ use crate::table::InsertValue;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SqlTypeName {
     name: &'static str,
+    schema: Option<&'static str>,
     user_defined: bool,
     array_dims: u8,
 }
@@ -62,6 +65,7 @@ impl SqlTypeName {
     pub const fn builtin(name: &'static str) -> Self {
         SqlTypeName {
             name,
+            schema: None,
             user_defined: false,
             array_dims: 0,
         }
@@ -71,6 +75,17 @@ impl SqlTypeName {
     pub const fn user_defined(name: &'static str) -> Self {
         SqlTypeName {
             name,
+            schema: None,
+            user_defined: true,
+            array_dims: 0,
+        }
+    }
+
+    /// A user-defined type in a named schema: `"app"."status"`.
+    pub const fn user_defined_in(schema: &'static str, name: &'static str) -> Self {
+        SqlTypeName {
+            name,
+            schema: Some(schema),
             user_defined: true,
             array_dims: 0,
         }
@@ -103,6 +118,10 @@ impl SqlTypeName {
 impl fmt::Display for SqlTypeName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.user_defined {
+            if let Some(schema) = self.schema {
+                f.write_str(&crate::ddl::quote_ident(schema))?;
+                f.write_str(".")?;
+            }
             f.write_str(&crate::ddl::quote_ident(self.name))?;
         } else {
             f.write_str(self.name)?;
@@ -129,6 +148,8 @@ pub trait SqlType: ToSql + FromSqlOwned + Clone + Send + Sync {
     const SQL_TYPE: SqlTypeName;
     /// Whether the column accepts NULL; only `Option<T>` says yes.
     const NULLABLE: bool = false;
+    /// The enum type the column needs created first (`#[derive(PgEnum)]`).
+    const ENUM: Option<&'static EnumDef> = None;
 
     // Generated code reaches decoding and binding through these, as
     // `<T as SqlType>::...`, so that a type with no mapping is reported once.
@@ -193,6 +214,126 @@ builtin_types! {
 impl<T: SqlType> SqlType for Option<T> {
     const SQL_TYPE: SqlTypeName = T::SQL_TYPE;
     const NULLABLE: bool = true;
+    const ENUM: Option<&'static EnumDef> = T::ENUM;
+}
+
+impl SqlType for serde_json::Value {
+    const SQL_TYPE: SqlTypeName = SqlTypeName::builtin("jsonb");
+}
+
+/// Any serde type stored as `jsonb`: `metadata: Json<PostMeta>`.
+///
+/// ```
+/// use pgtable::Json;
+/// #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// struct PostMeta {
+///     reading_minutes: u32,
+/// }
+/// let meta = Json(PostMeta { reading_minutes: 4 });
+/// assert_eq!(meta.0.reading_minutes, 4);
+/// ```
+pub use postgres_types::Json;
+
+impl<T> SqlType for Json<T>
+where
+    T: Serialize + DeserializeOwned + fmt::Debug + Clone + Send + Sync,
+{
+    const SQL_TYPE: SqlTypeName = SqlTypeName::builtin("jsonb");
+}
+
+#[cfg(feature = "decimal")]
+impl SqlType for rust_decimal::Decimal {
+    const SQL_TYPE: SqlTypeName = SqlTypeName::builtin("numeric");
+}
+
+/// Types that can be the elements of an array column (`Vec<T>` is `T[]`).
+///
+/// Every scalar type is; arrays of arrays are not, as tokio-postgres
+/// cannot read them into nested `Vec`s.
+#[diagnostic::on_unimplemented(
+    message = "`Vec<{Self}>` is not a column type: `{Self}` cannot be an array element",
+    label = "not an array element type",
+    note = "arrays hold scalar types (numbers, text, uuid, dates and times, json, enums), or an Option of one of them"
+)]
+pub trait ArrayElement: SqlType {}
+
+macro_rules! array_elements {
+    ($($ty:ty),* $(,)?) => {
+        $(impl ArrayElement for $ty {})*
+    };
+}
+
+array_elements!(
+    bool,
+    i16,
+    i32,
+    i64,
+    f32,
+    f64,
+    String,
+    Vec<u8>,
+    Uuid,
+    NaiveDateTime,
+    DateTime<Utc>,
+    NaiveDate,
+    NaiveTime,
+    serde_json::Value,
+);
+
+#[cfg(feature = "decimal")]
+impl ArrayElement for rust_decimal::Decimal {}
+
+impl<T: ArrayElement> ArrayElement for Option<T> {}
+
+impl<T> ArrayElement for Json<T> where
+    T: Serialize + DeserializeOwned + fmt::Debug + Clone + Send + Sync
+{
+}
+
+impl<T: ArrayElement> SqlType for Vec<T> {
+    const SQL_TYPE: SqlTypeName = T::SQL_TYPE.array();
+    const ENUM: Option<&'static EnumDef> = T::ENUM;
+}
+
+/// A PostgreSQL enum type, as `#[derive(PgEnum)]` describes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EnumDef {
+    /// The type's name.
+    pub name: &'static str,
+    /// The schema it lives in; `None` is `public`.
+    pub schema: Option<&'static str>,
+    /// The values, in order.
+    pub values: &'static [&'static str],
+}
+
+impl EnumDef {
+    /// An enum type `name` with `values`.
+    pub const fn new(name: &'static str, values: &'static [&'static str]) -> Self {
+        EnumDef {
+            name,
+            schema: None,
+            values,
+        }
+    }
+
+    /// Puts the type in a named schema.
+    pub const fn schema(mut self, schema: &'static str) -> Self {
+        self.schema = Some(schema);
+        self
+    }
+
+    /// Whether `other` is the same type (same schema and name).
+    pub fn is(&self, other: &EnumDef) -> bool {
+        self.name == other.name
+            && self.schema.unwrap_or("public") == other.schema.unwrap_or("public")
+    }
+}
+
+/// A Rust enum stored as a PostgreSQL enum: implemented by `#[derive(PgEnum)]`.
+pub trait PgEnum: SqlType + Sized + 'static {
+    /// The enum type.
+    const DEF: &'static EnumDef;
 }
 
 /// Column types that `#[column(default_now)]` fits: dates and times.

@@ -11,6 +11,7 @@
 
 mod expand;
 mod internals;
+mod pg_enum;
 
 use proc_macro::TokenStream;
 
@@ -18,4 +19,10 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::table(args.into(), input.into()).into()
+}
+
+/// Stores a fieldless enum as a PostgreSQL enum type. See `pgtable::PgEnum`.
+#[proc_macro_derive(PgEnum, attributes(pg_enum))]
+pub fn derive_pg_enum(input: TokenStream) -> TokenStream {
+    pg_enum::derive(input.into()).into()
 }

@@ -190,7 +190,8 @@ fn column_def(c: &Column) -> TokenStream {
         None => quote_spanned!(ty.span()=> <#ty as ::pgtable::SqlType>::SQL_TYPE),
     };
     let nullable = quote_spanned!(ty.span()=> <#ty as ::pgtable::SqlType>::NULLABLE);
-    let mut def = quote!(::pgtable::ColumnDef::new(#name, #field, #sql_type, #nullable));
+    let enum_type = quote_spanned!(ty.span()=> <#ty as ::pgtable::SqlType>::ENUM);
+    let mut def = quote!(::pgtable::ColumnDef::new(#name, #field, #sql_type, #nullable).enum_type(#enum_type));
     if c.attrs.primary_key.is_set() {
         def.extend(quote!(.primary_key()));
     }

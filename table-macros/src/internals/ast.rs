@@ -231,17 +231,5 @@ pub fn option_inner(ty: &Type) -> Option<&Type> {
 
 /// A plural snake_case guess at a table name, for the missing-name message.
 fn suggested_table_name(struct_name: &str) -> String {
-    let mut out = String::new();
-    for (i, ch) in struct_name.chars().enumerate() {
-        if ch.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(ch.to_lowercase());
-        } else {
-            out.push(ch);
-        }
-    }
-    out.push('s');
-    out
+    format!("{}s", super::case::snake(struct_name))
 }
