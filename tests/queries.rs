@@ -468,3 +468,46 @@ async fn too_many_parameters_is_refused_before_sending() -> Result<(), Error> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn raw_sql_with_parameters_and_typed_rows() -> Result<(), Error> {
+    let (_test, db) = seeded().await;
+    let rated: Vec<Article> = pgtable::sql("SELECT * FROM articles WHERE rating > $1 ORDER BY id")
+        .bind(2.5_f64)
+        .fetch_all(&db)
+        .await?;
+    assert_eq!(
+        rated.iter().map(|a| a.slug.as_str()).collect::<Vec<_>>(),
+        ["a", "d"]
+    );
+
+    let (n, longest): (i64, Option<String>) =
+        pgtable::sql("SELECT count(*), max(title) FROM articles WHERE slug <> $1")
+            .bind("b")
+            .fetch_one(&db)
+            .await?;
+    assert_eq!((n, longest.as_deref()), (3, Some("Gamma")));
+
+    let changed = pgtable::sql("UPDATE articles SET views = views + $1 WHERE slug = ANY($2)")
+        .bind(5_i32)
+        .bind(vec!["a".to_owned(), "b".to_owned()])
+        .execute(&db)
+        .await?;
+    assert_eq!(changed, 2);
+
+    let none: Option<(i64,)> = pgtable::sql("SELECT id FROM articles WHERE false")
+        .fetch_optional(&db)
+        .await?;
+    assert_eq!(none, None);
+    let err = pgtable::sql("SELECT 'x'::text")
+        .fetch_one::<(i64,), _>(&db)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "cannot read column (raw column) of table (raw query) (text) into Rust type `i64`"
+        ),
+        "{err}"
+    );
+    Ok(())
+}

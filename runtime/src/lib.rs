@@ -21,7 +21,9 @@ pub mod private;
 
 pub use db::{Conn, Db, DbBuilder, Executor};
 pub use error::Error;
-pub use query::{Expr, Join, Order, Returning, Select, ValueExpr, Within, not};
+pub use query::{
+    Expr, FromRow, Join, Order, Returning, Select, ValueExpr, Within, count_all, not, sql,
+};
 pub use schema::{
     CheckDef, ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, Schema, TableDef, UniqueDef,
 };

@@ -36,6 +36,13 @@ pub(crate) enum NodeKind {
     Between(Box<Node>, Box<Node>, Box<Node>),
     /// A fixed SQL keyword such as `TRUE`.
     Literal(&'static str),
+    /// `name([DISTINCT] args)`, optionally cast: `CAST(sum(x) AS bigint)`.
+    Call {
+        name: &'static str,
+        distinct: bool,
+        arg: Option<Box<Node>>,
+        cast: Option<&'static str>,
+    },
 }
 
 impl Node {
@@ -225,6 +232,20 @@ pub struct ValueExpr<S, V> {
 }
 
 impl<S, V> ValueExpr<S, V> {
+    /// Ascending order on this value (an aggregate, say).
+    pub fn asc(self) -> Order<S> {
+        Order::new(self.node, "ASC")
+    }
+
+    /// Descending order on this value.
+    pub fn desc(self) -> Order<S> {
+        Order::new(self.node, "DESC")
+    }
+
+    pub(crate) fn node(&self) -> &Node {
+        &self.node
+    }
+
     pub(crate) fn new(node: Node) -> Self {
         ValueExpr {
             node,
@@ -233,18 +254,94 @@ impl<S, V> ValueExpr<S, V> {
     }
 }
 
-/// Numeric column types, for arithmetic.
+/// Numeric column types, for arithmetic, `sum` and `avg`.
+///
+/// The result types follow PostgreSQL's, made convenient: `sum` of any
+/// integer is an `i64` (a `bigint` sum is cast back to `bigint`), `avg` of
+/// an integer is an `f64`.
 #[diagnostic::on_unimplemented(
-    message = "arithmetic needs a numeric column, but this one is `{Self}`",
+    message = "arithmetic, `sum` and `avg` need a numeric column, but this one is `{Self}`",
     label = "not a number"
 )]
-pub trait Numeric {}
-impl Numeric for i16 {}
-impl Numeric for i32 {}
-impl Numeric for i64 {}
-impl Numeric for f32 {}
-impl Numeric for f64 {}
-impl<N: Numeric> Numeric for Option<N> {}
+pub trait Numeric {
+    /// The Rust type of `sum(column)`, before NULL (no rows).
+    type Sum: SqlType;
+    /// The Rust type of `avg(column)`, before NULL (no rows).
+    type Avg: SqlType;
+    /// The cast `sum` needs to give [`Sum`](Numeric::Sum), if any.
+    const SUM_CAST: Option<&'static str> = None;
+    /// The cast `avg` needs to give [`Avg`](Numeric::Avg), if any.
+    const AVG_CAST: Option<&'static str> = None;
+}
+
+macro_rules! numeric {
+    ($($ty:ty => $sum:ty, $sum_cast:expr, $avg:ty, $avg_cast:expr;)*) => {
+        $(
+            impl Numeric for $ty {
+                type Sum = $sum;
+                type Avg = $avg;
+                const SUM_CAST: Option<&'static str> = $sum_cast;
+                const AVG_CAST: Option<&'static str> = $avg_cast;
+            }
+        )*
+    };
+}
+
+numeric! {
+    i16 => i64, None, f64, Some("double precision");
+    i32 => i64, None, f64, Some("double precision");
+    i64 => i64, Some("bigint"), f64, Some("double precision");
+    f32 => f32, None, f64, None;
+    f64 => f64, None, f64, None;
+}
+
+#[cfg(feature = "decimal")]
+numeric! {
+    rust_decimal::Decimal => rust_decimal::Decimal, None, rust_decimal::Decimal, None;
+}
+
+impl<N: Numeric> Numeric for Option<N> {
+    type Sum = N::Sum;
+    type Avg = N::Avg;
+    const SUM_CAST: Option<&'static str> = N::SUM_CAST;
+    const AVG_CAST: Option<&'static str> = N::AVG_CAST;
+}
+
+/// Column types with an order, for `min` and `max`.
+#[diagnostic::on_unimplemented(
+    message = "`min` and `max` need an ordered column (numbers, text, dates and times), but this one is `{Self}`",
+    label = "no order for `min`/`max`"
+)]
+pub trait Ordered {
+    /// The result of `min`/`max`: nullable, as they are NULL with no rows.
+    type Nullable: SqlType;
+}
+
+macro_rules! ordered {
+    ($($ty:ty),* $(,)?) => {
+        $(impl Ordered for $ty { type Nullable = Option<$ty>; })*
+    };
+}
+
+ordered!(
+    i16,
+    i32,
+    i64,
+    f32,
+    f64,
+    String,
+    chrono::NaiveDateTime,
+    chrono::DateTime<chrono::Utc>,
+    chrono::NaiveDate,
+    chrono::NaiveTime,
+);
+
+#[cfg(feature = "decimal")]
+ordered!(rust_decimal::Decimal);
+
+impl<T: Ordered> Ordered for Option<T> {
+    type Nullable = T::Nullable;
+}
 
 /// Text column types, for `like` and `ilike`.
 #[diagnostic::on_unimplemented(
@@ -380,6 +477,65 @@ macro_rules! value_operators {
 
 value_operators!(Column<T: Table>);
 value_operators!(ValueExpr<S>);
+
+fn call(name: &'static str, distinct: bool, arg: Option<Node>, cast: Option<&'static str>) -> Node {
+    Node(NodeKind::Call {
+        name,
+        distinct,
+        arg: arg.map(Box::new),
+        cast,
+    })
+}
+
+/// Aggregates, for `select_columns` with `group_by` and `having`.
+impl<T: Table, V> Column<T, V> {
+    /// `count(column)`: the rows where the column is not NULL.
+    pub fn count(self) -> ValueExpr<T, i64> {
+        ValueExpr::new(call("count", false, Some(Node::column(self)), None))
+    }
+
+    /// `count(DISTINCT column)`.
+    pub fn count_distinct(self) -> ValueExpr<T, i64> {
+        ValueExpr::new(call("count", true, Some(Node::column(self)), None))
+    }
+
+    /// `sum(column)`; `None` when there are no rows.
+    pub fn sum(self) -> ValueExpr<T, Option<V::Sum>>
+    where
+        V: Numeric,
+    {
+        ValueExpr::new(call("sum", false, Some(Node::column(self)), V::SUM_CAST))
+    }
+
+    /// `avg(column)`; `None` when there are no rows.
+    pub fn avg(self) -> ValueExpr<T, Option<V::Avg>>
+    where
+        V: Numeric,
+    {
+        ValueExpr::new(call("avg", false, Some(Node::column(self)), V::AVG_CAST))
+    }
+
+    /// `min(column)`; `None` when there are no rows.
+    pub fn min(self) -> ValueExpr<T, V::Nullable>
+    where
+        V: Ordered,
+    {
+        ValueExpr::new(call("min", false, Some(Node::column(self)), None))
+    }
+
+    /// `max(column)`; `None` when there are no rows.
+    pub fn max(self) -> ValueExpr<T, V::Nullable>
+    where
+        V: Ordered,
+    {
+        ValueExpr::new(call("max", false, Some(Node::column(self)), None))
+    }
+}
+
+/// `count(*)` over the rows of table `T`: `pgtable::count_all::<Post>()`.
+pub fn count_all<T: Table>() -> ValueExpr<T, i64> {
+    ValueExpr::new(call("count", false, None, None))
+}
 
 impl<T: Table, V> Column<T, V> {
     /// Ascending order on this column.

@@ -6,6 +6,7 @@
 
 mod expr;
 mod insert;
+mod raw;
 mod select;
 mod shape;
 mod write;
@@ -24,9 +25,10 @@ use crate::error::Error;
 use crate::schema::TableDef;
 use crate::table::Table;
 
-pub use expr::{Expr, Node, Numeric, Operand, Order, Text, ValueExpr, not};
+pub use expr::{Expr, Node, Numeric, Operand, Order, Ordered, Text, ValueExpr, count_all, not};
 pub use insert::{ConflictTarget, DoUpdate, Insert, OnConflict};
-pub use select::{All, Inner, JoinKind, Joined, LeftOuter, Select, Selection};
+pub use raw::{FromRow, RawQuery, sql};
+pub use select::{All, Inner, JoinKind, Joined, LeftOuter, Select, SelectItem, Selection};
 pub use shape::{AndAlso, Both, Here, Join, JoinOn, Left, NewLeft, NewRight, Right, Within};
 pub use write::{AllRows, Delete, FilterGiven, Filtered, Unfiltered, Update, UpdateSet};
 
@@ -102,6 +104,31 @@ impl<'a> Built<'a> {
                 self.ident(name);
             }
             Literal(sql) => self.sql.push_str(sql),
+            Call {
+                name,
+                distinct,
+                arg,
+                cast,
+            } => {
+                if cast.is_some() {
+                    self.sql.push_str("CAST(");
+                }
+                self.sql.push_str(name);
+                self.sql.push('(');
+                if *distinct {
+                    self.sql.push_str("DISTINCT ");
+                }
+                match arg {
+                    Some(arg) => self.node(arg),
+                    None => self.sql.push('*'),
+                }
+                self.sql.push(')');
+                if let Some(ty) = cast {
+                    self.sql.push_str(" AS ");
+                    self.sql.push_str(ty);
+                    self.sql.push(')');
+                }
+            }
             Param(value) => self.param(&**value),
             Binary(lhs, op, rhs) => {
                 self.operand(lhs);
@@ -152,7 +179,9 @@ impl<'a> Built<'a> {
     fn operand(&mut self, node: &'a Node) {
         use expr::NodeKind::*;
         match &node.0 {
-            Column { .. } | Excluded(_) | Param(_) | Group(..) | Literal(_) => self.node(node),
+            Column { .. } | Excluded(_) | Param(_) | Group(..) | Literal(_) | Call { .. } => {
+                self.node(node)
+            }
             _ => {
                 self.sql.push('(');
                 self.node(node);

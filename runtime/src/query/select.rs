@@ -6,7 +6,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 use postgres_types::{FromSql, Type};
 use tokio_postgres::Row;
 
-use super::expr::{Expr, Node, Order, and_into};
+use super::expr::{Expr, Node, Order, ValueExpr, and_into};
 use super::shape::{Join, JoinOn, Within};
 use super::{Built, fetch_rows, one, stream_rows};
 use crate::db::Executor;
@@ -27,7 +27,7 @@ pub trait Selection<Src>: Send + Sync {
 
     /// Writes the select list; `qualified` once tables are joined.
     #[doc(hidden)]
-    fn write(&self, out: &mut Built<'_>, qualified: bool);
+    fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool);
 
     /// Decodes its columns, starting at `offset`.
     #[doc(hidden)]
@@ -45,7 +45,7 @@ impl<T: Table> Selection<T> for All {
         T::table().columns.len()
     }
 
-    fn write(&self, out: &mut Built<'_>, qualified: bool) {
+    fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
         out.column_list(T::table(), qualified);
     }
 
@@ -76,42 +76,98 @@ fn decode_column<T: Table, V: SqlType>(
     )
 }
 
-impl<T: Table, V: SqlType> Selection<T> for Column<T, V> {
+/// One item of a select list: a column, or a computed value such as an
+/// aggregate (`Post::ID.count()`).
+pub trait SelectItem<T>: Send + Sync {
+    /// The Rust value of the item.
+    type Output: Send;
+
+    /// Writes the item.
+    #[doc(hidden)]
+    fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool);
+
+    /// Decodes the item from column `at`.
+    #[doc(hidden)]
+    fn decode(&self, row: &Row, at: usize) -> Result<Self::Output, Error>;
+}
+
+impl<T: Table, V: SqlType> SelectItem<T> for Column<T, V> {
     type Output = V;
 
-    fn width(&self) -> usize {
-        1
-    }
-
-    fn write(&self, out: &mut Built<'_>, qualified: bool) {
+    fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
         write_column(out, T::table(), self.name(), qualified);
     }
 
-    fn decode_at(&self, row: &Row, offset: usize) -> Result<V, Error> {
-        decode_column(self, row, offset)
+    fn decode(&self, row: &Row, at: usize) -> Result<V, Error> {
+        decode_column(self, row, at)
     }
 }
 
+impl<T: Table, V: SqlType> SelectItem<T> for ValueExpr<T, V> {
+    type Output = V;
+
+    fn write<'a>(&'a self, out: &mut Built<'a>, _qualified: bool) {
+        out.node(self.node());
+    }
+
+    fn decode(&self, row: &Row, at: usize) -> Result<V, Error> {
+        row.try_get::<_, V>(at).map_err(|source| Error::Decode {
+            table: T::table().name,
+            column: "(computed value)",
+            sql_type: crate::error::SqlTypeLabel(
+                row.columns().get(at).map(|c| c.type_().to_string()),
+            ),
+            rust_type: std::any::type_name::<V>(),
+            reason: crate::error::decode_reason(&source),
+            source,
+        })
+    }
+}
+
+macro_rules! single_item_selection {
+    ($($item:ident),*) => {
+        $(
+            impl<T: Table, V: SqlType> Selection<T> for $item<T, V> {
+                type Output = V;
+
+                fn width(&self) -> usize {
+                    1
+                }
+
+                fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
+                    SelectItem::write(self, out, qualified);
+                }
+
+                fn decode_at(&self, row: &Row, offset: usize) -> Result<V, Error> {
+                    SelectItem::decode(self, row, offset)
+                }
+            }
+        )*
+    };
+}
+
+single_item_selection!(Column, ValueExpr);
+
 macro_rules! tuple_selection {
     ($n:literal; $($v:ident $i:tt),+) => {
-        impl<T: Table, $($v: SqlType),+> Selection<T> for ($(Column<T, $v>,)+) {
-            type Output = ($($v,)+);
+        impl<T: Table, $($v: SelectItem<T>),+> Selection<T> for ($($v,)+) {
+            type Output = ($($v::Output,)+);
 
             fn width(&self) -> usize {
                 $n
             }
 
-            fn write(&self, out: &mut Built<'_>, qualified: bool) {
+            fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
                 $(
                     if $i > 0 {
                         out.push(", ");
                     }
-                    write_column(out, T::table(), self.$i.name(), qualified);
+                    self.$i.write(out, qualified);
                 )+
             }
 
             fn decode_at(&self, row: &Row, offset: usize) -> Result<Self::Output, Error> {
-                Ok(($(decode_column(&self.$i, row, offset + $i)?,)+))
+                Ok(($(self.$i.decode(row, offset + $i)?,)+))
             }
         }
     };
@@ -207,7 +263,7 @@ where
         self.left.width() + B::table().columns.len()
     }
 
-    fn write(&self, out: &mut Built<'_>, qualified: bool) {
+    fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
         self.left.write(out, qualified);
         out.push(", ");
         out.column_list(B::table(), qualified);
@@ -254,6 +310,8 @@ pub struct Select<Src, S = All> {
     base: &'static TableDef,
     joins: Vec<JoinClause>,
     filter: Option<Node>,
+    group_by: Vec<Node>,
+    having: Option<Node>,
     order: Vec<(Node, &'static str)>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -268,6 +326,8 @@ impl<T: Table, S: Selection<T>> Select<T, S> {
             base: T::table(),
             joins: Vec::new(),
             filter: None,
+            group_by: Vec::new(),
+            having: None,
             order: Vec::new(),
             limit: None,
             offset: None,
@@ -285,6 +345,26 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         C: Within<Src, I>,
     {
         and_into(&mut self.filter, condition.node);
+        self
+    }
+
+    /// Groups the rows by a column, for aggregates; called again, adds a
+    /// further key.
+    pub fn group_by<T, V, I>(mut self, column: Column<T, V>) -> Self
+    where
+        T: Table + Within<Src, I>,
+    {
+        self.group_by.push(Node::column(column));
+        self
+    }
+
+    /// Keeps the groups matching `condition`, typically on an aggregate:
+    /// `.having(Post::ID.count().gt(2))`. Called again, both must match.
+    pub fn having<C, I>(mut self, condition: Expr<C>) -> Self
+    where
+        C: Within<Src, I>,
+    {
+        and_into(&mut self.having, condition.node);
         self
     }
 
@@ -341,6 +421,8 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
             base: self.base,
             joins: self.joins,
             filter: self.filter,
+            group_by: self.group_by,
+            having: self.having,
             order: self.order,
             limit: self.limit,
             offset: self.offset,
@@ -391,6 +473,19 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
             out.node(&join.on);
         }
         out.filter(self.filter.as_ref());
+        if !self.group_by.is_empty() {
+            out.push(" GROUP BY ");
+            for (i, node) in self.group_by.iter().enumerate() {
+                if i > 0 {
+                    out.push(", ");
+                }
+                out.node(node);
+            }
+        }
+        if let Some(having) = &self.having {
+            out.push(" HAVING ");
+            out.node(having);
+        }
         if ordered && !self.order.is_empty() {
             out.push(" ORDER BY ");
             for (i, (node, direction)) in self.order.iter().enumerate() {
@@ -460,10 +555,11 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         .try_flatten()
     }
 
-    /// How many rows match (ignoring the order; within the limit and offset, if set).
+    /// How many rows match (ignoring the order; within the limit and
+    /// offset, if set; groups, when grouped).
     pub async fn count<E: Executor + ?Sized>(self, exec: &E) -> Result<i64, Error> {
         let mut out = Built::new();
-        if self.limit.is_some() || self.offset.is_some() {
+        if self.limit.is_some() || self.offset.is_some() || !self.group_by.is_empty() {
             out.push("SELECT count(*) FROM (SELECT 1");
             self.write_from(&mut out, true);
             out.push(") AS \"counted\"");
