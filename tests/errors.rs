@@ -14,9 +14,9 @@ use pgtable::{Db, Error};
 use schema::{NewUser, User};
 use uuid::Uuid;
 
-#[table(name = "posts")]
+#[table(name = "notes")]
 #[derive(Debug, Clone, PartialEq)]
-pub struct Post {
+pub struct Note {
     #[column(primary_key, identity)]
     pub id: i64,
     pub author_id: Uuid,
@@ -24,16 +24,16 @@ pub struct Post {
     pub score: i32,
 }
 
-/// The seed schema plus `posts`, with the constraints `#[table]` cannot
+/// The example schema plus `notes`, with the constraints `#[table]` cannot
 /// declare yet added by hand.
 async fn setup() -> (TestDb, Db, Uuid) {
-    let test = TestDb::with_schema(&schema::schema().table::<Post>()).await;
+    let test = TestDb::with_schema(&schema::schema().table::<Note>()).await;
     test.client
         .batch_execute(
-            r#"ALTER TABLE "posts" ADD CONSTRAINT "posts_author_id_users_id_fk"
+            r#"ALTER TABLE "notes" ADD CONSTRAINT "notes_author_id_users_id_fk"
                  FOREIGN KEY ("author_id") REFERENCES "users"("id");
-               ALTER TABLE "posts" ALTER COLUMN "nick" SET NOT NULL;
-               ALTER TABLE "posts" ADD CONSTRAINT "posts_score_check" CHECK ("score" >= 0);"#,
+               ALTER TABLE "notes" ALTER COLUMN "nick" SET NOT NULL;
+               ALTER TABLE "notes" ADD CONSTRAINT "notes_score_check" CHECK ("score" >= 0);"#,
         )
         .await
         .unwrap();
@@ -50,8 +50,8 @@ async fn setup() -> (TestDb, Db, Uuid) {
     (test, db, id)
 }
 
-fn post(author_id: Uuid, nick: Option<&str>, score: i32) -> NewPost {
-    NewPost {
+fn note(author_id: Uuid, nick: Option<&str>, score: i32) -> NewNote {
+    NewNote {
         author_id,
         nick: nick.map(str::to_owned),
         score,
@@ -91,22 +91,22 @@ async fn unique_violation_names_table_constraint_and_column() {
 #[tokio::test]
 async fn foreign_key_violation_both_ways() {
     let (_test, db, author) = setup().await;
-    let err = Post::insert(post(Uuid::nil(), Some("x"), 1))
+    let err = Note::insert(note(Uuid::nil(), Some("x"), 1))
         .execute(&db)
         .await
         .unwrap_err();
     assert!(
         matches!(&err, Error::ForeignKeyViolation { table: Some(t), constraint: Some(c), columns, .. }
-            if t == "posts" && c == "posts_author_id_users_id_fk" && columns == &["author_id"]),
+            if t == "notes" && c == "notes_author_id_users_id_fk" && columns == &["author_id"]),
         "{err:?}"
     );
     assert_eq!(
         err.to_string(),
-        "foreign key posts_author_id_users_id_fk on table posts rejects the change to author_id: \
+        "foreign key notes_author_id_users_id_fk on table notes rejects the change to author_id: \
          Key (author_id)=(00000000-0000-0000-0000-000000000000) is not present in table \"users\"."
     );
 
-    Post::insert(post(author, Some("x"), 1))
+    Note::insert(note(author, Some("x"), 1))
         .execute(&db)
         .await
         .unwrap();
@@ -116,33 +116,33 @@ async fn foreign_key_violation_both_ways() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::ForeignKeyViolation { .. }), "{err:?}");
-    assert_eq!(err.constraint(), Some("posts_author_id_users_id_fk"));
+    assert_eq!(err.constraint(), Some("notes_author_id_users_id_fk"));
 }
 
 #[tokio::test]
 async fn not_null_and_check_violations() {
     let (_test, db, author) = setup().await;
-    let err = Post::insert(post(author, None, 1))
+    let err = Note::insert(note(author, None, 1))
         .execute(&db)
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::NotNullViolation { table: Some(t), column: Some(c), .. } if t == "posts" && c == "nick"),
+        matches!(&err, Error::NotNullViolation { table: Some(t), column: Some(c), .. } if t == "notes" && c == "nick"),
         "{err:?}"
     );
-    assert_eq!(err.to_string(), "column nick of table posts cannot be NULL");
+    assert_eq!(err.to_string(), "column nick of table notes cannot be NULL");
 
-    let err = Post::insert(post(author, Some("x"), -1))
+    let err = Note::insert(note(author, Some("x"), -1))
         .execute(&db)
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::CheckViolation { table: Some(t), constraint: Some(c), .. } if t == "posts" && c == "posts_score_check"),
+        matches!(&err, Error::CheckViolation { table: Some(t), constraint: Some(c), .. } if t == "notes" && c == "notes_score_check"),
         "{err:?}"
     );
     assert_eq!(
         err.to_string(),
-        "check constraint posts_score_check on table posts rejects the row"
+        "check constraint notes_score_check on table notes rejects the row"
     );
 }
 
@@ -200,13 +200,13 @@ async fn bad_configuration_and_unreachable_servers() {
 async fn other_server_errors_say_what_postgres_said() {
     let (test, db, _) = setup().await;
     test.client
-        .batch_execute(r#"DROP TABLE "posts""#)
+        .batch_execute(r#"DROP TABLE "notes""#)
         .await
         .unwrap();
-    let err = Post::select().fetch_all(&db).await.unwrap_err();
+    let err = Note::select().fetch_all(&db).await.unwrap_err();
     assert!(matches!(err, Error::Postgres(_)), "{err:?}");
     assert_eq!(
         err.to_string(),
-        r#"ERROR: relation "posts" does not exist (SQLSTATE 42P01)"#
+        r#"ERROR: relation "notes" does not exist (SQLSTATE 42P01)"#
     );
 }

@@ -158,3 +158,36 @@ async fn three_tables() -> Result<(), Error> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn belongs_to_a_nullable_foreign_key_gives_an_option() -> Result<(), Error> {
+    use pgtable::relations::{BelongsTo, HasMany};
+    let (_test, db) = seeded().await;
+    let author = BelongsTo::<Book, Author, Option<i64>, i64>::new(Book::AUTHOR_ID, Author::ID);
+    let rows = Book::select()
+        .order_by(Book::ID)
+        .with(author)
+        .fetch_all(&db)
+        .await?;
+    let names: Vec<Option<&str>> = rows
+        .iter()
+        .map(|(_, a)| a.as_ref().map(|a| a.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [Some("Le Guin"), Some("Le Guin"), Some("Borges"), None]
+    );
+
+    // And the other way, through the nullable foreign key.
+    let books = HasMany::<Author, Book, i64, Option<i64>>::new(Author::ID, Book::AUTHOR_ID);
+    let rows = Author::select()
+        .order_by(Author::ID)
+        .with(books)
+        .fetch_all(&db)
+        .await?;
+    assert_eq!(
+        rows.iter().map(|(_, b)| b.len()).collect::<Vec<_>>(),
+        [2, 1]
+    );
+    Ok(())
+}

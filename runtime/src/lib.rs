@@ -11,6 +11,7 @@ pub mod db;
 pub mod ddl;
 pub mod error;
 pub mod query;
+pub mod relations;
 pub mod schema;
 pub mod table;
 pub mod transaction;

@@ -158,3 +158,37 @@ where
     let row = client.query_one(&sql, &params).await?;
     I::Table::from_row(&row)
 }
+
+/// Counts the statements pgtable sends (its `pgtable.query` spans) while
+/// `f` runs on this thread.
+pub async fn count_statements<F: std::future::Future>(f: F) -> (F::Output, usize) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tracing::span::{Attributes, Id};
+    use tracing::subscriber::Subscriber;
+    use tracing::{Event, Metadata};
+
+    struct Counter(Arc<AtomicUsize>);
+
+    impl Subscriber for Counter {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, span: &Attributes<'_>) -> Id {
+            if span.metadata().name() == "pgtable.query" {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, _: &Event<'_>) {}
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    let count = Arc::new(AtomicUsize::new(0));
+    let _guard = tracing::subscriber::set_default(Counter(Arc::clone(&count)));
+    let output = f.await;
+    (output, count.load(Ordering::SeqCst))
+}

@@ -76,6 +76,13 @@ impl<'a> Built<'a> {
         self.ident(table.name);
     }
 
+    /// `"table"."column"`.
+    pub(crate) fn qualified_column(&mut self, table: &TableDef, name: &str) {
+        self.table(table);
+        self.sql.push('.');
+        self.ident(name);
+    }
+
     /// `"a", "b", "c"`: the columns of `table`, qualified by the table
     /// name (`"t"."a"`) when `qualified`.
     pub(crate) fn column_list(&mut self, table: &TableDef, qualified: bool) {

@@ -1,0 +1,583 @@
+//! Relations declared once, loaded eagerly: Drizzle's `with`.
+//!
+//! A relation is a value built from column constants, best returned by a
+//! function beside the table:
+//!
+//! ```
+//! use pgtable::prelude::*;
+//! use pgtable::relations::{BelongsTo, HasMany};
+//!
+//! #[table(name = "users")]
+//! #[derive(Debug, Clone)]
+//! pub struct User {
+//!     #[column(primary_key, identity)]
+//!     pub id: i64,
+//!     pub name: String,
+//! }
+//!
+//! #[table(name = "posts")]
+//! #[derive(Debug, Clone)]
+//! pub struct Post {
+//!     #[column(primary_key, identity)]
+//!     pub id: i64,
+//!     #[column(references = User::ID)]
+//!     pub author_id: i64,
+//! }
+//!
+//! impl Post {
+//!     pub fn author() -> BelongsTo<Post, User, i64, i64> {
+//!         BelongsTo::new(Post::AUTHOR_ID, User::ID)
+//!     }
+//! }
+//!
+//! impl User {
+//!     pub fn posts() -> HasMany<User, Post, i64, i64> {
+//!         HasMany::new(User::ID, Post::AUTHOR_ID)
+//!     }
+//! }
+//!
+//! // users with their posts, each post with its author: three statements.
+//! let query = User::select().with(User::posts().with(Post::author()));
+//! ```
+//!
+//! Loading a page of parents with their relations sends one statement for
+//! the parents and one per relation (`WHERE key = ANY($1)`, so the SQL is
+//! the same whatever the page size), never one per parent. Nested
+//! relations (`.with(..)` on a relation) add one statement each.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::marker::PhantomData;
+
+use futures_util::future::BoxFuture;
+use tokio_postgres::Row;
+
+use crate::db::Executor;
+use crate::error::Error;
+use crate::query::{Built, Select, fetch_rows};
+use crate::schema::TableDef;
+use crate::table::{Column, Table};
+use crate::types::SqlType;
+
+/// What is loaded alongside each row of table `T`: a relation, a tuple of
+/// them, or `()` for nothing.
+pub trait With<T>: Send + Sync {
+    /// What each row gets.
+    type Output: Send;
+
+    /// Loads the outputs for `rows` (each holding a row of `T` from column
+    /// `offset` on), one per row, in order.
+    #[doc(hidden)]
+    fn load<'a, E: Executor + ?Sized>(
+        &'a self,
+        exec: &'a E,
+        rows: &'a [Row],
+        offset: usize,
+    ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>>;
+}
+
+impl<T> With<T> for () {
+    type Output = ();
+
+    fn load<'a, E: Executor + ?Sized>(
+        &'a self,
+        _exec: &'a E,
+        rows: &'a [Row],
+        _offset: usize,
+    ) -> BoxFuture<'a, Result<Vec<()>, Error>> {
+        let n = rows.len();
+        Box::pin(async move { Ok(vec![(); n]) })
+    }
+}
+
+macro_rules! tuple_with {
+    ($($w:ident $i:tt),+) => {
+        impl<T, $($w: With<T>),+> With<T> for ($($w,)+) {
+            type Output = ($($w::Output,)+);
+
+            fn load<'a, E: Executor + ?Sized>(
+                &'a self,
+                exec: &'a E,
+                rows: &'a [Row],
+                offset: usize,
+            ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
+                Box::pin(async move {
+                    // One statement per relation, one after the other on
+                    // the executor (a transaction runs them in order anyway).
+                    let loaded = ($(self.$i.load(exec, rows, offset).await?,)+);
+                    let mut iters = ($(loaded.$i.into_iter(),)+);
+                    Ok((0..rows.len())
+                        .map(|_| ($(iters.$i.next().expect("one output per row"),)+))
+                        .collect())
+                })
+            }
+        }
+    };
+}
+
+tuple_with!(A 0);
+tuple_with!(A 0, B 1);
+tuple_with!(A 0, B 1, C 2);
+tuple_with!(A 0, B 1, C 2, D 3);
+
+/// A key value relations match on: an integer, string or uuid key.
+pub trait Key: SqlType + Hash + Eq + Clone + 'static {}
+impl<K: SqlType + Hash + Eq + Clone + 'static> Key for K {}
+
+/// The type of a foreign key column holding keys `K`: `K` itself (every row
+/// has a related row) or `Option<K>` (some may not).
+pub trait ForeignKey<K: Key>: SqlType {
+    /// A related item as a row gets it: `I`, or `Option<I>`.
+    type Related<I: Send>: Send;
+
+    /// The key, unless NULL.
+    #[doc(hidden)]
+    fn key(self) -> Option<K>;
+
+    /// The related item found (or not) for a row.
+    #[doc(hidden)]
+    fn related<I: Send>(
+        found: Option<I>,
+        table: &'static TableDef,
+    ) -> Result<Self::Related<I>, Error>;
+}
+
+impl<K: Key> ForeignKey<K> for K {
+    type Related<I: Send> = I;
+
+    fn key(self) -> Option<K> {
+        Some(self)
+    }
+
+    fn related<I: Send>(found: Option<I>, table: &'static TableDef) -> Result<I, Error> {
+        found.ok_or(Error::NotFound { table: table.name })
+    }
+}
+
+impl<K: Key> ForeignKey<K> for Option<K> {
+    type Related<I: Send> = Option<I>;
+
+    fn key(self) -> Option<K> {
+        self
+    }
+
+    fn related<I: Send>(found: Option<I>, _table: &'static TableDef) -> Result<Option<I>, Error> {
+        Ok(found)
+    }
+}
+
+fn read<V: SqlType, T: Table>(row: &Row, column: &Column<T, V>, offset: usize) -> Result<V, Error> {
+    V::__decode(
+        row,
+        offset + column.index(),
+        T::table(),
+        column.index(),
+        std::any::type_name::<V>(),
+    )
+}
+
+/// The distinct non-NULL keys of `rows`, in first-seen order.
+fn keys<T: Table, V: ForeignKey<K>, K: Key>(
+    rows: &[Row],
+    column: &Column<T, V>,
+    offset: usize,
+) -> Result<Vec<K>, Error> {
+    let mut seen = std::collections::HashSet::new();
+    let mut keys = Vec::new();
+    for row in rows {
+        if let Some(key) = read(row, column, offset)?.key()
+            && seen.insert(key.clone())
+        {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
+}
+
+/// Decodes the related rows and what is loaded with them.
+async fn related_items<C: Table + Clone, N: With<C>, E: Executor + ?Sized>(
+    exec: &E,
+    nested: &N,
+    rows: &[Row],
+    offset: usize,
+) -> Result<Vec<(C, N::Output)>, Error> {
+    let extra = nested.load(exec, rows, offset).await?;
+    rows.iter()
+        .zip(extra)
+        .map(|(row, extra)| Ok((C::from_row_at(row, offset)?, extra)))
+        .collect()
+}
+
+/// The related rows of table `C` whose `column` is one of `keys`, ordered
+/// by `C`'s primary key.
+async fn fetch_related<C, V, K, E>(
+    exec: &E,
+    column: Column<C, V>,
+    keys: Vec<K>,
+) -> Result<Vec<Row>, Error>
+where
+    C: Table,
+    K: Key + crate::query::Operand<C, V>,
+    E: Executor + ?Sized,
+{
+    let mut select = C::select().filter(column.is_in(keys));
+    for key in C::table().primary_key_columns() {
+        if let Some(index) = C::table().columns.iter().position(|c| c.name == key) {
+            select = select.order_by_index(index);
+        }
+    }
+    select.fetch_rows(exec).await
+}
+
+/// The item a related row becomes: the row, or the row with what is
+/// loaded with it (`.with(..)` on the relation).
+pub trait Item<C>: Send + Sync {
+    /// What one related row becomes.
+    type Item: Send + Clone;
+
+    #[doc(hidden)]
+    fn items<'a, E: Executor + ?Sized>(
+        &'a self,
+        exec: &'a E,
+        rows: &'a [Row],
+        offset: usize,
+    ) -> BoxFuture<'a, Result<Vec<Self::Item>, Error>>;
+}
+
+/// No nested relation: a related row is just the row.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Plain;
+
+/// A nested relation: a related row comes with what `W` loads for it.
+#[derive(Clone, Copy, Debug)]
+pub struct Nested<W>(W);
+
+impl<C: Table + Clone> Item<C> for Plain {
+    type Item = C;
+
+    fn items<'a, E: Executor + ?Sized>(
+        &'a self,
+        _exec: &'a E,
+        rows: &'a [Row],
+        offset: usize,
+    ) -> BoxFuture<'a, Result<Vec<C>, Error>> {
+        Box::pin(async move { rows.iter().map(|row| C::from_row_at(row, offset)).collect() })
+    }
+}
+
+impl<C: Table + Clone, W: With<C>> Item<C> for Nested<W>
+where
+    W::Output: Clone,
+{
+    type Item = (C, W::Output);
+
+    fn items<'a, E: Executor + ?Sized>(
+        &'a self,
+        exec: &'a E,
+        rows: &'a [Row],
+        offset: usize,
+    ) -> BoxFuture<'a, Result<Vec<(C, W::Output)>, Error>> {
+        Box::pin(related_items(exec, &self.0, rows, offset))
+    }
+}
+
+/// Each row of `P` has many rows of `C`: `C`'s foreign key `V` holds `P`'s key `K`.
+pub struct HasMany<P, C, K, V, N = Plain> {
+    key: Column<P, K>,
+    foreign_key: Column<C, V>,
+    nested: N,
+}
+
+impl<P: Table, C: Table, K: Key, V: ForeignKey<K>> HasMany<P, C, K, V> {
+    /// `P::key` is referenced by `C::foreign_key`.
+    pub fn new(key: Column<P, K>, foreign_key: Column<C, V>) -> Self {
+        HasMany {
+            key,
+            foreign_key,
+            nested: Plain,
+        }
+    }
+
+    /// Loads `with` for each related row too: each item becomes `(C, output)`.
+    pub fn with<W: With<C>>(self, with: W) -> HasMany<P, C, K, V, Nested<W>> {
+        HasMany {
+            key: self.key,
+            foreign_key: self.foreign_key,
+            nested: Nested(with),
+        }
+    }
+}
+
+impl<P, C, K, V, N> With<P> for HasMany<P, C, K, V, N>
+where
+    P: Table,
+    C: Table,
+    K: Key + crate::query::Operand<C, V> + postgres_types::ToSql + Send + Sync,
+    V: ForeignKey<K>,
+    N: Item<C>,
+{
+    type Output = Vec<N::Item>;
+
+    fn load<'a, E: Executor + ?Sized>(
+        &'a self,
+        exec: &'a E,
+        rows: &'a [Row],
+        offset: usize,
+    ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
+        Box::pin(async move {
+            let keys = keys(rows, &self.key, offset)?;
+            if keys.is_empty() {
+                return Ok(vec![Vec::new(); rows.len()]);
+            }
+            let children = fetch_related(exec, self.foreign_key, keys).await?;
+            let items = self.nested.items(exec, &children, 0).await?;
+            let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::new();
+            for (row, item) in children.iter().zip(items) {
+                if let Some(key) = read(row, &self.foreign_key, 0)?.key() {
+                    by_key.entry(key).or_default().push(item);
+                }
+            }
+            rows.iter()
+                .map(|row| {
+                    let key = read(row, &self.key, offset)?;
+                    Ok(by_key.get(&key).cloned().unwrap_or_default())
+                })
+                .collect()
+        })
+    }
+}
+
+/// Each row of `P` belongs to one row of `C`: `P`'s foreign key `V`
+/// holds `C`'s key `K`. The related row is `C` itself when the foreign
+/// key is NOT NULL, an `Option<C>` when it is nullable.
+pub struct BelongsTo<P, C, V, K, N = Plain> {
+    foreign_key: Column<P, V>,
+    key: Column<C, K>,
+    nested: N,
+}
+
+impl<P: Table, C: Table, V: ForeignKey<K>, K: Key> BelongsTo<P, C, V, K> {
+    /// `P::foreign_key` references `C::key`.
+    pub fn new(foreign_key: Column<P, V>, key: Column<C, K>) -> Self {
+        BelongsTo {
+            foreign_key,
+            key,
+            nested: Plain,
+        }
+    }
+
+    /// Loads `with` for the related row too: it becomes `(C, output)`.
+    pub fn with<W: With<C>>(self, with: W) -> BelongsTo<P, C, V, K, Nested<W>> {
+        BelongsTo {
+            foreign_key: self.foreign_key,
+            key: self.key,
+            nested: Nested(with),
+        }
+    }
+}
+
+impl<P, C, V, K, N> With<P> for BelongsTo<P, C, V, K, N>
+where
+    P: Table,
+    C: Table,
+    V: ForeignKey<K>,
+    K: Key + crate::query::Operand<C, K> + postgres_types::ToSql + Send + Sync,
+    N: Item<C>,
+{
+    type Output = V::Related<N::Item>;
+
+    fn load<'a, E: Executor + ?Sized>(
+        &'a self,
+        exec: &'a E,
+        rows: &'a [Row],
+        offset: usize,
+    ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
+        Box::pin(async move {
+            let keys = keys(rows, &self.foreign_key, offset)?;
+            let mut by_key: HashMap<K, N::Item> = HashMap::new();
+            if !keys.is_empty() {
+                let targets = fetch_related(exec, self.key, keys).await?;
+                let items = self.nested.items(exec, &targets, 0).await?;
+                for (row, item) in targets.iter().zip(items) {
+                    by_key.insert(read(row, &self.key, 0)?, item);
+                }
+            }
+            rows.iter()
+                .map(|row| {
+                    let found = read(row, &self.foreign_key, offset)?
+                        .key()
+                        .and_then(|key| by_key.get(&key).cloned());
+                    V::related(found, C::table())
+                })
+                .collect()
+        })
+    }
+}
+
+/// Each row of `P` has many rows of `C` through link table `J`:
+/// `J::from` holds `P`'s key `K`, `J::to` holds `C`'s key `L`.
+pub struct ManyToMany<P, J, C, K, L, N = Plain> {
+    key: Column<P, K>,
+    from: Column<J, K>,
+    to: Column<J, L>,
+    target: Column<C, L>,
+    nested: N,
+}
+
+impl<P: Table, J: Table, C: Table, K: Key, L: Key> ManyToMany<P, J, C, K, L> {
+    /// `P::key` = `J::from`, and `J::to` = `C::target`.
+    pub fn new(
+        key: Column<P, K>,
+        from: Column<J, K>,
+        to: Column<J, L>,
+        target: Column<C, L>,
+    ) -> Self {
+        ManyToMany {
+            key,
+            from,
+            to,
+            target,
+            nested: Plain,
+        }
+    }
+
+    /// Loads `with` for each related row too: each item becomes `(C, output)`.
+    pub fn with<W: With<C>>(self, with: W) -> ManyToMany<P, J, C, K, L, Nested<W>> {
+        ManyToMany {
+            key: self.key,
+            from: self.from,
+            to: self.to,
+            target: self.target,
+            nested: Nested(with),
+        }
+    }
+}
+
+impl<P, J, C, K, L, N> With<P> for ManyToMany<P, J, C, K, L, N>
+where
+    P: Table,
+    J: Table,
+    C: Table,
+    K: Key + postgres_types::ToSql + Send + Sync,
+    L: Key,
+    N: Item<C>,
+{
+    type Output = Vec<N::Item>;
+
+    fn load<'a, E: Executor + ?Sized>(
+        &'a self,
+        exec: &'a E,
+        rows: &'a [Row],
+        offset: usize,
+    ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
+        Box::pin(async move {
+            let keys: Vec<K> = keys(rows, &self.key, offset)?;
+            if keys.is_empty() {
+                return Ok(vec![Vec::new(); rows.len()]);
+            }
+            // One statement: the related rows, each with the key it links to.
+            // SELECT "j"."from", "c".* FROM "c" INNER JOIN "j" ON "j"."to" = "c"."target"
+            // WHERE "j"."from" = ANY($1) ORDER BY "j"."from", "c"."target"
+            let (link, target) = (J::table(), C::table());
+            let mut out = Built::new();
+            out.push("SELECT ");
+            out.qualified_column(link, self.from.name());
+            out.push(", ");
+            out.column_list(target, true);
+            out.push(" FROM ");
+            out.table(target);
+            out.push(" INNER JOIN ");
+            out.table(link);
+            out.push(" ON ");
+            out.qualified_column(link, self.to.name());
+            out.push(" = ");
+            out.qualified_column(target, self.target.name());
+            out.push(" WHERE ");
+            out.qualified_column(link, self.from.name());
+            out.push(" = ANY(");
+            out.param(&keys);
+            out.push(") ORDER BY ");
+            out.qualified_column(link, self.from.name());
+            out.push(", ");
+            out.qualified_column(target, self.target.name());
+            let linked = fetch_rows(exec, &out).await?;
+
+            let items = self.nested.items(exec, &linked, 1).await?;
+            let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::new();
+            for (row, item) in linked.iter().zip(items) {
+                let key: K =
+                    K::__decode(row, 0, link, self.from.index(), std::any::type_name::<K>())?;
+                by_key.entry(key).or_default().push(item);
+            }
+            rows.iter()
+                .map(|row| {
+                    let key = read(row, &self.key, offset)?;
+                    Ok(by_key.get(&key).cloned().unwrap_or_default())
+                })
+                .collect()
+        })
+    }
+}
+
+/// A select of whole rows with relations loaded alongside:
+/// `Post::select().with(Post::comments())`.
+#[must_use = "a query does nothing until a terminal method such as `.fetch_all(&db)` runs it"]
+pub struct SelectWith<T, W> {
+    select: Select<T>,
+    with: W,
+    _table: PhantomData<fn() -> T>,
+}
+
+impl<T: Table> Select<T> {
+    /// Loads relations alongside each row: one more statement per relation.
+    pub fn with<W: With<T>>(self, with: W) -> SelectWith<T, W> {
+        SelectWith {
+            select: self,
+            with,
+            _table: PhantomData,
+        }
+    }
+}
+
+impl<T: Table, W: With<T>> SelectWith<T, W> {
+    /// The parents' statement's SQL text.
+    pub fn to_sql(&self) -> String {
+        self.select.to_sql()
+    }
+
+    /// Every matching row, each with its relations.
+    pub async fn fetch_all<E: Executor + ?Sized>(
+        self,
+        exec: &E,
+    ) -> Result<Vec<(T, W::Output)>, Error> {
+        let rows = self.select.fetch_rows(exec).await?;
+        let loaded = self.with.load(exec, &rows, 0).await?;
+        rows.iter()
+            .zip(loaded)
+            .map(|(row, extra)| Ok((T::from_row(row)?, extra)))
+            .collect()
+    }
+
+    /// The first matching row with its relations; [`Error::NotFound`] when there is none.
+    pub async fn fetch_one<E: Executor + ?Sized>(self, exec: &E) -> Result<(T, W::Output), Error> {
+        self.fetch_optional(exec).await?.ok_or(Error::NotFound {
+            table: T::table().name,
+        })
+    }
+
+    /// The first matching row with its relations, if any.
+    pub async fn fetch_optional<E: Executor + ?Sized>(
+        self,
+        exec: &E,
+    ) -> Result<Option<(T, W::Output)>, Error> {
+        Ok(self.limit_one().fetch_all(exec).await?.into_iter().next())
+    }
+
+    fn limit_one(self) -> Self {
+        SelectWith {
+            select: self.select.limit(1),
+            with: self.with,
+            _table: PhantomData,
+        }
+    }
+}
