@@ -1,5 +1,6 @@
-//! A tour of pgtable: connect, create the example schema, then insert,
-//! select, update, upsert, delete, run a transaction and handle errors.
+//! A tour of pgtable: connect, create the example schema (a small blog),
+//! then insert, select, update, upsert, delete, join, load relations,
+//! aggregate, run a transaction and handle errors.
 //!
 //! ```sh
 //! cargo run --example quickstart    # uses DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres
@@ -14,7 +15,7 @@ mod schema;
 use chrono::NaiveDateTime;
 use pgtable::Error;
 use pgtable::prelude::*;
-use schema::{NewUser, User};
+use schema::{Comment, NewComment, NewPost, NewUser, Post, PostStatus, User};
 use uuid::Uuid;
 
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -132,6 +133,63 @@ async fn tour(db: &Db) -> Result<(), Error> {
         result.map_err(|e| e.to_string()),
         User::select().count(&db).await?
     );
+
+    // Posts and comments: foreign keys, an enum, an array, joins and
+    // relations loaded eagerly.
+    let grace = User::select()
+        .filter(User::EMAIL.eq("grace@example.com"))
+        .fetch_one(&db)
+        .await?;
+    let posts = Post::insert_many((1..=3).map(|n| NewPost {
+        author_id: grace.id,
+        title: format!("Notes on compilers, part {n}"),
+        status: (n < 3).then_some(PostStatus::Published),
+        tags: vec!["compilers".into(), format!("part-{n}")],
+        metadata: None,
+        created_at: None,
+    }))
+    .returning()
+    .fetch_all(&db)
+    .await?;
+    Comment::insert_many(posts.iter().map(|p| NewComment {
+        post_id: p.id,
+        author_id: ada.id,
+        body: format!("Loved “{}”", p.title),
+        created_at: None,
+    }))
+    .execute(&db)
+    .await?;
+
+    let joined: Vec<(Post, User)> = Post::select()
+        .inner_join(User::ID.eq(Post::AUTHOR_ID))
+        .filter(Post::STATUS.eq(PostStatus::Published))
+        .order_by(Post::ID)
+        .fetch_all(&db)
+        .await?;
+    for (post, author) in &joined {
+        println!("{:?} “{}” by {}", post.status, post.title, author.email);
+    }
+
+    // Each post with its author and its comments (each with its author):
+    // three statements for any number of posts.
+    let loaded = Post::select()
+        .order_by(Post::ID)
+        .with((Post::author(), Post::comments().with(Comment::author())))
+        .fetch_all(&db)
+        .await?;
+    for (post, (author, comments)) in &loaded {
+        println!("“{}” by {}, tags {:?}", post.title, author.email, post.tags);
+        for (comment, commenter) in comments {
+            println!("    {} says: {}", commenter.email, comment.body);
+        }
+    }
+
+    let per_author: Vec<(uuid::Uuid, i64)> =
+        Post::select_columns((Post::AUTHOR_ID, Post::ID.count()))
+            .group_by(Post::AUTHOR_ID)
+            .fetch_all(&db)
+            .await?;
+    println!("posts per author: {per_author:?}");
 
     // Constraint violations are errors you can match on.
     let duplicate = User::insert(NewUser {

@@ -82,7 +82,8 @@
 //! ```
 //!
 //! See [`Select`], [`query::Insert`], [`query::Update`], [`query::Delete`],
-//! [`Transaction`] and [`Error`].
+//! [`Transaction`] and [`Error`]; joins are [`Select::inner_join`] and
+//! [`Select::left_join`], eager loading is [`relations`], raw SQL is [`sql`].
 //!
 //! # `#[table]`
 //!
@@ -95,6 +96,9 @@
 //! | `insert = "UserDraft"` | the insert type's name (default `New<Struct>`) |
 //! | `primary_key(a, b)` | a primary key over several fields (`<table>_a_b_pk`) |
 //! | `unique(a, b)` | a unique constraint over several fields (`<table>_a_b_unique`) |
+//! | `index(a, b)` | an index (`<table>_a_b_index`) |
+//! | `index(name = "…", columns(a, b), unique, using = "gin")` | an index, spelled out |
+//! | `check(name = "…", expr = "…")` | a CHECK constraint |
 //!
 //! Column attributes, in `#[column(...)]` on a field:
 //!
@@ -109,6 +113,10 @@
 //! | `default_now` | `DEFAULT now()` (date and time fields) |
 //! | `default_random` | `DEFAULT gen_random_uuid()` (Uuid fields) |
 //! | `identity` | `GENERATED ALWAYS AS IDENTITY` (i16/i32/i64); absent from the insert type |
+//! | `references = Other::COL` | a foreign key (`<table>_<col>_<other>_<col>_fk`); its type must be the referenced column's |
+//! | `on_delete = …`, `on_update = …` | `cascade`, `set_null`, `set_default`, `restrict` or `no_action` |
+//! | `index` | an index on the column (`<table>_<col>_index`) |
+//! | `check = "sql expr"` | a CHECK constraint (`<table>_<col>_check`) |
 //!
 //! A field's Rust type gives the SQL type (see [`types`]); `Option<T>` makes
 //! the column nullable. In the insert type a column with a default becomes
