@@ -194,6 +194,23 @@ fn keys<T: Table, V: ForeignKey<K>, K: Key>(
     Ok(keys)
 }
 
+/// Each parent's related items, by the parent's key.
+fn per_parent<P: Table, K: Key, I: Clone>(
+    rows: &[Row],
+    key: &Column<P, K>,
+    offset: usize,
+    by_key: &HashMap<K, Vec<I>>,
+) -> Result<Vec<Vec<I>>, Error> {
+    rows.iter()
+        .map(|row| {
+            Ok(by_key
+                .get(&read(row, key, offset)?)
+                .cloned()
+                .unwrap_or_default())
+        })
+        .collect()
+}
+
 /// Decodes the related rows and what is loaded with them.
 async fn related_items<C: Table + Clone, N: With<C>, E: Executor + ?Sized>(
     exec: &E,
@@ -337,12 +354,7 @@ where
                     by_key.entry(key).or_default().push(item);
                 }
             }
-            rows.iter()
-                .map(|row| {
-                    let key = read(row, &self.key, offset)?;
-                    Ok(by_key.get(&key).cloned().unwrap_or_default())
-                })
-                .collect()
+            per_parent(rows, &self.key, offset, &by_key)
         })
     }
 }
@@ -509,12 +521,7 @@ where
                     K::__decode(row, 0, link, self.from.index(), std::any::type_name::<K>())?;
                 by_key.entry(key).or_default().push(item);
             }
-            rows.iter()
-                .map(|row| {
-                    let key = read(row, &self.key, offset)?;
-                    Ok(by_key.get(&key).cloned().unwrap_or_default())
-                })
-                .collect()
+            per_parent(rows, &self.key, offset, &by_key)
         })
     }
 }

@@ -30,7 +30,10 @@ pub use insert::{ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use raw::{FromRow, RawQuery, sql};
 pub use select::{All, Inner, JoinKind, Joined, LeftOuter, Select, SelectItem, Selection};
 pub use shape::{AndAlso, Both, Here, Join, JoinOn, Left, NewLeft, NewRight, Right, Within};
-pub use write::{AllRows, Delete, FilterGiven, Filtered, Unfiltered, Update, UpdateSet};
+pub use write::{
+    AllRows, Delete, FilterGiven, Filtered, Mutation, Operation, Remove, Set, Unfiltered, Update,
+    UpdateSet,
+};
 
 /// An SQL statement being written, with the parameters it binds.
 #[doc(hidden)]

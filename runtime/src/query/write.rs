@@ -10,6 +10,7 @@ use super::shape::Within;
 use super::{BuildSql, Built, Returning, execute};
 use crate::db::Executor;
 use crate::error::Error;
+use crate::schema::TableDef;
 use crate::table::{Column, Table};
 
 /// Filter state: no `.filter(...)` yet. Such a query cannot run.
@@ -48,12 +49,59 @@ impl<T: Table> UpdateSet<T> {
         R: Operand<T, V>,
         R::Shape: Within<T, I>,
     {
-        Update {
-            sets: vec![(column.name(), value.into_node())],
+        Mutation {
+            op: Set(vec![(column.name(), value.into_node())]),
             filter: None,
             _marker: PhantomData,
         }
     }
+}
+
+/// What a [`Mutation`] does to the rows it picks.
+#[doc(hidden)]
+pub trait Operation: Send + Sync {
+    /// `UPDATE "t" SET …` or `DELETE FROM "t"`.
+    fn write_head<'a>(&'a self, out: &mut Built<'a>, table: &'static TableDef);
+}
+
+/// The assignments of an `UPDATE`.
+#[doc(hidden)]
+pub struct Set(Vec<(&'static str, Node)>);
+
+/// A `DELETE`.
+#[doc(hidden)]
+pub struct Remove;
+
+impl Operation for Set {
+    fn write_head<'a>(&'a self, out: &mut Built<'a>, table: &'static TableDef) {
+        out.push("UPDATE ");
+        out.table(table);
+        out.push(" SET ");
+        for (i, (column, value)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(", ");
+            }
+            out.ident(column);
+            out.push(" = ");
+            out.node(value);
+        }
+    }
+}
+
+impl Operation for Remove {
+    fn write_head<'a>(&'a self, out: &mut Built<'a>, table: &'static TableDef) {
+        out.push("DELETE FROM ");
+        out.table(table);
+    }
+}
+
+/// An `UPDATE` or `DELETE` of table `T` in filter state `F` (see
+/// [`Update`] and [`Delete`]).
+#[must_use = "a query does nothing until a terminal method such as `.execute(&db)` runs it"]
+pub struct Mutation<T, F, Op> {
+    op: Op,
+    filter: Option<Node>,
+    _marker: PhantomData<fn() -> (T, F)>,
 }
 
 /// An `UPDATE` of table `T`.
@@ -78,98 +126,7 @@ impl<T: Table> UpdateSet<T> {
 ///     r#"UPDATE "posts" SET "views" = "posts"."views" + $1, "title" = $2 WHERE "posts"."id" = $3"#
 /// );
 /// ```
-#[must_use = "a query does nothing until a terminal method such as `.execute(&db)` runs it"]
-pub struct Update<T, F = Unfiltered> {
-    sets: Vec<(&'static str, Node)>,
-    filter: Option<Node>,
-    _marker: PhantomData<fn() -> (T, F)>,
-}
-
-impl<T: Table, F> Update<T, F> {
-    /// Another `column = value`.
-    pub fn set<V, R, I>(mut self, column: Column<T, V>, value: R) -> Self
-    where
-        R: Operand<T, V>,
-        R::Shape: Within<T, I>,
-    {
-        self.sets.push((column.name(), value.into_node()));
-        self
-    }
-
-    /// Updates only the rows matching `condition`; called again, both must match.
-    pub fn filter<C, I>(mut self, condition: Expr<C>) -> Update<T, Filtered>
-    where
-        C: Within<T, I>,
-    {
-        and_into(&mut self.filter, condition.node);
-        self.with_state()
-    }
-
-    /// Updates every row of the table, on purpose.
-    pub fn all_rows(self) -> Update<T, AllRows> {
-        self.with_state()
-    }
-
-    fn with_state<G>(self) -> Update<T, G> {
-        Update {
-            sets: self.sets,
-            filter: self.filter,
-            _marker: PhantomData,
-        }
-    }
-
-    /// The statement's SQL text.
-    pub fn to_sql(&self) -> String {
-        self.write(false).sql
-    }
-
-    /// Returns the updated rows.
-    pub fn returning(self) -> Returning<Self>
-    where
-        F: FilterGiven,
-    {
-        Returning(self)
-    }
-
-    /// Runs the update; returns how many rows it changed.
-    // A boxed future rather than an `async fn`: a missing filter is then
-    // reported once, at this call, not again on the future and its `.await`.
-    pub fn execute<'e, E: Executor + ?Sized>(self, exec: &'e E) -> BoxFuture<'e, Result<u64, Error>>
-    where
-        F: FilterGiven + 'e,
-        T: 'e,
-    {
-        Box::pin(async move { execute(exec, &self.write(false)).await })
-    }
-
-    fn write(&self, returning: bool) -> Built<'_> {
-        let mut out = Built::new();
-        out.push("UPDATE ");
-        out.table(T::table());
-        out.push(" SET ");
-        for (i, (column, value)) in self.sets.iter().enumerate() {
-            if i > 0 {
-                out.push(", ");
-            }
-            out.ident(column);
-            out.push(" = ");
-            out.node(value);
-        }
-        out.filter(self.filter.as_ref());
-        if returning {
-            out.returning(T::table());
-        }
-        out
-    }
-}
-
-impl<T: Table, F: FilterGiven> BuildSql for Update<T, F> {
-    type Table = T;
-
-    fn build(&self, returning: bool) -> Built<'_> {
-        self.write(returning)
-    }
-}
+pub type Update<T, F = Unfiltered> = Mutation<T, F, Set>;
 
 /// A `DELETE` from table `T`.
 ///
@@ -186,24 +143,33 @@ impl<T: Table, F: FilterGiven> BuildSql for Update<T, F> {
 /// let query = Session::delete().filter(Session::EXPIRED.eq(true));
 /// assert_eq!(query.to_sql(), r#"DELETE FROM "sessions" WHERE "sessions"."expired" = $1"#);
 /// ```
-#[must_use = "a query does nothing until a terminal method such as `.execute(&db)` runs it"]
-pub struct Delete<T, F = Unfiltered> {
-    filter: Option<Node>,
-    _marker: PhantomData<fn() -> (T, F)>,
-}
+pub type Delete<T, F = Unfiltered> = Mutation<T, F, Remove>;
 
 impl<T: Table> Delete<T, Unfiltered> {
     pub(crate) fn new() -> Self {
-        Delete {
+        Mutation {
+            op: Remove,
             filter: None,
             _marker: PhantomData,
         }
     }
 }
 
-impl<T: Table, F> Delete<T, F> {
-    /// Deletes only the rows matching `condition`; called again, both must match.
-    pub fn filter<C, I>(mut self, condition: Expr<C>) -> Delete<T, Filtered>
+impl<T: Table, F> Update<T, F> {
+    /// Another `column = value`.
+    pub fn set<V, R, I>(mut self, column: Column<T, V>, value: R) -> Self
+    where
+        R: Operand<T, V>,
+        R::Shape: Within<T, I>,
+    {
+        self.op.0.push((column.name(), value.into_node()));
+        self
+    }
+}
+
+impl<T: Table, F, Op: Operation> Mutation<T, F, Op> {
+    /// Changes only the rows matching `condition`; called again, both must match.
+    pub fn filter<C, I>(mut self, condition: Expr<C>) -> Mutation<T, Filtered, Op>
     where
         C: Within<T, I>,
     {
@@ -211,13 +177,14 @@ impl<T: Table, F> Delete<T, F> {
         self.with_state()
     }
 
-    /// Deletes every row of the table, on purpose.
-    pub fn all_rows(self) -> Delete<T, AllRows> {
+    /// Changes every row of the table, on purpose.
+    pub fn all_rows(self) -> Mutation<T, AllRows, Op> {
         self.with_state()
     }
 
-    fn with_state<G>(self) -> Delete<T, G> {
-        Delete {
+    fn with_state<G>(self) -> Mutation<T, G, Op> {
+        Mutation {
+            op: self.op,
             filter: self.filter,
             _marker: PhantomData,
         }
@@ -228,7 +195,7 @@ impl<T: Table, F> Delete<T, F> {
         self.write(false).sql
     }
 
-    /// Returns the deleted rows.
+    /// Returns the changed (or deleted) rows.
     pub fn returning(self) -> Returning<Self>
     where
         F: FilterGiven,
@@ -236,21 +203,21 @@ impl<T: Table, F> Delete<T, F> {
         Returning(self)
     }
 
-    /// Runs the delete; returns how many rows it removed.
+    /// Runs the statement; returns how many rows it changed or removed.
     // A boxed future rather than an `async fn`: a missing filter is then
     // reported once, at this call, not again on the future and its `.await`.
     pub fn execute<'e, E: Executor + ?Sized>(self, exec: &'e E) -> BoxFuture<'e, Result<u64, Error>>
     where
         F: FilterGiven + 'e,
         T: 'e,
+        Op: 'e,
     {
         Box::pin(async move { execute(exec, &self.write(false)).await })
     }
 
     fn write(&self, returning: bool) -> Built<'_> {
         let mut out = Built::new();
-        out.push("DELETE FROM ");
-        out.table(T::table());
+        self.op.write_head(&mut out, T::table());
         out.filter(self.filter.as_ref());
         if returning {
             out.returning(T::table());
@@ -259,7 +226,7 @@ impl<T: Table, F> Delete<T, F> {
     }
 }
 
-impl<T: Table, F: FilterGiven> BuildSql for Delete<T, F> {
+impl<T: Table, F: FilterGiven, Op: Operation> BuildSql for Mutation<T, F, Op> {
     type Table = T;
 
     fn build(&self, returning: bool) -> Built<'_> {
