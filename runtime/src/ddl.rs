@@ -1,12 +1,13 @@
-//! The one DDL renderer: `CREATE TABLE` statements from a [`TableDef`].
+//! The one DDL renderer. It draws from a [`Snapshot`] (the owned picture of
+//! a schema), so `create_table()`, schema dumps and generated migrations
+//! are written by the same code.
 //!
 //! The output follows drizzle-kit's layout and naming, so a database created
 //! from a pgtable schema matches one created by Drizzle from the equivalent
 //! `pgTable` definitions. Every identifier is double-quoted.
 
-use std::fmt::Write;
-
-use crate::schema::{ColumnDef, ForeignKeyDef, IndexDef, Schema, TableDef};
+use crate::schema::{Schema, TableDef};
+use crate::snapshot::{self, Snapshot};
 use crate::types::EnumDef;
 
 /// Quotes an SQL identifier: wraps it in double quotes and doubles any inside.
@@ -32,65 +33,81 @@ fn push_ident(out: &mut String, ident: &str) {
     out.push('"');
 }
 
-fn push_ident_list(out: &mut String, idents: &[&str]) {
+fn push_ident_list<S: AsRef<str>>(out: &mut String, idents: &[S]) {
     for (i, ident) in idents.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        push_ident(out, ident);
+        push_ident(out, ident.as_ref());
     }
+}
+
+/// A string literal: `'it''s'`.
+pub fn quote_literal(value: &str) -> String {
+    let mut out = String::from("'");
+    for ch in value.chars() {
+        if ch == '\'' {
+            out.push('\'');
+        }
+        out.push(ch);
+    }
+    out.push('\'');
+    out
 }
 
 /// The table's name as SQL refers to it: `"users"` or `"app"."users"`.
 pub fn qualified_name(table: &TableDef) -> String {
+    table_name(table.schema.unwrap_or("public"), table.name)
+}
+
+/// `"name"` in the public schema, `"schema"."name"` elsewhere.
+pub fn table_name(schema: &str, name: &str) -> String {
     let mut out = String::new();
-    push_qualified_name(&mut out, table);
+    if schema != "public" {
+        push_ident(&mut out, schema);
+        out.push('.');
+    }
+    push_ident(&mut out, name);
     out
 }
 
-fn push_qualified_name(out: &mut String, table: &TableDef) {
-    if let Some(schema) = table.schema {
-        push_ident(out, schema);
-        out.push('.');
-    }
-    push_ident(out, table.name);
+/// Always schema-qualified, as drizzle-kit writes type names and references:
+/// `"public"."users"`.
+pub fn full_name(schema: &str, name: &str) -> String {
+    let mut out = String::new();
+    push_ident(&mut out, schema);
+    out.push('.');
+    push_ident(&mut out, name);
+    out
 }
 
 /// The `CREATE TABLE` statement of one table, ending in `;`.
+pub fn create_table(table: &TableDef) -> String {
+    render_table(&snapshot::Table::from(table))
+}
+
+/// The `CREATE TABLE` statement of a table in a snapshot.
 ///
 /// The layout is drizzle-kit's: one column per line, PostgreSQL naming a
-/// single-column primary key, and every other constraint named by
-/// Drizzle's conventions after the columns.
-pub fn create_table(table: &TableDef) -> String {
+/// single-column primary key (written on the column), and every other
+/// constraint after the columns. Foreign keys and indexes are separate
+/// statements ([`add_foreign_key`], [`create_index`]).
+pub fn render_table(table: &snapshot::Table) -> String {
     let mut out = String::from("CREATE TABLE ");
-    push_qualified_name(&mut out, table);
+    out.push_str(&table_name(&table.schema, &table.name));
     out.push_str(" (\n");
 
-    let mut lines: Vec<String> = table.columns.iter().map(column_line).collect();
-    if let Some(name) = table.composite_primary_key_name() {
-        let mut line = String::from("CONSTRAINT ");
-        push_ident(&mut line, &name);
-        line.push_str(" PRIMARY KEY(");
-        push_ident_list(&mut line, table.primary_key);
-        line.push(')');
-        lines.push(line);
+    let inline_pk = table.inline_primary_key();
+    let mut lines: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| column_definition(c, inline_pk == Some(c.name.as_str())))
+        .collect();
+    if let Some(pk) = table.primary_key.as_ref().filter(|_| inline_pk.is_none()) {
+        lines.push(primary_key_constraint(pk));
     }
-    for (name, columns) in table.unique_constraints() {
-        let mut line = String::from("CONSTRAINT ");
-        push_ident(&mut line, &name);
-        line.push_str(" UNIQUE(");
-        push_ident_list(&mut line, columns);
-        line.push(')');
-        lines.push(line);
-    }
-    for check in table.checks {
-        let mut line = String::from("CONSTRAINT ");
-        push_ident(&mut line, check.name);
-        line.push_str(" CHECK (");
-        line.push_str(check.expr);
-        line.push(')');
-        lines.push(line);
-    }
+    lines.extend(table.uniques.iter().map(unique_constraint));
+    lines.extend(table.checks.iter().map(check_constraint));
 
     for (i, line) in lines.iter().enumerate() {
         out.push('\t');
@@ -104,17 +121,17 @@ pub fn create_table(table: &TableDef) -> String {
     out
 }
 
-/// One column definition: name, type, then drizzle-kit's order of
+/// A column definition: name, type, then drizzle-kit's order of
 /// `PRIMARY KEY`, `DEFAULT`, `NOT NULL` and identity.
-fn column_line(column: &ColumnDef) -> String {
+pub fn column_definition(column: &snapshot::Column, primary_key: bool) -> String {
     let mut line = String::new();
-    push_ident(&mut line, column.name);
-    // Writing to a String cannot fail.
-    let _ = write!(line, " {}", column.sql_type);
-    if column.primary_key {
+    push_ident(&mut line, &column.name);
+    line.push(' ');
+    line.push_str(&column.sql_type);
+    if primary_key {
         line.push_str(" PRIMARY KEY");
     }
-    if let Some(default) = column.default {
+    if let Some(default) = &column.default {
         line.push_str(" DEFAULT ");
         line.push_str(default);
     }
@@ -127,123 +144,115 @@ fn column_line(column: &ColumnDef) -> String {
     line
 }
 
-/// A table's schema-qualified name as drizzle-kit writes it in a
-/// `REFERENCES` clause: `"public"."users"`.
-fn push_referenced_table(out: &mut String, table: &TableDef) {
-    push_ident(out, table.schema.unwrap_or("public"));
-    out.push('.');
-    push_ident(out, table.name);
+/// `CONSTRAINT "t_a_b_pk" PRIMARY KEY("a","b")`.
+pub fn primary_key_constraint(pk: &snapshot::PrimaryKey) -> String {
+    let mut line = String::from("CONSTRAINT ");
+    push_ident(&mut line, &pk.name);
+    line.push_str(" PRIMARY KEY(");
+    push_ident_list(&mut line, &pk.columns);
+    line.push(')');
+    line
 }
 
-/// A string literal: `'it''s'`.
-fn push_literal(out: &mut String, value: &str) {
-    out.push('\'');
-    for ch in value.chars() {
-        if ch == '\'' {
-            out.push('\'');
-        }
-        out.push(ch);
-    }
-    out.push('\'');
+/// `CONSTRAINT "t_a_unique" UNIQUE("a")`.
+pub fn unique_constraint(unique: &snapshot::Unique) -> String {
+    let mut line = String::from("CONSTRAINT ");
+    push_ident(&mut line, &unique.name);
+    line.push_str(" UNIQUE(");
+    push_ident_list(&mut line, &unique.columns);
+    line.push(')');
+    line
+}
+
+/// `CONSTRAINT "t_c_check" CHECK (expr)`.
+pub fn check_constraint(check: &snapshot::Check) -> String {
+    let mut line = String::from("CONSTRAINT ");
+    push_ident(&mut line, &check.name);
+    line.push_str(" CHECK (");
+    line.push_str(&check.expr);
+    line.push(')');
+    line
 }
 
 /// `CREATE TYPE "public"."status" AS ENUM('draft', 'published');`
 pub fn create_enum(def: &EnumDef) -> String {
-    let mut out = String::from("CREATE TYPE ");
-    push_ident(&mut out, def.schema.unwrap_or("public"));
-    out.push('.');
-    push_ident(&mut out, def.name);
-    out.push_str(" AS ENUM(");
-    for (i, value) in def.values.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        push_literal(&mut out, value);
-    }
-    out.push_str(");");
-    out
+    render_enum(&snapshot::Enum::from(def))
+}
+
+/// `CREATE TYPE … AS ENUM(…);` for an enum of a snapshot.
+pub fn render_enum(def: &snapshot::Enum) -> String {
+    let values: Vec<String> = def.values.iter().map(|v| quote_literal(v)).collect();
+    format!(
+        "CREATE TYPE {} AS ENUM({});",
+        full_name(&def.schema, &def.name),
+        values.join(", ")
+    )
 }
 
 /// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …;` for one foreign key.
-pub fn add_foreign_key(table: &TableDef, fk: &ForeignKeyDef) -> String {
+pub fn add_foreign_key(table: &snapshot::Table, fk: &snapshot::ForeignKey) -> String {
     let mut out = String::from("ALTER TABLE ");
-    push_qualified_name(&mut out, table);
+    out.push_str(&table_name(&table.schema, &table.name));
     out.push_str(" ADD CONSTRAINT ");
-    push_ident(&mut out, &fk.name_in(table));
+    push_ident(&mut out, &fk.name);
     out.push_str(" FOREIGN KEY (");
-    push_ident_list(&mut out, fk.columns);
+    push_ident_list(&mut out, &fk.columns);
     out.push_str(") REFERENCES ");
-    push_referenced_table(&mut out, fk.foreign_table());
+    out.push_str(&full_name(&fk.foreign_schema, &fk.foreign_table));
     out.push('(');
-    push_ident_list(&mut out, fk.foreign_columns);
+    push_ident_list(&mut out, &fk.foreign_columns);
     out.push_str(") ON DELETE ");
-    out.push_str(fk.on_delete.sql());
+    out.push_str(&fk.on_delete);
     out.push_str(" ON UPDATE ");
-    out.push_str(fk.on_update.sql());
+    out.push_str(&fk.on_update);
     out.push(';');
     out
 }
 
 /// `CREATE [UNIQUE] INDEX … ON … USING … (…);` for one index.
-pub fn create_index(table: &TableDef, index: &IndexDef) -> String {
+pub fn create_index(table: &snapshot::Table, index: &snapshot::Index) -> String {
     let mut out = String::from(if index.unique {
         "CREATE UNIQUE INDEX "
     } else {
         "CREATE INDEX "
     });
-    push_ident(&mut out, &index.name_in(table));
+    push_ident(&mut out, &index.name);
     out.push_str(" ON ");
-    push_qualified_name(&mut out, table);
+    out.push_str(&table_name(&table.schema, &table.name));
     out.push_str(" USING ");
-    out.push_str(index.using.unwrap_or("btree"));
+    out.push_str(&index.using);
     out.push_str(" (");
-    push_ident_list(&mut out, index.columns);
+    push_ident_list(&mut out, &index.columns);
     out.push_str(");");
     out
 }
 
-/// Every statement creating one table: the table, its foreign keys, its indexes.
-pub fn create_table_with_constraints(table: &TableDef) -> Vec<String> {
-    let mut statements = vec![create_table(table)];
-    statements.extend(
-        table
-            .foreign_keys
-            .iter()
-            .map(|fk| add_foreign_key(table, fk)),
-    );
-    statements.extend(table.indexes.iter().map(|index| create_index(table, index)));
-    statements
+/// The DDL of a whole schema; see [`render_snapshot`].
+pub fn create_schema(schema: &Schema) -> String {
+    render_snapshot(&Snapshot::of(schema))
 }
 
-/// The DDL of a whole schema, in drizzle-kit's order: `CREATE SCHEMA` for
-/// each named schema, the enum types, the tables (referenced ones first), then every
-/// foreign key as `ALTER TABLE … ADD CONSTRAINT` (so cycles work), then the
-/// indexes; separated by blank lines.
-pub fn create_schema(schema: &Schema) -> String {
+/// Every statement creating a snapshot's schema, in drizzle-kit's order:
+/// `CREATE SCHEMA` for each named schema, the enum types, the tables, every
+/// foreign key as `ALTER TABLE … ADD CONSTRAINT` (so cycles work), then
+/// the indexes.
+pub fn snapshot_statements(snapshot: &Snapshot) -> Vec<String> {
     let mut statements = Vec::new();
     let mut namespaces: Vec<&str> = Vec::new();
-    for table in schema.tables() {
-        if let Some(ns) = table.schema
-            && ns != "public"
-            && !namespaces.contains(&ns)
-        {
+    let used = snapshot
+        .enums
+        .iter()
+        .map(|e| e.schema.as_str())
+        .chain(snapshot.tables.iter().map(|t| t.schema.as_str()));
+    for ns in used {
+        if ns != "public" && !namespaces.contains(&ns) {
             namespaces.push(ns);
             statements.push(format!("CREATE SCHEMA {};", quote_ident(ns)));
         }
     }
-    for def in schema.enums() {
-        if let Some(ns) = def.schema
-            && ns != "public"
-            && !namespaces.contains(&ns)
-        {
-            namespaces.push(ns);
-            statements.push(format!("CREATE SCHEMA {};", quote_ident(ns)));
-        }
-    }
-    statements.extend(schema.enums().iter().map(|e| create_enum(e)));
-    let tables = schema.tables_in_dependency_order();
-    statements.extend(tables.iter().map(|t| create_table(t)));
-    for table in &tables {
+    statements.extend(snapshot.enums.iter().map(render_enum));
+    statements.extend(snapshot.tables.iter().map(render_table));
+    for table in &snapshot.tables {
         statements.extend(
             table
                 .foreign_keys
@@ -251,10 +260,15 @@ pub fn create_schema(schema: &Schema) -> String {
                 .map(|fk| add_foreign_key(table, fk)),
         );
     }
-    for table in &tables {
+    for table in &snapshot.tables {
         statements.extend(table.indexes.iter().map(|index| create_index(table, index)));
     }
-    let mut out = statements.join("\n\n");
+    statements
+}
+
+/// [`snapshot_statements`] separated by blank lines, ready for `psql`.
+pub fn render_snapshot(snapshot: &Snapshot) -> String {
+    let mut out = snapshot_statements(snapshot).join("\n\n");
     out.push('\n');
     out
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod query;
 pub mod relations;
 pub mod schema;
+pub mod snapshot;
 pub mod table;
 pub mod transaction;
 pub mod types;

@@ -32,6 +32,8 @@ pub struct ColumnDef {
     pub identity: bool,
     /// The enum type of the column (or of its array elements), if any.
     pub enum_type: Option<&'static EnumDef>,
+    /// The column's previous name, for a migration to rename it.
+    pub renamed_from: Option<&'static str>,
 }
 
 impl ColumnDef {
@@ -52,6 +54,7 @@ impl ColumnDef {
             default: None,
             identity: false,
             enum_type: None,
+            renamed_from: None,
         }
     }
 
@@ -76,6 +79,12 @@ impl ColumnDef {
     /// Makes the column `GENERATED ALWAYS AS IDENTITY`.
     pub const fn identity(mut self) -> Self {
         self.identity = true;
+        self
+    }
+
+    /// Records the column's previous name, for a migration to rename it.
+    pub const fn renamed_from(mut self, old: &'static str) -> Self {
+        self.renamed_from = Some(old);
         self
     }
 
@@ -318,6 +327,8 @@ pub struct TableDef {
     pub indexes: &'static [IndexDef],
     /// CHECK constraints, from column and table `check` attributes.
     pub checks: &'static [CheckDef],
+    /// The table's previous name, for a migration to rename it.
+    pub renamed_from: Option<&'static str>,
 }
 
 impl TableDef {
@@ -332,6 +343,7 @@ impl TableDef {
             foreign_keys: &[],
             indexes: &[],
             checks: &[],
+            renamed_from: None,
         }
     }
 
@@ -350,6 +362,12 @@ impl TableDef {
     /// Sets the table-level unique constraints.
     pub const fn unique(mut self, unique: &'static [UniqueDef]) -> Self {
         self.unique = unique;
+        self
+    }
+
+    /// Records the table's previous name, for a migration to rename it.
+    pub const fn renamed_from(mut self, old: &'static str) -> Self {
+        self.renamed_from = Some(old);
         self
     }
 

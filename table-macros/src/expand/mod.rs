@@ -204,6 +204,9 @@ fn column_def(c: &Column) -> TokenStream {
     if c.attrs.identity.is_set() {
         def.extend(quote!(.identity()));
     }
+    if let Some(old) = c.attrs.renamed_from.get() {
+        def.extend(quote!(.renamed_from(#old)));
+    }
     def
 }
 
@@ -216,6 +219,9 @@ fn table_impl(table: &Table) -> TokenStream {
     let mut def = quote!(::pgtable::TableDef::new(#name, COLUMNS));
     if let Some(schema) = table.attrs.schema.get() {
         def.extend(quote!(.schema(#schema)));
+    }
+    if let Some(old) = table.attrs.renamed_from.get() {
+        def.extend(quote!(.renamed_from(#old)));
     }
     if let Some(fields) = table.attrs.primary_key.get() {
         let names = fields

@@ -20,6 +20,7 @@ pub const TABLE_KEYS: &[&str] = &[
     "unique",
     "index",
     "check",
+    "renamed_from",
 ];
 
 /// The keys of a table-level `index(...)` in its long form.
@@ -53,6 +54,7 @@ pub const COLUMN_KEYS: &[&str] = &[
     "on_update",
     "index",
     "check",
+    "renamed_from",
 ];
 
 /// One attribute slot: empty, or set once at a span.
@@ -103,6 +105,7 @@ pub struct TableAttrs {
     pub name: Attr<LitStr>,
     pub schema: Attr<LitStr>,
     pub insert: Attr<Ident>,
+    pub renamed_from: Attr<LitStr>,
     pub primary_key: Attr<Vec<Ident>>,
     /// Table-level unique constraints, each a list of fields.
     pub unique: Vec<(Span, Vec<Ident>)>,
@@ -135,6 +138,7 @@ impl TableAttrs {
             name: Attr::none("table", "name"),
             schema: Attr::none("table", "schema"),
             insert: Attr::none("table", "insert"),
+            renamed_from: Attr::none("table", "renamed_from"),
             primary_key: Attr::none("table", "primary_key"),
             unique: Vec::new(),
             indexes: Vec::new(),
@@ -149,6 +153,8 @@ impl TableAttrs {
                 attrs.name.set(cx, span, meta.value()?.parse()?);
             } else if meta.path.is_ident("schema") {
                 attrs.schema.set(cx, span, meta.value()?.parse()?);
+            } else if meta.path.is_ident("renamed_from") {
+                attrs.renamed_from.set(cx, span, meta.value()?.parse()?);
             } else if meta.path.is_ident("insert") {
                 let lit: LitStr = meta.value()?.parse()?;
                 match lit.parse::<Ident>() {
@@ -194,6 +200,7 @@ pub struct ColumnAttrs {
     pub on_update: Attr<Ident>,
     pub index: Attr<()>,
     pub check: Attr<LitStr>,
+    pub renamed_from: Attr<LitStr>,
 }
 
 impl ColumnAttrs {
@@ -214,6 +221,7 @@ impl ColumnAttrs {
             on_update: Attr::none("column", "on_update"),
             index: Attr::none("column", "index"),
             check: Attr::none("column", "check"),
+            renamed_from: Attr::none("column", "renamed_from"),
         };
         for attr in attrs.iter().filter(|a| is_column_attr(a)) {
             let result = attr.parse_nested_meta(|meta| {
@@ -246,6 +254,8 @@ impl ColumnAttrs {
                     col.on_update.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("check") {
                     col.check.set(cx, span, meta.value()?.parse()?);
+                } else if meta.path.is_ident("renamed_from") {
+                    col.renamed_from.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("name") {
                     col.name.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("sql_type") {

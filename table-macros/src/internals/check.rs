@@ -56,6 +56,9 @@ fn check_table_names(cx: &Ctxt, table: &Table) {
     if let Some(lit) = table.attrs.schema.get() {
         check_identifier(cx, lit.span(), "the schema name", &lit.value());
     }
+    if let Some(lit) = table.attrs.renamed_from.get() {
+        check_identifier(cx, lit.span(), "the previous table name", &lit.value());
+    }
 }
 
 fn check_has_columns(cx: &Ctxt, table: &Table) {

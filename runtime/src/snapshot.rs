@@ -1,0 +1,296 @@
+//! An owned, serializable picture of a schema: what the DDL renderer
+//! draws, what migrations store beside their SQL (`migrations/meta/`), and
+//! what the diff engine compares.
+//!
+//! Names of constraints and indexes are resolved (Drizzle's defaults
+//! filled in), column-level keys and uniques are lifted to the table, and
+//! everything is in a fixed order, so the JSON is stable and diffs well.
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::{Schema, TableDef};
+use crate::types::EnumDef;
+
+/// The snapshot format's version, written into every file.
+pub const VERSION: u32 = 1;
+
+/// A whole schema.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// The format version ([`VERSION`]).
+    pub version: u32,
+    /// Enum types, in creation order.
+    pub enums: Vec<Enum>,
+    /// Tables, referenced ones first where possible.
+    pub tables: Vec<Table>,
+}
+
+/// An enum type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enum {
+    /// Its schema (`public` by default).
+    pub schema: String,
+    /// Its name.
+    pub name: String,
+    /// Its values, in order.
+    pub values: Vec<String>,
+}
+
+/// A table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    /// Its schema (`public` by default).
+    pub schema: String,
+    /// Its name.
+    pub name: String,
+    /// The name it had before, when the schema says it was renamed.
+    #[serde(skip)]
+    pub renamed_from: Option<String>,
+    /// Its columns, in order.
+    pub columns: Vec<Column>,
+    /// Its primary key, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<PrimaryKey>,
+    /// Unique constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uniques: Vec<Unique>,
+    /// Check constraints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
+    /// Foreign keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Indexes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
+}
+
+/// A column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// Its name.
+    pub name: String,
+    /// The name it had before, when the schema says it was renamed.
+    #[serde(skip)]
+    pub renamed_from: Option<String>,
+    /// Its type as DDL writes it: `integer`, `varchar(255)`, `"status"[]`.
+    #[serde(rename = "type")]
+    pub sql_type: String,
+    /// Whether it accepts NULL.
+    pub nullable: bool,
+    /// Its default, as an SQL expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Whether it is `GENERATED ALWAYS AS IDENTITY`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub identity: bool,
+}
+
+/// A primary key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrimaryKey {
+    /// The constraint name (`<table>_pkey` for one column, as PostgreSQL
+    /// names it; `<table>_<cols>_pk` for several, as Drizzle does).
+    pub name: String,
+    /// The key's columns.
+    pub columns: Vec<String>,
+}
+
+/// A unique constraint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unique {
+    /// The constraint name.
+    pub name: String,
+    /// Its columns.
+    pub columns: Vec<String>,
+}
+
+/// A check constraint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// The constraint name.
+    pub name: String,
+    /// The SQL condition.
+    pub expr: String,
+}
+
+/// A foreign key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForeignKey {
+    /// The constraint name.
+    pub name: String,
+    /// The referencing columns.
+    pub columns: Vec<String>,
+    /// The referenced table's schema.
+    pub foreign_schema: String,
+    /// The referenced table.
+    pub foreign_table: String,
+    /// The referenced columns.
+    pub foreign_columns: Vec<String>,
+    /// `cascade`, `set null`, `set default`, `restrict` or `no action`.
+    pub on_delete: String,
+    /// Same, on update.
+    pub on_update: String,
+}
+
+/// An index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    /// The index name.
+    pub name: String,
+    /// Its columns.
+    pub columns: Vec<String>,
+    /// Whether it is unique.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unique: bool,
+    /// Its access method.
+    pub using: String,
+}
+
+impl Snapshot {
+    /// The snapshot of a compiled schema.
+    pub fn of(schema: &Schema) -> Snapshot {
+        Snapshot {
+            version: VERSION,
+            enums: schema.enums().into_iter().map(Enum::from).collect(),
+            tables: schema
+                .tables_in_dependency_order()
+                .into_iter()
+                .map(Table::from)
+                .collect(),
+        }
+    }
+
+    /// The snapshot as pretty JSON, ending in a newline.
+    pub fn to_json(&self) -> String {
+        let mut json = serde_json::to_string_pretty(self).expect("a snapshot always serializes");
+        json.push('\n');
+        json
+    }
+
+    /// Reads a snapshot written by [`to_json`](Snapshot::to_json).
+    pub fn from_json(json: &str) -> Result<Snapshot, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    /// The table `schema.name`.
+    pub fn table(&self, schema: &str, name: &str) -> Option<&Table> {
+        self.tables
+            .iter()
+            .find(|t| t.schema == schema && t.name == name)
+    }
+}
+
+impl From<&EnumDef> for Enum {
+    fn from(def: &EnumDef) -> Enum {
+        Enum {
+            schema: def.schema.unwrap_or("public").to_owned(),
+            name: def.name.to_owned(),
+            values: def.values.iter().map(|v| (*v).to_owned()).collect(),
+        }
+    }
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+impl From<&TableDef> for Table {
+    fn from(def: &TableDef) -> Table {
+        let columns = def
+            .columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.to_owned(),
+                renamed_from: c.renamed_from.map(str::to_owned),
+                sql_type: c.sql_type.to_string(),
+                nullable: c.nullable && !c.primary_key,
+                default: c.default.map(str::to_owned),
+                identity: c.identity,
+            })
+            .collect();
+        let key = def.primary_key_columns();
+        let primary_key = (!key.is_empty()).then(|| PrimaryKey {
+            name: def
+                .composite_primary_key_name()
+                .unwrap_or_else(|| format!("{}_pkey", def.name)),
+            columns: strings(&key),
+        });
+        Table {
+            schema: def.schema.unwrap_or("public").to_owned(),
+            name: def.name.to_owned(),
+            renamed_from: def.renamed_from.map(str::to_owned),
+            columns,
+            primary_key,
+            uniques: def
+                .unique_constraints()
+                .into_iter()
+                .map(|(name, columns)| Unique {
+                    name: name.into_owned(),
+                    columns: strings(columns),
+                })
+                .collect(),
+            checks: def
+                .checks
+                .iter()
+                .map(|c| Check {
+                    name: c.name.to_owned(),
+                    expr: c.expr.to_owned(),
+                })
+                .collect(),
+            foreign_keys: def
+                .foreign_keys
+                .iter()
+                .map(|fk| {
+                    let target = fk.foreign_table();
+                    ForeignKey {
+                        name: fk.name_in(def).into_owned(),
+                        columns: strings(fk.columns),
+                        foreign_schema: target.schema.unwrap_or("public").to_owned(),
+                        foreign_table: target.name.to_owned(),
+                        foreign_columns: strings(fk.foreign_columns),
+                        on_delete: fk.on_delete.sql().to_owned(),
+                        on_update: fk.on_update.sql().to_owned(),
+                    }
+                })
+                .collect(),
+            indexes: def
+                .indexes
+                .iter()
+                .map(|i| Index {
+                    name: i.name_in(def).into_owned(),
+                    columns: strings(i.columns),
+                    unique: i.unique,
+                    using: i.using.unwrap_or("btree").to_owned(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Table {
+    /// Whether the table's key is one column named by PostgreSQL, so the
+    /// DDL writes `PRIMARY KEY` on that column.
+    pub fn inline_primary_key(&self) -> Option<&str> {
+        match &self.primary_key {
+            Some(pk) if pk.columns.len() == 1 && pk.name == format!("{}_pkey", self.name) => {
+                Some(&pk.columns[0])
+            }
+            _ => None,
+        }
+    }
+
+    /// The column named `name`.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
