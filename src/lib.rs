@@ -134,6 +134,23 @@
 // `pgtable::Error`, `pgtable::query::Select`, …
 pub use pgtable_runtime::*;
 
+pub mod cli;
+
+/// Bakes the migration files of a directory (relative to the crate's
+/// `Cargo.toml`) into the binary, as a `Vec<pgtable::migrate::Migration>`
+/// that [`migrate::migrate`] applies like files read at run time.
+///
+/// ```ignore
+/// let migrations = pgtable::embed_migrations!("migrations");
+/// pgtable::migrate::migrate(&db, &migrations, |_| {}).await?;
+/// ```
+///
+/// The files are checked when the binary is built: a file not named
+/// `NNNN_name.sql` or two with one number are compile errors. An edited
+/// file rebuilds the binary; after adding one, touch the crate (or
+/// `cargo clean -p`) so the macro lists the directory again.
+pub use pgtable_macros::embed_migrations;
+
 /// Turns a struct into a typed PostgreSQL table; see the [crate documentation](crate).
 pub use pgtable_macros::table;
 

@@ -276,7 +276,7 @@ pub fn render_snapshot(snapshot: &Snapshot) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::UniqueDef;
+    use crate::schema::{ColumnDef, UniqueDef};
     use crate::types::SqlTypeName;
 
     const COLUMNS: [ColumnDef; 3] = [

@@ -9,6 +9,7 @@
 //! validate (`internals::check`) -> expand (`expand`), over one model of
 //! the table.
 
+mod embed;
 mod expand;
 mod internals;
 mod pg_enum;
@@ -25,4 +26,11 @@ pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro_derive(PgEnum, attributes(pg_enum))]
 pub fn derive_pg_enum(input: TokenStream) -> TokenStream {
     pg_enum::derive(input.into()).into()
+}
+
+/// Bakes the migration files of a directory (relative to the crate's
+/// `Cargo.toml`) into the binary. See `pgtable::embed_migrations`.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    embed::embed(input.into()).into()
 }

@@ -1,0 +1,17 @@
+//! The example application's migration command line, drizzle-kit style:
+//!
+//! ```sh
+//! cargo run --example db -- generate init    # write migrations/NNNN_init.sql from the schema
+//! cargo run --example db -- migrate          # apply pending migrations (DATABASE_URL)
+//! cargo run --example db -- status           # applied / pending
+//! cargo run --example db -- check            # drift between the database and the schema
+//! cargo run --example db -- ddl              # print the schema's DDL
+//! ```
+
+#[path = "schema/mod.rs"]
+mod schema;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    pgtable::cli::run(schema::schema()).await
+}

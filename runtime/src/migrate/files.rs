@@ -1,0 +1,233 @@
+//! The migrations directory: `NNNN_name.sql` files a person reviews, and
+//! beside them `meta/NNNN_snapshot.json`, the schema each was generated
+//! from.
+
+use std::borrow::Cow;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::MigrateError;
+use super::diff::{Change, diff, render_migration};
+use crate::schema::Schema;
+use crate::snapshot::Snapshot;
+
+/// One migration: its number, name and SQL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Migration {
+    /// The number it applies in (`1` for `0001_init`).
+    pub version: u32,
+    /// The file's name without `.sql`: `0001_init`.
+    pub name: String,
+    /// The SQL.
+    pub sql: Cow<'static, str>,
+}
+
+impl Migration {
+    /// The SHA-256 of the SQL, as lowercase hex: what the bookkeeping
+    /// table records and later checks.
+    pub fn checksum(&self) -> String {
+        let digest = Sha256::digest(self.sql.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// `0001_init` -> (1, "init"), for names of migration files.
+fn parse_name(stem: &str) -> Option<u32> {
+    let (number, rest) = stem.split_once('_')?;
+    if number.len() < 4 || !number.bytes().all(|b| b.is_ascii_digit()) || rest.is_empty() {
+        return None;
+    }
+    number.parse().ok()
+}
+
+/// The migrations, in order, checked to be numbered once each.
+pub fn sorted(mut migrations: Vec<Migration>) -> Result<Vec<Migration>, MigrateError> {
+    migrations.sort_by_key(|m| m.version);
+    for pair in migrations.windows(2) {
+        if pair[0].version == pair[1].version {
+            return Err(MigrateError::BadFile {
+                path: PathBuf::from(&pair[1].name),
+                reason: format!(
+                    "its number is also that of {}: renumber one of them",
+                    pair[0].name
+                ),
+            });
+        }
+    }
+    Ok(migrations)
+}
+
+/// A directory of migrations.
+#[derive(Clone, Debug)]
+pub struct MigrationDir {
+    path: PathBuf,
+}
+
+impl MigrationDir {
+    /// The directory at `path` (it need not exist yet).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        MigrationDir { path: path.into() }
+    }
+
+    /// The directory's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn meta(&self) -> PathBuf {
+        self.path.join("meta")
+    }
+
+    fn io(path: &Path, source: std::io::Error) -> MigrateError {
+        MigrateError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    /// Every migration file, in order. A `.sql` file not named
+    /// `NNNN_name.sql` is an error, not silently skipped.
+    pub fn migrations(&self) -> Result<Vec<Migration>, MigrateError> {
+        let entries = match fs::read_dir(&self.path) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(err) => return Err(Self::io(&self.path, err)),
+        };
+        let mut migrations = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(|e| Self::io(&self.path, e))?.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("sql") {
+                continue;
+            }
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let version = parse_name(&stem).ok_or_else(|| MigrateError::BadFile {
+                path: path.clone(),
+                reason:
+                    "a migration file is named NNNN_name.sql (four or more digits, then a name)"
+                        .into(),
+            })?;
+            let sql = fs::read_to_string(&path).map_err(|e| Self::io(&path, e))?;
+            migrations.push(Migration {
+                version,
+                name: stem,
+                sql: Cow::Owned(sql),
+            });
+        }
+        sorted(migrations)
+    }
+
+    fn snapshot_path(&self, version: u32) -> PathBuf {
+        self.meta().join(format!("{version:04}_snapshot.json"))
+    }
+
+    /// The snapshot of the latest migration, or an empty schema when there
+    /// is none yet.
+    pub fn latest_snapshot(&self) -> Result<Snapshot, MigrateError> {
+        let Some(last) = self.migrations()?.pop() else {
+            return Ok(Snapshot::default());
+        };
+        let path = self.snapshot_path(last.version);
+        let json = fs::read_to_string(&path).map_err(|e| Self::io(&path, e))?;
+        Snapshot::from_json(&json).map_err(|err| MigrateError::BadFile {
+            path,
+            reason: format!("not a pgtable snapshot: {err}"),
+        })
+    }
+
+    /// What a new migration would contain for `schema`.
+    pub fn pending_changes(&self, schema: &Schema) -> Result<Vec<Change>, MigrateError> {
+        Ok(diff(&self.latest_snapshot()?, &Snapshot::of(schema)))
+    }
+
+    /// Writes the next migration for `schema`, named `name`, with its
+    /// snapshot; `Ok(None)` when the schema has not changed. Never
+    /// overwrites a file.
+    pub fn generate(&self, schema: &Schema, name: &str) -> Result<Option<Generated>, MigrateError> {
+        let slug = slug(name).ok_or_else(|| MigrateError::BadName(name.to_owned()))?;
+        let changes = self.pending_changes(schema)?;
+        if changes.is_empty() {
+            return Ok(None);
+        }
+        let version = self.migrations()?.last().map_or(1, |m| m.version + 1);
+        let stem = format!("{version:04}_{slug}");
+        let sql_path = self.path.join(format!("{stem}.sql"));
+        let snapshot_path = self.snapshot_path(version);
+        fs::create_dir_all(self.meta()).map_err(|e| Self::io(&self.meta(), e))?;
+        write_new(&snapshot_path, &Snapshot::of(schema).to_json())?;
+        if let Err(err) = write_new(&sql_path, &render_migration(&stem, &changes)) {
+            // Leave the directory as it was.
+            let _ = fs::remove_file(&snapshot_path);
+            return Err(err);
+        }
+        Ok(Some(Generated {
+            sql_path,
+            snapshot_path,
+            changes,
+        }))
+    }
+}
+
+/// What `generate` wrote.
+#[derive(Debug)]
+pub struct Generated {
+    /// The new SQL file.
+    pub sql_path: PathBuf,
+    /// The new snapshot.
+    pub snapshot_path: PathBuf,
+    /// The changes it holds.
+    pub changes: Vec<Change>,
+}
+
+/// Creates `path` with `text`; fails if it exists.
+fn write_new(path: &Path, text: &str) -> Result<(), MigrateError> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|source| MigrateError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+    file.write_all(text.as_bytes())
+        .map_err(|source| MigrateError::Io {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+/// `Add user roles!` -> `add_user_roles`; `None` if nothing usable remains.
+fn slug(name: &str) -> Option<String> {
+    let mut out = String::new();
+    for ch in name.trim().chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    let out = out.trim_end_matches('_').to_owned();
+    (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(parse_name("0001_init"), Some(1));
+        assert_eq!(parse_name("12345_big"), Some(12345));
+        assert_eq!(parse_name("001_short"), None);
+        assert_eq!(parse_name("0001_"), None);
+        assert_eq!(parse_name("init"), None);
+        assert_eq!(slug("Add user roles!").as_deref(), Some("add_user_roles"));
+        assert_eq!(slug("  ").as_deref(), None);
+    }
+}

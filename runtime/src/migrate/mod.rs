@@ -1,0 +1,136 @@
+//! Migrations generated from the schema, applied safely.
+//!
+//! The workflow, with a binary that calls [`pgtable::cli::run`] (the
+//! example's is `examples/db.rs`):
+//!
+//! ```sh
+//! cargo run --example db -- generate add_ratings   # write migrations/0002_add_ratings.sql
+//! cargo run --example db -- migrate                # apply pending migrations
+//! cargo run --example db -- status                 # applied / pending
+//! cargo run --example db -- check                  # drift between the database and the schema
+//! ```
+//!
+//! - [`MigrationDir`] reads and writes `migrations/`: `NNNN_name.sql` files
+//!   and the snapshot each was generated from (`meta/NNNN_snapshot.json`).
+//! - [`diff`] turns one snapshot into another as SQL.
+//! - [`migrate`] applies pending migrations; [`status`] reports them;
+//!   [`drift`] compares a live database with the compiled schema.
+//! - `embed_migrations!("migrations")` bakes the files into a binary.
+//!
+//! [`pgtable::cli::run`]: https://docs.rs/pgtable/latest/pgtable/cli/fn.run.html
+
+mod diff;
+mod files;
+mod introspect;
+mod runner;
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+
+pub use diff::{Change, diff, render_migration};
+pub use files::{Generated, Migration, MigrationDir, sorted};
+pub use introspect::{drift, introspect};
+pub use runner::{AppliedRecord, LOCK_KEY, Progress, State, TABLE, migrate, status};
+
+use crate::error::Error;
+
+/// What can go wrong with migrations. Every message says what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrateError {
+    /// A file in the migrations directory is not what it should be.
+    #[error("{}: {reason}", path.display())]
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A file could not be read or written.
+    #[error("cannot read or write {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A migration name with nothing usable in it.
+    #[error(
+        "`{0}` cannot name a migration: use letters, digits and underscores, such as `add_ratings`"
+    )]
+    BadName(String),
+
+    /// An applied migration's file has changed since.
+    #[error(
+        "migration {name} was applied with checksum {applied}, but its file now has {current}: an applied migration must not change; restore it and put the change in a new migration"
+    )]
+    ChecksumMismatch {
+        /// The migration.
+        name: String,
+        /// The checksum recorded when it was applied.
+        applied: String,
+        /// The checksum of the file now.
+        current: String,
+    },
+
+    /// A migration recorded as applied has no file any more.
+    #[error("migration {name} is recorded as applied, but its file is missing: restore it")]
+    MissingFile {
+        /// The migration.
+        name: String,
+    },
+
+    /// A pending migration sorts before an applied one.
+    #[error(
+        "migration {name} is pending but sorts before {last_applied}, which is already applied: renumber it after the applied ones"
+    )]
+    OutOfOrder {
+        /// The pending migration.
+        name: String,
+        /// The last applied migration.
+        last_applied: String,
+    },
+
+    /// A migration's SQL failed; nothing of it was applied.
+    #[error("migration {name} failed{}: {message}; nothing of it was applied", line.map(|l| format!(" at line {l}")).unwrap_or_default())]
+    Failed {
+        /// The migration.
+        name: String,
+        /// The line PostgreSQL points at, if it does.
+        line: Option<usize>,
+        /// PostgreSQL's message.
+        message: String,
+        /// The error.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// Any other database error.
+    #[error(transparent)]
+    Db(Box<Error>),
+}
+
+impl From<Error> for MigrateError {
+    fn from(err: Error) -> Self {
+        MigrateError::Db(Box::new(err))
+    }
+}
+
+/// Migrations baked into a binary by `embed_migrations!`, from its
+/// `(version, name, sql)` triples (checked when embedded to be numbered
+/// once each), in order.
+pub fn embedded(files: &'static [(u32, &'static str, &'static str)]) -> Vec<Migration> {
+    let mut migrations: Vec<Migration> = files
+        .iter()
+        .map(|(version, name, sql)| Migration {
+            version: *version,
+            name: (*name).to_owned(),
+            sql: Cow::Borrowed(*sql),
+        })
+        .collect();
+    migrations.sort_by_key(|m| m.version);
+    migrations
+}
