@@ -71,6 +71,18 @@ impl TestDb {
         db
     }
 
+    /// A `postgres://` URL of the test database.
+    pub fn url(&self) -> String {
+        let config = config_for(&self.name);
+        let host = match config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+            _ => "127.0.0.1".to_owned(),
+        };
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        let user = config.get_user().unwrap_or("postgres");
+        format!("postgres://{user}@{host}:{port}/{}", self.name)
+    }
+
     /// A pgtable `Db` (a pool) on the test database.
     pub fn db(&self) -> pgtable::Db {
         self.db_builder().build().unwrap()

@@ -1,0 +1,57 @@
+//! The command line a binary gets from `pgtable::cli::run`, driven in
+//! process: generate, migrate, status, check and ddl, with their exit codes.
+
+mod common;
+#[path = "../examples/schema/mod.rs"]
+mod schema;
+
+use std::process::ExitCode;
+
+use common::TestDb;
+
+async fn run(dir: &std::path::Path, url: &str, args: &[&str]) -> ExitCode {
+    let mut argv = vec!["db", "--dir", dir.to_str().unwrap(), "--database-url", url];
+    argv.extend_from_slice(args);
+    pgtable::cli::run_with(schema::schema(), argv).await
+}
+
+#[tokio::test]
+async fn the_workflow_and_its_exit_codes() {
+    let test = TestDb::new().await;
+    let url = test.url();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+
+    assert_eq!(
+        run(dir, &url, &["generate", "init"]).await,
+        ExitCode::SUCCESS
+    );
+    assert!(dir.join("0001_init.sql").exists() && dir.join("meta/0001_snapshot.json").exists());
+    // No change, no new file.
+    assert_eq!(
+        run(dir, &url, &["generate", "again"]).await,
+        ExitCode::SUCCESS
+    );
+    assert!(!dir.join("0002_again.sql").exists());
+
+    // Before migrating, the database lacks the schema: drift.
+    assert_eq!(run(dir, &url, &["check"]).await, ExitCode::FAILURE);
+    assert_eq!(run(dir, &url, &["migrate"]).await, ExitCode::SUCCESS);
+    assert_eq!(run(dir, &url, &["status"]).await, ExitCode::SUCCESS);
+    assert_eq!(run(dir, &url, &["check"]).await, ExitCode::SUCCESS);
+    assert_eq!(run(dir, &url, &["ddl"]).await, ExitCode::SUCCESS);
+
+    // An edited applied file: status and migrate fail.
+    let file = dir.join("0001_init.sql");
+    let sql = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, sql + "\n-- edited\n").unwrap();
+    assert_eq!(run(dir, &url, &["status"]).await, ExitCode::FAILURE);
+    assert_eq!(run(dir, &url, &["migrate"]).await, ExitCode::FAILURE);
+
+    // Usage and configuration errors.
+    assert_eq!(run(dir, &url, &["frobnicate"]).await, ExitCode::from(2));
+    assert_eq!(
+        run(dir, "postgres://nobody@127.0.0.1:1/x", &["migrate"]).await,
+        ExitCode::FAILURE
+    );
+}
