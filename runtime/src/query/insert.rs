@@ -9,6 +9,10 @@ use crate::db::Executor;
 use crate::error::Error;
 use crate::table::{Column, InsertValue, Insertable, Table};
 
+/// From this many rows on, `insert_many(..).execute(..)` copies them in
+/// with binary `COPY` instead of an `INSERT` statement.
+pub const COPY_THRESHOLD: usize = 1_000;
+
 enum Conflict {
     Nothing(Vec<&'static str>),
     Update(Vec<&'static str>, Vec<(&'static str, Node)>),
@@ -78,9 +82,21 @@ impl<T: Table> Insert<T> {
 
     /// Runs the insert; returns how many rows were inserted. An insert of
     /// no rows sends nothing and returns 0.
+    ///
+    /// From [`COPY_THRESHOLD`] rows on, without `ON CONFLICT`, the rows go
+    /// by binary `COPY … FROM STDIN`: no SQL text grows with the rows, and
+    /// PostgreSQL's 65,535-parameter limit does not apply. (When some rows
+    /// leave a column to its default and others do not, COPY cannot say
+    /// so, and a plain `INSERT` is sent instead.)
     pub async fn execute<E: Executor + ?Sized>(self, exec: &E) -> Result<u64, Error> {
         if self.rows.is_empty() {
             return Ok(0);
+        }
+        if self.conflict.is_none()
+            && self.rows.len() >= COPY_THRESHOLD
+            && let Some(n) = super::copy::copy_in::<T, E>(exec, &self.rows).await?
+        {
+            return Ok(n);
         }
         execute(exec, &self.build(false)).await
     }

@@ -4,6 +4,7 @@
 //! Every value is a bind parameter and every identifier is quoted, so no
 //! string a user passes can change the statement.
 
+mod copy;
 mod expr;
 mod insert;
 mod raw;
@@ -26,7 +27,7 @@ use crate::schema::TableDef;
 use crate::table::Table;
 
 pub use expr::{Expr, Node, Numeric, Operand, Order, Ordered, Text, ValueExpr, count_all, not};
-pub use insert::{ConflictTarget, DoUpdate, Insert, OnConflict};
+pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use raw::{FromRow, RawQuery, sql};
 pub use select::{All, Inner, JoinKind, Joined, LeftOuter, Select, SelectItem, Selection};
 pub use shape::{AndAlso, Both, Here, Join, JoinOn, Left, NewLeft, NewRight, Right, Within};

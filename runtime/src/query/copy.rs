@@ -1,0 +1,93 @@
+//! Bulk inserts by binary `COPY … FROM STDIN`, the fastest way PostgreSQL
+//! takes rows.
+
+use std::pin::pin;
+
+use postgres_types::{ToSql, Type};
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tracing::Instrument;
+
+use super::Built;
+use crate::db::Executor;
+use crate::error::Error;
+use crate::table::{InsertValue, Insertable, Table};
+
+/// Copies `rows` into `T`'s table; `Ok(None)` when some column is left to
+/// its default by some rows but not others (COPY cannot say that).
+pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
+    exec: &E,
+    rows: &[T::Insert],
+) -> Result<Option<u64>, Error> {
+    let table = T::table();
+    let carried = <T::Insert as Insertable>::COLUMNS;
+    let mut values: Vec<Vec<InsertValue<'_>>> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut row_values = Vec::with_capacity(carried.len());
+        row.push_values(&mut row_values);
+        values.push(row_values);
+    }
+    // Columns every row gives a value for are copied; columns every row
+    // leaves to its default are left out; a mix cannot be copied.
+    let mut copied: Vec<usize> = Vec::new();
+    for position in 0..carried.len() {
+        let defaults = values
+            .iter()
+            .filter(|row| matches!(row.get(position), Some(InsertValue::Default) | None))
+            .count();
+        if defaults == 0 {
+            copied.push(position);
+        } else if defaults != values.len() {
+            return Ok(None);
+        }
+    }
+    if copied.is_empty() {
+        return Ok(None);
+    }
+
+    let mut columns = Built::new();
+    for (i, &position) in copied.iter().enumerate() {
+        if i > 0 {
+            columns.push(", ");
+        }
+        columns.ident(table.columns[carried[position]].name);
+    }
+    let mut probe = Built::new();
+    probe.push("SELECT ");
+    probe.push(&columns.sql);
+    probe.push(" FROM ");
+    probe.table(table);
+    probe.push(" LIMIT 0");
+    let mut copy = Built::new();
+    copy.push("COPY ");
+    copy.table(table);
+    copy.push(" (");
+    copy.push(&columns.sql);
+    copy.push(") FROM STDIN (FORMAT binary)");
+
+    let span = tracing::debug_span!("pgtable.query", sql = %copy.sql, rows = rows.len());
+    async {
+        let conn = exec.acquire().await?;
+        // The column types, as the server has them (a cached statement).
+        let types: Vec<Type> = conn
+            .prepare(&probe.sql)
+            .await?
+            .columns()
+            .iter()
+            .map(|c| c.type_().clone())
+            .collect();
+        let sink = conn.raw().copy_in(copy.sql.as_str()).await?;
+        let mut writer = pin!(BinaryCopyInWriter::new(sink, &types));
+        let mut refs: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(copied.len());
+        for row in &values {
+            refs.clear();
+            refs.extend(copied.iter().map(|&position| match row[position] {
+                InsertValue::Bind(value) => value,
+                InsertValue::Default => unreachable!("defaulted columns are not copied"),
+            }));
+            writer.as_mut().write(&refs).await?;
+        }
+        Ok(Some(writer.finish().await?))
+    }
+    .instrument(span)
+    .await
+}
