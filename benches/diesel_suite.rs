@@ -1,0 +1,504 @@
+//! The Diesel project's benchmark workloads, each twice in one binary: with
+//! pgtable, and with the best hand-written tokio-postgres code (statements
+//! prepared once, rows decoded by index). Both run on the same
+//! current-thread runtime, over one held connection each.
+//!
+//! ```sh
+//! cargo bench --bench diesel_suite        # DATABASE_URL, else 127.0.0.1:5432
+//! scripts/bench-report > BENCHMARKS.md    # medians and ratios from criterion's output
+//! ```
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::pin::pin;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use pgtable::Conn;
+use pgtable::prelude::*;
+use pgtable::relations::HasMany;
+use tokio::runtime::Runtime;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Client, NoTls, Statement};
+
+#[table(name = "users")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    #[column(primary_key, identity)]
+    pub id: i32,
+    pub name: String,
+    pub hair_color: Option<String>,
+}
+
+#[table(name = "posts")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    #[column(primary_key, identity)]
+    pub id: i32,
+    #[column(references = User::ID)]
+    pub user_id: i32,
+    pub title: String,
+    pub body: Option<String>,
+}
+
+#[table(name = "comments")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    #[column(primary_key, identity)]
+    pub id: i32,
+    #[column(references = Post::ID)]
+    pub post_id: i32,
+    pub text: String,
+}
+
+impl User {
+    fn posts() -> HasMany<User, Post, i32, i32> {
+        HasMany::new(User::ID, Post::USER_ID)
+    }
+}
+
+impl Post {
+    fn comments() -> HasMany<Post, Comment, i32, i32> {
+        HasMany::new(Post::ID, Comment::POST_ID)
+    }
+}
+
+const SIZES: [usize; 5] = [1, 10, 100, 1_000, 10_000];
+const DATABASE: &str = "pgtable_bench";
+
+struct Env {
+    rt: Runtime,
+    conn: Conn,
+    raw: Client,
+}
+
+fn url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh bench database with the schema, a pgtable connection and a raw client.
+fn env() -> Env {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (conn, raw) = rt.block_on(async {
+        let admin = Db::connect(&url())
+            .await
+            .expect("PostgreSQL must answer at DATABASE_URL");
+        let admin = admin.conn().await.unwrap();
+        // Two calls: a batch would run both in one transaction, which
+        // neither statement allows.
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+            .await
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {DATABASE}"))
+            .await
+            .unwrap();
+        let mut config: tokio_postgres::Config = url().parse().unwrap();
+        config.dbname(DATABASE);
+        let db = Db::builder_with_config(config.clone())
+            .max_size(2)
+            .build()
+            .unwrap();
+        let conn = db.conn().await.unwrap();
+        let schema = Schema::new()
+            .table::<User>()
+            .table::<Post>()
+            .table::<Comment>();
+        conn.batch_execute(&schema.to_sql()).await.unwrap();
+        let (raw, connection) = config.connect(NoTls).await.unwrap();
+        tokio::spawn(connection);
+        (conn, raw)
+    });
+    Env { rt, conn, raw }
+}
+
+impl Env {
+    fn reset(&self) {
+        self.rt.block_on(async {
+            self.raw
+                .batch_execute("TRUNCATE comments, posts, users RESTART IDENTITY")
+                .await
+                .unwrap();
+        });
+    }
+
+    /// `n` users, every other one with black hair; with one post each when asked.
+    fn seed_users(&self, n: usize, posts: bool) {
+        self.reset();
+        self.rt.block_on(async {
+            User::insert_many(new_users(n))
+                .execute(&self.conn)
+                .await
+                .unwrap();
+            if posts {
+                Post::insert_many((1..=n as i32).map(|user_id| NewPost {
+                    user_id,
+                    title: format!("Post by {user_id}"),
+                    body: None,
+                }))
+                .execute(&self.conn)
+                .await
+                .unwrap();
+            }
+        });
+    }
+}
+
+fn new_users(n: usize) -> Vec<NewUser> {
+    (0..n)
+        .map(|i| NewUser {
+            name: format!("User {i}"),
+            hair_color: Some(if i % 2 == 0 { "black" } else { "brown" }.to_owned()),
+        })
+        .collect()
+}
+
+fn raw_user(row: &tokio_postgres::Row, at: usize) -> User {
+    User {
+        id: row.get(at),
+        name: row.get(at + 1),
+        hair_color: row.get(at + 2),
+    }
+}
+
+fn raw_post(row: &tokio_postgres::Row, at: usize) -> Post {
+    Post {
+        id: row.get(at),
+        user_id: row.get(at + 1),
+        title: row.get(at + 2),
+        body: row.get(at + 3),
+    }
+}
+
+fn prepare(env: &Env, sql: &str) -> Statement {
+    env.rt.block_on(env.raw.prepare(sql)).unwrap()
+}
+
+fn trivial_query(c: &mut Criterion, env: &Env) {
+    let mut group = c.benchmark_group("trivial_query");
+    let statement = prepare(env, "SELECT id, name, hair_color FROM users");
+    for n in SIZES {
+        env.seed_users(n, false);
+        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
+            b.to_async(&env.rt)
+                .iter(|| async { black_box(User::select().fetch_all(&env.conn).await.unwrap()) })
+        });
+        group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                let rows = env.raw.query(&statement, &[]).await.unwrap();
+                black_box(rows.iter().map(|r| raw_user(r, 0)).collect::<Vec<_>>())
+            })
+        });
+    }
+    group.finish();
+}
+
+fn medium_complex_query(c: &mut Criterion, env: &Env) {
+    let mut group = c.benchmark_group("medium_complex_query");
+    let statement = prepare(
+        env,
+        "SELECT u.id, u.name, u.hair_color, p.id, p.user_id, p.title, p.body \
+         FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE u.hair_color = $1",
+    );
+    for n in SIZES {
+        env.seed_users(n, true);
+        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                let rows: Vec<(User, Option<Post>)> = User::select()
+                    .left_join(Post::USER_ID.eq(User::ID))
+                    .filter(User::HAIR_COLOR.eq("black"))
+                    .fetch_all(&env.conn)
+                    .await
+                    .unwrap();
+                black_box(rows)
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                let rows = env.raw.query(&statement, &[&"black"]).await.unwrap();
+                let rows: Vec<(User, Option<Post>)> = rows
+                    .iter()
+                    .map(|r| {
+                        let post = r.get::<_, Option<i32>>(3).map(|_| raw_post(r, 3));
+                        (raw_user(r, 0), post)
+                    })
+                    .collect();
+                black_box(rows)
+            })
+        });
+    }
+    group.finish();
+}
+
+type Loaded = Vec<(User, Vec<(Post, Vec<Comment>)>)>;
+
+fn loading_associations(c: &mut Criterion, env: &Env) {
+    // Diesel's shape: 100 users, 10 posts each, 10 comments a post.
+    env.reset();
+    env.rt.block_on(async {
+        User::insert_many(new_users(100))
+            .execute(&env.conn)
+            .await
+            .unwrap();
+        Post::insert_many((0..1_000).map(|i| NewPost {
+            user_id: i / 10 + 1,
+            title: format!("Post {i}"),
+            body: Some("body".into()),
+        }))
+        .execute(&env.conn)
+        .await
+        .unwrap();
+        Comment::insert_many((0..10_000).map(|i| NewComment {
+            post_id: i / 10 + 1,
+            text: format!("Comment {i}"),
+        }))
+        .execute(&env.conn)
+        .await
+        .unwrap();
+    });
+    let users = prepare(env, "SELECT id, name, hair_color FROM users");
+    let posts = prepare(
+        env,
+        "SELECT id, user_id, title, body FROM posts WHERE user_id = ANY($1)",
+    );
+    let comments = prepare(
+        env,
+        "SELECT id, post_id, text FROM comments WHERE post_id = ANY($1)",
+    );
+    let mut group = c.benchmark_group("loading_associations");
+    group.bench_function("pgtable", |b| {
+        b.to_async(&env.rt).iter(|| async {
+            let loaded: Loaded = User::select()
+                .with(User::posts().with(Post::comments()))
+                .fetch_all(&env.conn)
+                .await
+                .unwrap();
+            black_box(loaded)
+        })
+    });
+    group.bench_function("raw", |b| {
+        b.to_async(&env.rt).iter(|| async {
+            let users: Vec<User> = env
+                .raw
+                .query(&users, &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| raw_user(r, 0))
+                .collect();
+            let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
+            let posts: Vec<Post> = env
+                .raw
+                .query(&posts, &[&user_ids])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| raw_post(r, 0))
+                .collect();
+            let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
+            let mut comments_by_post: HashMap<i32, Vec<Comment>> = HashMap::new();
+            for r in env.raw.query(&comments, &[&post_ids]).await.unwrap() {
+                let comment = Comment {
+                    id: r.get(0),
+                    post_id: r.get(1),
+                    text: r.get(2),
+                };
+                comments_by_post
+                    .entry(comment.post_id)
+                    .or_default()
+                    .push(comment);
+            }
+            let mut posts_by_user: HashMap<i32, Vec<(Post, Vec<Comment>)>> = HashMap::new();
+            for post in posts {
+                let comments = comments_by_post.remove(&post.id).unwrap_or_default();
+                posts_by_user
+                    .entry(post.user_id)
+                    .or_default()
+                    .push((post, comments));
+            }
+            let loaded: Loaded = users
+                .into_iter()
+                .map(|u| {
+                    let posts = posts_by_user.remove(&u.id).unwrap_or_default();
+                    (u, posts)
+                })
+                .collect();
+            black_box(loaded)
+        })
+    });
+    group.finish();
+}
+
+fn insert(c: &mut Criterion, env: &Env) {
+    let mut group = c.benchmark_group("insert");
+    env.reset();
+    for n in [1_usize, 10, 25, 50, 100] {
+        let placeholders: Vec<String> = (0..n)
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let statement = prepare(
+            env,
+            &format!(
+                "INSERT INTO users (name, hair_color) VALUES {}",
+                placeholders.join(", ")
+            ),
+        );
+        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, &n| {
+            b.to_async(&env.rt).iter(|| async {
+                black_box(
+                    User::insert_many(new_users(n))
+                        .execute(&env.conn)
+                        .await
+                        .unwrap(),
+                )
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, &n| {
+            b.to_async(&env.rt).iter(|| async {
+                let rows = new_users(n);
+                let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2 * n);
+                for row in &rows {
+                    params.push(&row.name);
+                    params.push(&row.hair_color);
+                }
+                black_box(env.raw.execute(&statement, &params).await.unwrap())
+            })
+        });
+    }
+    group.finish();
+}
+
+fn bulk_insert(c: &mut Criterion, env: &Env) {
+    const ROWS: usize = 100_000;
+    let mut group = c.benchmark_group("bulk_insert");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
+    let truncate = "TRUNCATE comments, posts, users RESTART IDENTITY";
+    group.bench_function(BenchmarkId::new("pgtable", ROWS), |b| {
+        b.to_async(&env.rt).iter_custom(|iters| async move {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                env.raw.batch_execute(truncate).await.unwrap();
+                let start = Instant::now();
+                let n = User::insert_many(new_users(ROWS))
+                    .execute(&env.conn)
+                    .await
+                    .unwrap();
+                total += start.elapsed();
+                assert_eq!(n as usize, ROWS);
+            }
+            total
+        })
+    });
+    group.bench_function(BenchmarkId::new("raw", ROWS), |b| {
+        b.to_async(&env.rt).iter_custom(|iters| async move {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                env.raw.batch_execute(truncate).await.unwrap();
+                let start = Instant::now();
+                let rows = new_users(ROWS);
+                let sink = env
+                    .raw
+                    .copy_in("COPY users (name, hair_color) FROM STDIN (FORMAT binary)")
+                    .await
+                    .unwrap();
+                let mut writer = pin!(BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT]));
+                for row in &rows {
+                    writer
+                        .as_mut()
+                        .write(&[&row.name, &row.hair_color])
+                        .await
+                        .unwrap();
+                }
+                let n = writer.finish().await.unwrap();
+                total += start.elapsed();
+                assert_eq!(n as usize, ROWS);
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+fn build_sql(c: &mut Criterion) {
+    let mut group = c.benchmark_group("build_sql");
+    let rows = new_users(1_000);
+    let insert = User::insert_many(rows.clone());
+    group.bench_function("pgtable/insert_1000", |b| {
+        b.iter(|| black_box(insert.to_sql()))
+    });
+    group.bench_function("raw/insert_1000", |b| {
+        b.iter(|| {
+            let mut sql = String::from(r#"INSERT INTO "users" ("name", "hair_color") VALUES "#);
+            for i in 0..rows.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
+            }
+            black_box(sql)
+        })
+    });
+    group.bench_function("pgtable/select_5_conditions", |b| {
+        b.iter(|| {
+            let query = User::select()
+                .filter(
+                    User::NAME
+                        .like("User 1%")
+                        .and(User::HAIR_COLOR.eq("black"))
+                        .and(User::ID.gt(10))
+                        .and(User::ID.lt(1_000))
+                        .and(User::HAIR_COLOR.is_not_null()),
+                )
+                .order_by(User::ID)
+                .limit(10);
+            black_box(query.to_sql())
+        })
+    });
+    group.bench_function("raw/select_5_conditions", |b| {
+        b.iter(|| {
+            let sql = String::from(
+                r#"SELECT "id", "name", "hair_color" FROM "users" WHERE ("users"."name" LIKE $1 AND "users"."hair_color" = $2 AND "users"."id" > $3 AND "users"."id" < $4 AND "users"."hair_color" IS NOT NULL) ORDER BY "users"."id" ASC LIMIT $5"#,
+            );
+            let params: Vec<Box<dyn ToSql + Sync + Send>> = vec![
+                Box::new("User 1%".to_owned()),
+                Box::new("black".to_owned()),
+                Box::new(10_i32),
+                Box::new(1_000_i32),
+                Box::new(10_i64),
+            ];
+            black_box((sql, params))
+        })
+    });
+    group.finish();
+}
+
+fn diesel_suite(c: &mut Criterion) {
+    let env = env();
+    trivial_query(c, &env);
+    medium_complex_query(c, &env);
+    loading_associations(c, &env);
+    insert(c, &env);
+    bulk_insert(c, &env);
+    build_sql(c);
+    env.rt.block_on(async {
+        drop(env.raw);
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(30)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = diesel_suite
+}
+criterion_main!(benches);
