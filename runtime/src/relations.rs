@@ -43,7 +43,9 @@
 //! Loading a page of parents with their relations sends one statement for
 //! the parents and one per relation (`WHERE key = ANY($1)`, so the SQL is
 //! the same whatever the page size), never one per parent. Nested
-//! relations (`.with(..)` on a relation) add one statement each.
+//! relations (`.with(..)` on a relation) add one statement each. Related
+//! rows come in the order the database returns them, as in Drizzle: sort
+//! them in Rust where the order matters.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -199,16 +201,39 @@ fn per_parent<P: Table, K: Key, I: Clone>(
     rows: &[Row],
     key: &Column<P, K>,
     offset: usize,
-    by_key: &HashMap<K, Vec<I>>,
+    by_key: HashMap<K, Vec<I>>,
 ) -> Result<Vec<Vec<I>>, Error> {
-    rows.iter()
-        .map(|row| {
-            Ok(by_key
-                .get(&read(row, key, offset)?)
-                .cloned()
-                .unwrap_or_default())
-        })
-        .collect()
+    let keys = rows
+        .iter()
+        .map(|row| read(row, key, offset).map(Some))
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(hand_out(keys, by_key)
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect())
+}
+
+/// Gives each parent (by its key, `None` for no key) the item for that
+/// key: moved to the last parent with the key, cloned for earlier ones, so
+/// nothing is copied when keys are unique, as primary keys are.
+fn hand_out<K: Key, I: Clone>(keys: Vec<Option<K>>, mut by_key: HashMap<K, I>) -> Vec<Option<I>> {
+    let mut remaining: HashMap<&K, usize> = HashMap::with_capacity(keys.len());
+    for key in keys.iter().flatten() {
+        *remaining.entry(key).or_default() += 1;
+    }
+    let mut out = Vec::with_capacity(keys.len());
+    for key in &keys {
+        out.push(key.as_ref().and_then(|key| {
+            let left = remaining.get_mut(key).expect("counted above");
+            *left -= 1;
+            if *left == 0 {
+                by_key.remove(key)
+            } else {
+                by_key.get(key).cloned()
+            }
+        }));
+    }
+    out
 }
 
 /// Decodes the related rows and what is loaded with them.
@@ -225,8 +250,9 @@ async fn related_items<C: Table + Clone, N: With<C>, E: Executor + ?Sized>(
         .collect()
 }
 
-/// The related rows of table `C` whose `column` is one of `keys`, ordered
-/// by `C`'s primary key.
+/// The related rows of table `C` whose `column` is one of `keys`, in the
+/// order the database returns them. (Sorting them would cost the server
+/// more than the rest of the load: order them in Rust if it matters.)
 async fn fetch_related<C, V, K, E>(
     exec: &E,
     column: Column<C, V>,
@@ -237,13 +263,10 @@ where
     K: Key + crate::query::Operand<C, V>,
     E: Executor + ?Sized,
 {
-    let mut select = C::select().filter(column.is_in(keys));
-    for key in C::table().primary_key_columns() {
-        if let Some(index) = C::table().columns.iter().position(|c| c.name == key) {
-            select = select.order_by_index(index);
-        }
-    }
-    select.fetch_rows(exec).await
+    C::select()
+        .filter(column.is_in(keys))
+        .fetch_rows(exec)
+        .await
 }
 
 /// The item a related row becomes: the row, or the row with what is
@@ -354,7 +377,7 @@ where
                     by_key.entry(key).or_default().push(item);
                 }
             }
-            per_parent(rows, &self.key, offset, &by_key)
+            per_parent(rows, &self.key, offset, by_key)
         })
     }
 }
@@ -414,13 +437,13 @@ where
                     by_key.insert(read(row, &self.key, 0)?, item);
                 }
             }
-            rows.iter()
-                .map(|row| {
-                    let found = read(row, &self.foreign_key, offset)?
-                        .key()
-                        .and_then(|key| by_key.get(&key).cloned());
-                    V::related(found, C::table())
-                })
+            let keys = rows
+                .iter()
+                .map(|row| Ok(read(row, &self.foreign_key, offset)?.key()))
+                .collect::<Result<Vec<_>, Error>>()?;
+            hand_out(keys, by_key)
+                .into_iter()
+                .map(|found| V::related(found, C::table()))
                 .collect()
         })
     }
@@ -489,7 +512,7 @@ where
             }
             // One statement: the related rows, each with the key it links to.
             // SELECT "j"."from", "c".* FROM "c" INNER JOIN "j" ON "j"."to" = "c"."target"
-            // WHERE "j"."from" = ANY($1) ORDER BY "j"."from", "c"."target"
+            // WHERE "j"."from" = ANY($1)
             let (link, target) = (J::table(), C::table());
             let mut out = Built::new();
             out.push("SELECT ");
@@ -508,10 +531,7 @@ where
             out.qualified_column(link, self.from.name());
             out.push(" = ANY(");
             out.param(&keys);
-            out.push(") ORDER BY ");
-            out.qualified_column(link, self.from.name());
-            out.push(", ");
-            out.qualified_column(target, self.target.name());
+            out.push(")");
             let linked = fetch_rows(exec, &out).await?;
 
             let items = self.nested.items(exec, &linked, 1).await?;
@@ -521,7 +541,7 @@ where
                     K::__decode(row, 0, link, self.from.index(), std::any::type_name::<K>())?;
                 by_key.entry(key).or_default().push(item);
             }
-            per_parent(rows, &self.key, offset, &by_key)
+            per_parent(rows, &self.key, offset, by_key)
         })
     }
 }

@@ -510,19 +510,6 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         }
     }
 
-    /// Orders by the base table's column at `index`, ascending.
-    pub(crate) fn order_by_index(mut self, index: usize) -> Self {
-        let column = &self.base.columns[index];
-        self.order.push((
-            Node(super::expr::NodeKind::Column {
-                table: self.base,
-                name: column.name,
-            }),
-            "ASC",
-        ));
-        self
-    }
-
     /// The matching rows, undecoded.
     pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
         self,
