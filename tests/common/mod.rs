@@ -173,14 +173,22 @@ where
 
 /// Counts the statements pgtable sends (its `pgtable.query` spans) while
 /// `f` runs on this thread.
+///
+/// A global subscriber, installed once, counts per thread: a thread-local
+/// subscriber would miss spans whose interest tracing cached, globally,
+/// while another test ran without one.
 pub async fn count_statements<F: std::future::Future>(f: F) -> (F::Output, usize) {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use tracing::span::{Attributes, Id};
+    use std::cell::Cell;
+    use std::sync::Once;
+    use tracing::span::{Attributes, Id, Record};
     use tracing::subscriber::Subscriber;
     use tracing::{Event, Metadata};
 
-    struct Counter(Arc<AtomicUsize>);
+    thread_local! {
+        static STATEMENTS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    struct Counter;
 
     impl Subscriber for Counter {
         fn enabled(&self, _: &Metadata<'_>) -> bool {
@@ -188,19 +196,23 @@ pub async fn count_statements<F: std::future::Future>(f: F) -> (F::Output, usize
         }
         fn new_span(&self, span: &Attributes<'_>) -> Id {
             if span.metadata().name() == "pgtable.query" {
-                self.0.fetch_add(1, Ordering::SeqCst);
+                STATEMENTS.with(|n| n.set(n.get() + 1));
             }
             Id::from_u64(1)
         }
-        fn record(&self, _: &Id, _: &tracing::span::Record<'_>) {}
+        fn record(&self, _: &Id, _: &Record<'_>) {}
         fn record_follows_from(&self, _: &Id, _: &Id) {}
         fn event(&self, _: &Event<'_>) {}
         fn enter(&self, _: &Id) {}
         fn exit(&self, _: &Id) {}
     }
 
-    let count = Arc::new(AtomicUsize::new(0));
-    let _guard = tracing::subscriber::set_default(Counter(Arc::clone(&count)));
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        tracing::subscriber::set_global_default(Counter)
+            .expect("no other global subscriber in tests");
+    });
+    let before = STATEMENTS.with(Cell::get);
     let output = f.await;
-    (output, count.load(Ordering::SeqCst))
+    (output, STATEMENTS.with(Cell::get) - before)
 }
