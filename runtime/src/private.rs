@@ -12,6 +12,19 @@ use crate::schema::TableDef;
 use crate::table::Column;
 use crate::types::{IdentityColumn, NowDefault, RandomDefault, References, SqlType, TextColumn};
 
+/// A failed decode, one pointer wide: what `__decode` returns, so that a
+/// `Result` per column stays as small as the value. It becomes an
+/// [`Error::Decode`] on the way out.
+#[derive(Debug)]
+pub struct DecodeFailure(Box<Error>);
+
+impl From<DecodeFailure> for Error {
+    #[inline]
+    fn from(failure: DecodeFailure) -> Error {
+        *failure.0
+    }
+}
+
 /// Reads column `column` of `table` from position `index` of `row`.
 #[inline]
 pub(crate) fn decode<T: SqlType>(
@@ -20,14 +33,16 @@ pub(crate) fn decode<T: SqlType>(
     table: &'static TableDef,
     column: usize,
     rust_type: &'static str,
-) -> Result<T, Error> {
-    row.try_get::<_, T>(index).map_err(|source| Error::Decode {
-        table: table.name,
-        column: table.columns[column].name,
-        sql_type: SqlTypeLabel(row.columns().get(index).map(|c| c.type_().to_string())),
-        rust_type,
-        reason: decode_reason(&source),
-        source,
+) -> Result<T, DecodeFailure> {
+    row.try_get::<_, T>(index).map_err(|source| {
+        DecodeFailure(Box::new(Error::Decode {
+            table: table.name,
+            column: table.columns[column].name,
+            sql_type: SqlTypeLabel(row.columns().get(index).map(|c| c.type_().to_string())),
+            rust_type,
+            reason: decode_reason(&source),
+            source,
+        }))
     })
 }
 

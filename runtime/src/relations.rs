@@ -169,13 +169,13 @@ impl<K: Key> ForeignKey<K> for Option<K> {
 }
 
 fn read<V: SqlType, T: Table>(row: &Row, column: &Column<T, V>, offset: usize) -> Result<V, Error> {
-    V::__decode(
+    Ok(V::__decode(
         row,
         offset + column.index(),
         T::table(),
         column.index(),
         std::any::type_name::<V>(),
-    )
+    )?)
 }
 
 /// The distinct non-NULL keys of `rows`, in first-seen order.

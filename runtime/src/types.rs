@@ -43,7 +43,6 @@ use serde::de::DeserializeOwned;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use crate::error::Error;
 use crate::schema::TableDef;
 use crate::table::InsertValue;
 
@@ -162,7 +161,7 @@ pub trait SqlType: ToSql + FromSqlOwned + Clone + Send + Sync {
         table: &'static TableDef,
         column: usize,
         rust_type: &'static str,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, crate::private::DecodeFailure> {
         crate::private::decode(row, index, table, column, rust_type)
     }
 

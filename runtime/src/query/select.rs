@@ -67,13 +67,13 @@ fn decode_column<T: Table, V: SqlType>(
     row: &Row,
     at: usize,
 ) -> Result<V, Error> {
-    V::__decode(
+    Ok(V::__decode(
         row,
         at,
         T::table(),
         column.index(),
         std::any::type_name::<V>(),
-    )
+    )?)
 }
 
 /// One item of a select list: a column, or a computed value such as an
