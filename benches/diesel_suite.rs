@@ -185,15 +185,15 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
     let statement = prepare(env, "SELECT id, name, hair_color FROM users");
     for n in SIZES {
         env.seed_users(n, false);
-        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
-            b.to_async(&env.rt)
-                .iter(|| async { black_box(User::select().fetch_all(&env.conn).await.unwrap()) })
-        });
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
             b.to_async(&env.rt).iter(|| async {
                 let rows = env.raw.query(&statement, &[]).await.unwrap();
                 black_box(rows.iter().map(|r| raw_user(r, 0)).collect::<Vec<_>>())
             })
+        });
+        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
+            b.to_async(&env.rt)
+                .iter(|| async { black_box(User::select().fetch_all(&env.conn).await.unwrap()) })
         });
     }
     group.finish();
@@ -208,17 +208,6 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
     );
     for n in SIZES {
         env.seed_users(n, true);
-        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
-            b.to_async(&env.rt).iter(|| async {
-                let rows: Vec<(User, Option<Post>)> = User::select()
-                    .left_join(Post::USER_ID.eq(User::ID))
-                    .filter(User::HAIR_COLOR.eq("black"))
-                    .fetch_all(&env.conn)
-                    .await
-                    .unwrap();
-                black_box(rows)
-            })
-        });
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
             b.to_async(&env.rt).iter(|| async {
                 let rows = env.raw.query(&statement, &[&"black"]).await.unwrap();
@@ -229,6 +218,17 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
                         (raw_user(r, 0), post)
                     })
                     .collect();
+                black_box(rows)
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                let rows: Vec<(User, Option<Post>)> = User::select()
+                    .left_join(Post::USER_ID.eq(User::ID))
+                    .filter(User::HAIR_COLOR.eq("black"))
+                    .fetch_all(&env.conn)
+                    .await
+                    .unwrap();
                 black_box(rows)
             })
         });
@@ -349,16 +349,6 @@ fn insert(c: &mut Criterion, env: &Env) {
                 placeholders.join(", ")
             ),
         );
-        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, &n| {
-            b.to_async(&env.rt).iter(|| async {
-                black_box(
-                    User::insert_many(new_users(n))
-                        .execute(&env.conn)
-                        .await
-                        .unwrap(),
-                )
-            })
-        });
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, &n| {
             b.to_async(&env.rt).iter(|| async {
                 let rows = new_users(n);
@@ -368,6 +358,16 @@ fn insert(c: &mut Criterion, env: &Env) {
                     params.push(&row.hair_color);
                 }
                 black_box(env.raw.execute(&statement, &params).await.unwrap())
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, &n| {
+            b.to_async(&env.rt).iter(|| async {
+                black_box(
+                    User::insert_many(new_users(n))
+                        .execute(&env.conn)
+                        .await
+                        .unwrap(),
+                )
             })
         });
     }
