@@ -20,23 +20,25 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
 ) -> Result<Option<u64>, Error> {
     let table = T::table();
     let carried = <T::Insert as Insertable>::COLUMNS;
-    let mut values: Vec<Vec<InsertValue<'_>>> = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut row_values = Vec::with_capacity(carried.len());
-        row.push_values(&mut row_values);
-        values.push(row_values);
-    }
     // Columns every row gives a value for are copied; columns every row
-    // leaves to its default are left out; a mix cannot be copied.
+    // leaves to its default are left out; a mix cannot be copied. One
+    // counting pass, then the values go straight into the COPY stream.
+    let mut defaults = vec![0_usize; carried.len()];
+    let mut values: Vec<InsertValue<'_>> = Vec::with_capacity(carried.len());
+    for row in rows {
+        values.clear();
+        row.push_values(&mut values);
+        for (position, count) in defaults.iter_mut().enumerate() {
+            if matches!(values.get(position), Some(InsertValue::Default) | None) {
+                *count += 1;
+            }
+        }
+    }
     let mut copied: Vec<usize> = Vec::new();
-    for position in 0..carried.len() {
-        let defaults = values
-            .iter()
-            .filter(|row| matches!(row.get(position), Some(InsertValue::Default) | None))
-            .count();
-        if defaults == 0 {
+    for (position, &count) in defaults.iter().enumerate() {
+        if count == 0 {
             copied.push(position);
-        } else if defaults != values.len() {
+        } else if count != rows.len() {
             return Ok(None);
         }
     }
@@ -77,10 +79,13 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
             .collect();
         let sink = conn.raw().copy_in(copy.sql.as_str()).await?;
         let mut writer = pin!(BinaryCopyInWriter::new(sink, &types));
+        let mut values: Vec<InsertValue<'_>> = Vec::with_capacity(carried.len());
         let mut refs: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(copied.len());
-        for row in &values {
+        for row in rows {
+            values.clear();
+            row.push_values(&mut values);
             refs.clear();
-            refs.extend(copied.iter().map(|&position| match row[position] {
+            refs.extend(copied.iter().map(|&position| match values[position] {
                 InsertValue::Bind(value) => value,
                 InsertValue::Default => unreachable!("defaulted columns are not copied"),
             }));
