@@ -488,8 +488,15 @@ fn diesel_suite(c: &mut Criterion) {
     insert(c, &env);
     bulk_insert(c, &env);
     build_sql(c);
-    env.rt.block_on(async {
-        drop(env.raw);
+    // Leave nothing behind.
+    let Env { rt, conn, raw } = env;
+    drop((conn, raw));
+    rt.block_on(async {
+        let admin = Db::connect(&url()).await.unwrap().conn().await.unwrap();
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+            .await
+            .unwrap();
     });
 }
 
