@@ -99,6 +99,7 @@
 //! | `index(a, b)` | an index (`<table>_a_b_index`) |
 //! | `index(name = "…", columns(a, b), unique, using = "gin")` | an index, spelled out |
 //! | `check(name = "…", expr = "…")` | a CHECK constraint |
+//! | `renamed_from = "old"` | the table's previous name, so a migration renames it |
 //!
 //! Column attributes, in `#[column(...)]` on a field:
 //!
@@ -117,6 +118,7 @@
 //! | `on_delete = …`, `on_update = …` | `cascade`, `set_null`, `set_default`, `restrict` or `no_action` |
 //! | `index` | an index on the column (`<table>_<col>_index`) |
 //! | `check = "sql expr"` | a CHECK constraint (`<table>_<col>_check`) |
+//! | `renamed_from = "old"` | the column's previous name, so a migration renames it |
 //!
 //! A field's Rust type gives the SQL type (see [`types`]); `Option<T>` makes
 //! the column nullable. In the insert type a column with a default becomes

@@ -22,7 +22,9 @@ pub fn quote_ident(ident: &str) -> String {
     out
 }
 
-fn push_ident(out: &mut String, ident: &str) {
+/// Appends `ident` quoted: the one identifier quoting, shared with the
+/// query builder.
+pub(crate) fn push_ident(out: &mut String, ident: &str) {
     out.push('"');
     for ch in ident.chars() {
         if ch == '"' {
@@ -63,12 +65,17 @@ pub fn qualified_name(table: &TableDef) -> String {
 /// `"name"` in the public schema, `"schema"."name"` elsewhere.
 pub fn table_name(schema: &str, name: &str) -> String {
     let mut out = String::new();
+    push_table_name(&mut out, schema, name);
+    out
+}
+
+/// Appends [`table_name`]: the one way a table is named, in DDL and queries.
+pub(crate) fn push_table_name(out: &mut String, schema: &str, name: &str) {
     if schema != "public" {
-        push_ident(&mut out, schema);
+        push_ident(out, schema);
         out.push('.');
     }
-    push_ident(&mut out, name);
-    out
+    push_ident(out, name);
 }
 
 /// Always schema-qualified, as drizzle-kit writes type names and references:

@@ -363,8 +363,28 @@ impl fmt::Display for SqlTypeLabel {
     }
 }
 
+/// The one constructor of [`Error::Decode`]: the value at `index` of `row`
+/// (column `column` of `table`) did not decode into `rust_type`.
+pub(crate) fn decode_error(
+    row: &tokio_postgres::Row,
+    index: usize,
+    table: &'static str,
+    column: &'static str,
+    rust_type: &'static str,
+    source: tokio_postgres::Error,
+) -> Error {
+    Error::Decode {
+        table,
+        column,
+        sql_type: SqlTypeLabel(row.columns().get(index).map(|c| c.type_().to_string())),
+        rust_type,
+        reason: decode_reason(&source),
+        source,
+    }
+}
+
 /// The reason a value did not decode, from the deepest cause in `err`'s chain.
-pub(crate) fn decode_reason(err: &tokio_postgres::Error) -> String {
+fn decode_reason(err: &tokio_postgres::Error) -> String {
     let mut cause: &dyn std::error::Error = err;
     while let Some(next) = cause.source() {
         cause = next;

@@ -7,7 +7,7 @@ pub use bytes::BytesMut;
 
 pub use tokio_postgres::Row;
 
-use crate::error::{Error, SqlTypeLabel, decode_reason};
+use crate::error::{Error, decode_error};
 use crate::schema::TableDef;
 use crate::table::Column;
 use crate::types::{IdentityColumn, NowDefault, RandomDefault, References, SqlType, TextColumn};
@@ -35,14 +35,14 @@ pub(crate) fn decode<T: SqlType>(
     rust_type: &'static str,
 ) -> Result<T, DecodeFailure> {
     row.try_get::<_, T>(index).map_err(|source| {
-        DecodeFailure(Box::new(Error::Decode {
-            table: table.name,
-            column: table.columns[column].name,
-            sql_type: SqlTypeLabel(row.columns().get(index).map(|c| c.type_().to_string())),
+        DecodeFailure(Box::new(decode_error(
+            row,
+            index,
+            table.name,
+            table.columns[column].name,
             rust_type,
-            reason: decode_reason(&source),
             source,
-        }))
+        )))
     })
 }
 

@@ -62,22 +62,12 @@ impl<'a> Built<'a> {
     }
 
     pub(crate) fn ident(&mut self, ident: &str) {
-        self.sql.push('"');
-        for ch in ident.chars() {
-            if ch == '"' {
-                self.sql.push('"');
-            }
-            self.sql.push(ch);
-        }
-        self.sql.push('"');
+        crate::ddl::push_ident(&mut self.sql, ident);
     }
 
+    /// The table as the DDL names it: `"users"` or `"app"."users"`.
     pub(crate) fn table(&mut self, table: &TableDef) {
-        if let Some(schema) = table.schema {
-            self.ident(schema);
-            self.sql.push('.');
-        }
-        self.ident(table.name);
+        crate::ddl::push_table_name(&mut self.sql, table.schema.unwrap_or("public"), table.name);
     }
 
     /// `"table"."column"`.

@@ -33,7 +33,7 @@ use tokio_postgres::Row;
 
 use super::{Built, execute, fetch_rows};
 use crate::db::Executor;
-use crate::error::{Error, SqlTypeLabel, decode_reason};
+use crate::error::{Error, decode_error};
 use crate::table::Table;
 use crate::types::SqlType;
 
@@ -121,16 +121,19 @@ impl<T: Table> FromRow for T {
 }
 
 fn decode<V: SqlType>(row: &Row, index: usize) -> Result<V, Error> {
-    row.try_get::<_, V>(index).map_err(|source| Error::Decode {
-        table: "(raw query)",
-        column: row
+    row.try_get::<_, V>(index).map_err(|source| {
+        let column = row
             .columns()
             .get(index)
-            .map_or("(missing)", |_| "(raw column)"),
-        sql_type: SqlTypeLabel(row.columns().get(index).map(|c| c.type_().to_string())),
-        rust_type: std::any::type_name::<V>(),
-        reason: decode_reason(&source),
-        source,
+            .map_or("(missing)", |_| "(raw column)");
+        decode_error(
+            row,
+            index,
+            "(raw query)",
+            column,
+            std::any::type_name::<V>(),
+            source,
+        )
     })
 }
 

@@ -111,15 +111,15 @@ impl<T: Table, V: SqlType> SelectItem<T> for ValueExpr<T, V> {
     }
 
     fn decode(&self, row: &Row, at: usize) -> Result<V, Error> {
-        row.try_get::<_, V>(at).map_err(|source| Error::Decode {
-            table: T::table().name,
-            column: "(computed value)",
-            sql_type: crate::error::SqlTypeLabel(
-                row.columns().get(at).map(|c| c.type_().to_string()),
-            ),
-            rust_type: std::any::type_name::<V>(),
-            reason: crate::error::decode_reason(&source),
-            source,
+        row.try_get::<_, V>(at).map_err(|source| {
+            crate::error::decode_error(
+                row,
+                at,
+                T::table().name,
+                "(computed value)",
+                std::any::type_name::<V>(),
+                source,
+            )
         })
     }
 }
