@@ -184,16 +184,50 @@ async fn bad_configuration_and_unreachable_servers() {
         !msg.contains("s3cret"),
         "the password is not repeated: {msg}"
     );
+}
 
-    let err = Db::connect("postgres://postgres@127.0.0.1:1/postgres")
+/// Every connection error names where (host:port/database and user, never
+/// the password) and why, in the server's or the operating system's words.
+#[tokio::test]
+async fn connection_errors_name_the_target_and_the_cause() {
+    let err = Db::connect("postgres://postgres:s3cret@127.0.0.1:1/postgres")
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Connect(_)), "{err:?}");
-    assert!(
-        err.to_string()
-            .starts_with("cannot connect to PostgreSQL: "),
-        "{err}"
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "cannot connect to PostgreSQL at 127.0.0.1:1/postgres as user postgres: Connection refused (os error 111)"
     );
+
+    let test = TestDb::new().await;
+    let url = test.url();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let target = base
+        .trim_start_matches("postgres://")
+        .split_once('@')
+        .unwrap()
+        .1;
+
+    let err = Db::connect(&format!("{base}/pgtable_no_such_database"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot connect to PostgreSQL at {target}/pgtable_no_such_database as user postgres: database \"pgtable_no_such_database\" does not exist"
+        )
+    );
+
+    let no_user = format!("postgres://pgtable_no_such_user@{target}/{}", test.name());
+    let err = Db::connect(&no_user).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot connect to PostgreSQL at {target}/{} as user pgtable_no_such_user: role \"pgtable_no_such_user\" does not exist",
+            test.name()
+        )
+    );
+    assert!(err.source_postgres().is_some());
 }
 
 #[tokio::test]

@@ -2,17 +2,18 @@
 //! [`Executor`] trait that lets every query run on a `&Db`, a transaction or
 //! a pooled connection.
 
-use std::future::Future;
 use std::ops::Deref;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{
-    ClientWrapper, Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime,
-    TimeoutType,
+    Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime, TimeoutType,
 };
 use tokio_postgres::NoTls;
 
+use crate::conn::PooledConn;
+pub use crate::conn::{Acquired, Executor};
 use crate::error::{Error, PoolTimeout};
 use crate::transaction::{Transaction, TransactionOptions};
 
@@ -39,6 +40,8 @@ pub struct Db {
     pool: Pool,
     statement_cache: bool,
     wait_timeout: Option<Duration>,
+    /// `host:port/database as user name`, for connection errors.
+    target: Arc<str>,
 }
 
 /// Configures a [`Db`]: pool size, time-outs, application name, statement cache.
@@ -101,6 +104,7 @@ impl DbBuilder {
         if let Some(name) = &self.application_name {
             config.application_name(name);
         }
+        let target = describe_target(&config).into();
         // `Fast` trusts a returned connection instead of running a query on
         // every checkout; broken connections are still detected and replaced.
         let manager = Manager::from_config(
@@ -122,8 +126,37 @@ impl DbBuilder {
             pool,
             statement_cache: self.statement_cache,
             wait_timeout: self.wait_timeout,
+            target,
         })
     }
+}
+
+/// Where a configuration connects, for messages, without the password:
+/// `127.0.0.1:5432/app as user postgres`.
+fn describe_target(config: &tokio_postgres::Config) -> String {
+    use tokio_postgres::config::Host;
+    let ports = config.get_ports();
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let port = ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+            match host {
+                Host::Tcp(name) => format!("{name}:{port}"),
+                #[cfg(unix)]
+                Host::Unix(path) => format!("{}:{port}", path.display()),
+            }
+        })
+        .collect();
+    let hosts = if hosts.is_empty() {
+        "localhost:5432".to_owned()
+    } else {
+        hosts.join(",")
+    };
+    let user = config.get_user().unwrap_or("(none)");
+    let database = config.get_dbname().unwrap_or(user);
+    format!("{hosts}/{database} as user {user}")
 }
 
 /// The URL without its password, for messages.
@@ -203,7 +236,7 @@ impl Db {
     pub async fn conn(&self) -> Result<Conn, Error> {
         let object = self.pool.get().await.map_err(|err| self.pool_error(err))?;
         Ok(Conn {
-            object,
+            conn: PooledConn::new(object),
             statement_cache: self.statement_cache,
         })
     }
@@ -216,8 +249,11 @@ impl Db {
 
     /// Starts a transaction with an isolation level or access mode.
     pub async fn begin_with(&self, options: TransactionOptions) -> Result<Transaction, Error> {
-        let conn = self.conn().await?;
-        Transaction::start(conn, options).await
+        let Conn {
+            conn,
+            statement_cache,
+        } = self.conn().await?;
+        Transaction::start(conn, statement_cache, options).await
     }
 
     /// Runs `f` in a transaction: commits when it returns `Ok`, rolls back
@@ -267,7 +303,7 @@ impl Db {
                 };
                 Error::PoolTimeout { kind, after }
             }
-            PoolError::Backend(err) => Error::Connect(err),
+            PoolError::Backend(err) => Error::connect(&self.target, err),
             PoolError::Closed => Error::PoolClosed,
             PoolError::NoRuntimeSpecified => Error::Config("the pool has no async runtime".into()),
             PoolError::PostCreateHook(err) => {
@@ -278,8 +314,14 @@ impl Db {
 }
 
 /// A connection checked out of the pool; returned to it when dropped.
+///
+/// If a query's future on it was dropped before it returned, the
+/// connection's state is unknown and it is closed instead of returned.
+/// Statements sent through the raw client (`conn.batch_execute(..)`, via
+/// `Deref`) are outside pgtable's bookkeeping: a `BEGIN` sent that way must
+/// be ended the same way before the `Conn` is dropped.
 pub struct Conn {
-    pub(crate) object: Object,
+    pub(crate) conn: PooledConn,
     pub(crate) statement_cache: bool,
 }
 
@@ -294,87 +336,20 @@ impl Deref for Conn {
 
     /// The tokio-postgres client, for raw statements.
     fn deref(&self) -> &tokio_postgres::Client {
-        &self.object
-    }
-}
-
-/// A connection borrowed for one statement: pooled for a `&Db`, borrowed
-/// from a transaction or a [`Conn`] otherwise.
-#[doc(hidden)]
-pub struct Acquired<'a> {
-    conn: AcquiredConn<'a>,
-    statement_cache: bool,
-}
-
-// Boxing the pooled object would cost an allocation per query; an
-// `Acquired` lives on the stack for one statement only.
-#[allow(clippy::large_enum_variant)]
-enum AcquiredConn<'a> {
-    Pooled(Object),
-    Borrowed(&'a ClientWrapper),
-}
-
-impl<'a> Acquired<'a> {
-    pub(crate) fn borrowed(client: &'a ClientWrapper, statement_cache: bool) -> Self {
-        Acquired {
-            conn: AcquiredConn::Borrowed(client),
-            statement_cache,
-        }
-    }
-
-    fn client(&self) -> &ClientWrapper {
-        match &self.conn {
-            AcquiredConn::Pooled(object) => object,
-            AcquiredConn::Borrowed(client) => client,
-        }
-    }
-
-    /// The prepared statement for `sql`: from the connection's cache when
-    /// it is on, else prepared afresh.
-    pub(crate) async fn prepare(&self, sql: &str) -> Result<tokio_postgres::Statement, Error> {
-        let client = self.client();
-        let statement = if self.statement_cache {
-            client.prepare_cached(sql).await
-        } else {
-            client.prepare(sql).await
-        };
-        statement.map_err(Error::from)
-    }
-
-    pub(crate) fn raw(&self) -> &tokio_postgres::Client {
-        self.client()
-    }
-}
-
-/// Something a query can run on: `&Db`, a [`Transaction`] or a [`Conn`].
-///
-/// Terminal methods (`fetch_all`, `execute`, …) take `&impl Executor`.
-pub trait Executor: Send + Sync {
-    /// A connection for one statement.
-    #[doc(hidden)]
-    fn acquire(&self) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send;
-}
-
-/// So that `&db` works where `db` is already a reference.
-impl<E: Executor + ?Sized> Executor for &E {
-    fn acquire(&self) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send {
-        (**self).acquire()
+        self.conn.client()
     }
 }
 
 impl Executor for Db {
     async fn acquire(&self) -> Result<Acquired<'_>, Error> {
         let object = self.pool.get().await.map_err(|err| self.pool_error(err))?;
-        Ok(Acquired {
-            conn: AcquiredConn::Pooled(object),
-            statement_cache: self.statement_cache,
-        })
+        Ok(Acquired::pooled(object, self.statement_cache))
     }
 }
 
 impl Executor for Conn {
     async fn acquire(&self) -> Result<Acquired<'_>, Error> {
-        Ok(Acquired::borrowed(&self.object, self.statement_cache))
+        Ok(Acquired::borrowed(&self.conn, self.statement_cache))
     }
 }
 

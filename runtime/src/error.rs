@@ -115,9 +115,45 @@ pub enum Error {
     #[error("the connection pool is closed")]
     PoolClosed,
 
-    /// The database could not be reached or the connection failed.
-    #[error("cannot connect to PostgreSQL: {0}")]
-    Connect(#[source] tokio_postgres::Error),
+    /// A new connection could not be opened: the server is not reachable,
+    /// or it refused the database, the user or the password.
+    #[error("cannot connect to PostgreSQL at {target}: {reason}")]
+    Connect {
+        /// Where: `host:port/database as user name` (never the password).
+        target: String,
+        /// Why, in the server's or the operating system's words.
+        reason: String,
+        /// What tokio-postgres reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// The connection was lost while a statement ran, so whether PostgreSQL
+    /// applied it is unknown. Check before retrying a write.
+    #[error(
+        "the connection to PostgreSQL was lost while a statement ran ({reason}): whether it was applied is unknown, so check before retrying a write"
+    )]
+    OutcomeUnknown {
+        /// What ended the connection.
+        reason: String,
+        /// What tokio-postgres reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// PostgreSQL rolled the transaction back instead of committing it,
+    /// because an earlier statement in it failed (or its state was lost to
+    /// a cancelled transaction command). Nothing of it was written.
+    #[error(
+        "the transaction was rolled back, not committed: {cause}; nothing of it was written (put statements that may fail in a nested transaction, `tx.transaction(..)`, to carry on after them)"
+    )]
+    TransactionAborted {
+        /// The first failed statement's error, or what else broke the transaction.
+        cause: String,
+        /// What tokio-postgres reported, when the abort surfaced as an error.
+        #[source]
+        source: Option<tokio_postgres::Error>,
+    },
 
     /// A statement would bind more parameters than PostgreSQL accepts.
     #[error(
@@ -274,7 +310,10 @@ impl Error {
             | Error::NotNullViolation { source, .. }
             | Error::CheckViolation { source, .. }
             | Error::Decode { source, .. } => Some(source),
-            Error::Postgres(source) | Error::Connect(source) => Some(source),
+            Error::Postgres(source)
+            | Error::Connect { source, .. }
+            | Error::OutcomeUnknown { source, .. } => Some(source),
+            Error::TransactionAborted { source, .. } => source.as_ref(),
             _ => None,
         }
     }
@@ -285,7 +324,10 @@ impl From<tokio_postgres::Error> for Error {
     fn from(err: tokio_postgres::Error) -> Self {
         let Some(db) = err.as_db_error() else {
             return if err.is_closed() {
-                Error::Connect(err)
+                Error::OutcomeUnknown {
+                    reason: "the connection closed".to_owned(),
+                    source: err,
+                }
             } else {
                 Error::Postgres(err)
             };
@@ -318,6 +360,16 @@ impl From<tokio_postgres::Error> for Error {
                 column,
                 source: err,
             }
+        } else if session_ended(db) {
+            Error::OutcomeUnknown {
+                reason: format!("{}: {}", db.severity(), db.message()),
+                source: err,
+            }
+        } else if code == SqlState::IN_FAILED_SQL_TRANSACTION {
+            Error::TransactionAborted {
+                cause: "an earlier statement in it failed".to_owned(),
+                source: Some(err),
+            }
         } else if code == SqlState::CHECK_VIOLATION {
             Error::CheckViolation {
                 table,
@@ -328,6 +380,36 @@ impl From<tokio_postgres::Error> for Error {
             Error::Postgres(err)
         }
     }
+}
+
+impl Error {
+    /// A connection to `target` could not be opened.
+    pub(crate) fn connect(target: &str, source: tokio_postgres::Error) -> Error {
+        Error::Connect {
+            target: target.to_owned(),
+            reason: connect_reason(&source),
+            source,
+        }
+    }
+}
+
+/// Why a connection could not be opened, in the words of the server (its
+/// message) or of the operating system (the deepest I/O error).
+fn connect_reason(err: &tokio_postgres::Error) -> String {
+    if let Some(db) = err.as_db_error() {
+        return db.message().to_owned();
+    }
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// Whether the server ended the session (shutdown, crash, terminated
+/// backend): a statement it interrupted may or may not have committed.
+fn session_ended(db: &DbError) -> bool {
+    matches!(db.severity(), "FATAL" | "PANIC") || db.code().code().starts_with("57P")
 }
 
 /// The key columns PostgreSQL names in a violation's detail:

@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+mod conn;
 pub mod db;
 pub mod ddl;
 pub mod error;

@@ -4,9 +4,19 @@
 //! A transaction dropped without [`commit`](Transaction::commit) is rolled
 //! back: the rollback runs on a task before its connection goes back to the
 //! pool. A nested one (a savepoint) dropped unfinished leaves its rollback
-//! to the transaction, which sends it before its next statement. No
-//! connection ever returns to the pool inside a transaction: if the rollback
-//! cannot be sent, the connection is closed instead, and the server rolls back.
+//! to the transaction, which sends it before its next statement.
+//!
+//! No connection ever returns to the pool inside a transaction. A
+//! transaction dropped while one of its statements or commands was in
+//! flight (cancelled mid-`BEGIN`, mid-`COMMIT`, mid-statement) is in an
+//! unknown state, and so is one whose rollback cannot be sent: its
+//! connection is closed instead, and the server rolls back.
+//!
+//! `Ok` from [`commit`](Transaction::commit) means committed. PostgreSQL
+//! answers `COMMIT` with `ROLLBACK` when a statement in the transaction
+//! failed and the transaction was not rolled back to a savepoint since;
+//! pgtable reports that as [`Error::TransactionAborted`], naming the first
+//! failed statement's error.
 
 use std::any::Any;
 use std::fmt;
@@ -14,10 +24,9 @@ use std::ops::{Deref, DerefMut};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use deadpool_postgres::{ClientWrapper, Object};
 use futures_util::FutureExt;
 
-use crate::db::{Acquired, Conn, Executor};
+use crate::conn::{Acquired, Executor, PooledConn, Unknown};
 use crate::ddl::quote_ident;
 use crate::error::Error;
 
@@ -106,6 +115,10 @@ struct TxState {
     /// Statements to send before the next one: rollbacks of savepoints that
     /// were abandoned (dropped, or their future cancelled) unfinished.
     pending: Vec<String>,
+    /// Set when a savepoint command was cancelled in flight: which
+    /// savepoints exist is then unknown, so the transaction can only be
+    /// abandoned.
+    broken: Option<&'static str>,
 }
 
 type Shared = Arc<Mutex<TxState>>;
@@ -122,7 +135,7 @@ fn lock(state: &Shared) -> MutexGuard<'_, TxState> {
 /// closures then stay `Send`, so they run inside `tokio::spawn` and web
 /// handlers.
 pub struct Transaction {
-    conn: Option<Object>,
+    conn: Option<PooledConn>,
     statement_cache: bool,
     state: Shared,
     finished: bool,
@@ -137,17 +150,28 @@ impl fmt::Debug for Transaction {
 }
 
 impl Transaction {
-    pub(crate) async fn start(conn: Conn, options: TransactionOptions) -> Result<Self, Error> {
-        conn.object.batch_execute(&options.begin_sql()).await?;
-        Ok(Transaction {
-            conn: Some(conn.object),
-            statement_cache: conn.statement_cache,
+    /// Sends `BEGIN` on `conn`. Cancelled before `BEGIN` returned, the
+    /// transaction is dropped in flight and its connection discarded.
+    pub(crate) async fn start(
+        conn: PooledConn,
+        statement_cache: bool,
+        options: TransactionOptions,
+    ) -> Result<Self, Error> {
+        conn.clear_first_error();
+        let tx = Transaction {
+            conn: Some(conn),
+            statement_cache,
             state: Shared::default(),
-            finished: false,
-        })
+            // Nothing to roll back until BEGIN has returned.
+            finished: true,
+        };
+        let mut tx = tx;
+        tx.control(&options.begin_sql()).await?;
+        tx.finished = false;
+        Ok(tx)
     }
 
-    fn client(&self) -> &ClientWrapper {
+    fn conn(&self) -> &PooledConn {
         self.conn
             .as_ref()
             .expect("a live transaction holds its connection")
@@ -158,62 +182,154 @@ impl Transaction {
         lock(&self.state).depth
     }
 
-    async fn flush_pending(&self) -> Result<(), Error> {
-        let pending = std::mem::take(&mut lock(&self.state).pending);
-        for sql in pending {
-            self.client().batch_execute(&sql).await?;
+    /// Sends a transaction-control command. Cancelled before it returned,
+    /// the connection's state is unknown and it will be discarded.
+    async fn control(&self, sql: &str) -> Result<(), Error> {
+        let conn = self.conn();
+        let mark = conn.in_flight(Unknown::Control);
+        let result = conn.client().batch_execute(sql).await;
+        mark.done();
+        result.map_err(|err| {
+            conn.record_error(&err);
+            self.aborted(Error::from(err))
+        })
+    }
+
+    /// `err`, with the transaction's first failed statement named when it
+    /// says the transaction is aborted.
+    fn aborted(&self, err: Error) -> Error {
+        match err {
+            Error::TransactionAborted { source, .. } => Error::TransactionAborted {
+                cause: self.abort_cause(),
+                source,
+            },
+            other => other,
         }
+    }
+
+    fn abort_cause(&self) -> String {
+        match lock(&self.state).broken {
+            Some(broken) => broken.to_owned(),
+            None => self.conn().abort_cause(),
+        }
+    }
+
+    /// Refuses to go on once a savepoint command was cancelled in flight.
+    fn check_usable(&self) -> Result<(), Error> {
+        match lock(&self.state).broken {
+            Some(why) => Err(Error::TransactionAborted {
+                cause: why.to_owned(),
+                source: None,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs the savepoint rollbacks queued by abandoned nested transactions.
+    async fn flush_pending(&self) -> Result<(), Error> {
+        self.check_usable()?;
+        let pending = std::mem::take(&mut lock(&self.state).pending);
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let sql = pending.join("; ");
+        self.savepoint_command(&sql, BROKEN_ROLLBACK_TO).await?;
+        // Rolled back to a savepoint: the failure inside it is undone.
+        self.conn().clear_first_error();
         Ok(())
+    }
+
+    /// A savepoint command: cancelled in flight, nobody knows which
+    /// savepoints exist any more, so the transaction is marked broken.
+    async fn savepoint_command(&self, sql: &str, broken: &'static str) -> Result<(), Error> {
+        let guard = BreakUnlessDone {
+            state: &self.state,
+            why: broken,
+            done: false,
+        };
+        let result = self.control(sql).await;
+        guard.done();
+        result
     }
 
     /// Runs SQL statements (no parameters, no results) inside the transaction.
     pub async fn batch_execute(&self, sql: &str) -> Result<(), Error> {
-        self.flush_pending().await?;
-        self.client().batch_execute(sql).await.map_err(Error::from)
+        let mut conn = self.acquire().await?;
+        let result = conn.raw().batch_execute(sql).await;
+        conn.finish(result)
     }
 
-    /// Commits the transaction.
+    /// Commits the transaction. `Ok` means PostgreSQL committed it; a
+    /// transaction PostgreSQL rolled back instead (a statement in it failed)
+    /// is [`Error::TransactionAborted`].
     pub async fn commit(mut self) -> Result<(), Error> {
         self.flush_pending().await?;
-        self.client().batch_execute("COMMIT").await?;
-        self.finished = true;
+        // `COMMIT` of an aborted transaction is answered with `ROLLBACK`,
+        // not an error, and tokio-postgres does not show the command tag.
+        // A statement that fails exactly when the transaction is aborted,
+        // sent in the same round trip, makes that an error.
+        self.control("SELECT 1; COMMIT").await?;
+        self.finish();
         Ok(())
     }
 
     /// Rolls the transaction back.
     pub async fn rollback(mut self) -> Result<(), Error> {
-        self.client().batch_execute("ROLLBACK").await?;
-        self.finished = true;
+        self.control("ROLLBACK").await?;
+        self.finish();
         Ok(())
+    }
+
+    /// The transaction ended: its connection is clean and goes back to the
+    /// pool. PostgreSQL answers in order, so a statement abandoned before
+    /// the `COMMIT` or `ROLLBACK` had ended before it.
+    fn finish(&mut self) {
+        self.finished = true;
+        self.conn().mark_known();
     }
 
     /// Opens a savepoint one level deeper and returns its guard.
     async fn open_savepoint(&self) -> Result<SavepointGuard, Error> {
         self.flush_pending().await?;
         let depth = self.depth() + 1;
-        let guard = SavepointGuard {
+        let sql = format!("SAVEPOINT {}", savepoint_name(depth));
+        self.savepoint_command(&sql, BROKEN_SAVEPOINT).await?;
+        lock(&self.state).depth = depth;
+        Ok(SavepointGuard {
             state: Arc::clone(&self.state),
             depth,
             done: false,
-        };
-        self.client()
-            .batch_execute(&format!("SAVEPOINT {}", guard.name()))
-            .await?;
-        lock(&self.state).depth = depth;
-        Ok(guard)
+        })
     }
 
     async fn close_savepoint(&self, mut guard: SavepointGuard, keep: bool) -> Result<(), Error> {
         self.flush_pending().await?;
-        let name = guard.name();
-        let sql = if keep {
-            format!("RELEASE SAVEPOINT {name}")
+        let name = savepoint_name(guard.depth);
+        let (sql, broken) = if keep {
+            (format!("RELEASE SAVEPOINT {name}"), BROKEN_RELEASE)
         } else {
-            rollback_to(&name)
+            (rollback_to(&name), BROKEN_ROLLBACK_TO)
         };
-        self.client().batch_execute(&sql).await?;
+        // From here the savepoint's fate is the command's: cancelled in
+        // flight, it breaks the transaction instead of queueing a rollback
+        // to a savepoint that may be gone.
         guard.finish();
-        Ok(())
+        match self.savepoint_command(&sql, broken).await {
+            Ok(()) => {
+                if !keep {
+                    // The failure inside the savepoint, if any, is undone.
+                    self.conn().clear_first_error();
+                }
+                Ok(())
+            }
+            Err(err) => {
+                // PostgreSQL refused (RELEASE in an aborted transaction):
+                // the savepoint is still there; undo it before the next
+                // statement, as for an abandoned one.
+                lock(&self.state).pending.push(rollback_to(&name));
+                Err(err)
+            }
+        }
     }
 
     /// Starts a nested transaction: a savepoint, rolled back unless
@@ -300,11 +416,37 @@ struct SavepointGuard {
     done: bool,
 }
 
-impl SavepointGuard {
-    fn name(&self) -> String {
-        quote_ident(&format!("pgtable_savepoint_{}", self.depth))
-    }
+fn savepoint_name(depth: usize) -> String {
+    quote_ident(&format!("pgtable_savepoint_{depth}"))
+}
 
+const BROKEN_SAVEPOINT: &str = "a nested transaction was cancelled while its savepoint was being created, so which savepoints exist is unknown";
+const BROKEN_RELEASE: &str = "a nested transaction was cancelled while its savepoint was being released, so which savepoints exist is unknown";
+const BROKEN_ROLLBACK_TO: &str = "a nested transaction was cancelled while it was being rolled back to its savepoint, so which savepoints exist is unknown";
+
+/// Marks the transaction broken unless the savepoint command it watches
+/// returned.
+struct BreakUnlessDone<'a> {
+    state: &'a Shared,
+    why: &'static str,
+    done: bool,
+}
+
+impl BreakUnlessDone<'_> {
+    fn done(mut self) {
+        self.done = true;
+    }
+}
+
+impl Drop for BreakUnlessDone<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            lock(self.state).broken.get_or_insert(self.why);
+        }
+    }
+}
+
+impl SavepointGuard {
     fn finish(&mut self) {
         lock(&self.state).depth = self.depth - 1;
         self.done = true;
@@ -314,7 +456,7 @@ impl SavepointGuard {
 impl Drop for SavepointGuard {
     fn drop(&mut self) {
         if !self.done {
-            let sql = rollback_to(&self.name());
+            let sql = rollback_to(&savepoint_name(self.depth));
             let mut state = lock(&self.state);
             state.pending.push(sql);
             state.depth = self.depth - 1;
@@ -369,53 +511,40 @@ impl DerefMut for Savepoint<'_> {
 
 impl Drop for Transaction {
     fn drop(&mut self) {
-        if self.finished {
-            return;
-        }
-        let Some(object) = self.conn.take() else {
+        let Some(conn) = self.conn.take() else {
             return;
         };
-        let guard = CloseUnlessRolledBack(Some(object));
+        if self.finished || conn.unknown().is_some() {
+            // Ended (back to the pool), or in an unknown state (discarded).
+            return;
+        }
+        // Idle inside the transaction: roll back on a task, and give the
+        // connection back only once ROLLBACK returned.
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
-                handle.spawn(guard.rollback());
+                handle.spawn(rollback_abandoned(conn));
             }
-            // No runtime to roll back on: the guard closes the connection.
-            Err(_) => drop(guard),
+            Err(_) => conn.mark_unknown(Unknown::Rollback),
         }
     }
 }
 
-/// Holds a connection inside an unfinished transaction. It goes back to the
-/// pool only once ROLLBACK succeeded; dropped before that, the connection
-/// is closed and leaves the pool.
-struct CloseUnlessRolledBack(Option<Object>);
-
-impl CloseUnlessRolledBack {
-    async fn rollback(mut self) {
-        let rolled_back = match &self.0 {
-            Some(object) => object.batch_execute("ROLLBACK").await.is_ok(),
-            None => false,
-        };
-        if rolled_back {
-            // Back to the pool, clean.
-            drop(self.0.take());
-        }
-    }
-}
-
-impl Drop for CloseUnlessRolledBack {
-    fn drop(&mut self) {
-        if let Some(object) = self.0.take() {
-            drop(Object::take(object));
-        }
+/// Rolls back an abandoned transaction's connection. If the rollback fails
+/// or this task is dropped (the runtime shuts down), the connection is
+/// discarded instead.
+async fn rollback_abandoned(conn: PooledConn) {
+    let mark = conn.in_flight(Unknown::Rollback);
+    let rolled_back = conn.client().batch_execute("ROLLBACK").await.is_ok();
+    mark.done();
+    if !rolled_back {
+        conn.mark_unknown(Unknown::Rollback);
     }
 }
 
 impl Executor for Transaction {
     async fn acquire(&self) -> Result<Acquired<'_>, Error> {
         self.flush_pending().await?;
-        Ok(Acquired::borrowed(self.client(), self.statement_cache))
+        Ok(Acquired::borrowed(self.conn(), self.statement_cache))
     }
 }
 

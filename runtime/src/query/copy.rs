@@ -8,7 +8,7 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tracing::Instrument;
 
 use super::Built;
-use crate::db::Executor;
+use crate::conn::{Acquired, Executor};
 use crate::error::Error;
 use crate::table::{InsertValue, Insertable, Table};
 
@@ -68,7 +68,7 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
 
     let span = tracing::debug_span!("pgtable.query", sql = %copy.sql, rows = rows.len());
     async {
-        let conn = exec.acquire().await?;
+        let mut conn = exec.acquire().await?;
         // The column types, as the server has them (a cached statement).
         let types: Vec<Type> = conn
             .prepare(&probe.sql)
@@ -77,22 +77,36 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
             .iter()
             .map(|c| c.type_().clone())
             .collect();
-        let sink = conn.raw().copy_in(copy.sql.as_str()).await?;
-        let mut writer = pin!(BinaryCopyInWriter::new(sink, &types));
-        let mut values: Vec<InsertValue<'_>> = Vec::with_capacity(carried.len());
-        let mut refs: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(copied.len());
-        for row in rows {
-            values.clear();
-            row.push_values(&mut values);
-            refs.clear();
-            refs.extend(copied.iter().map(|&position| match values[position] {
-                InsertValue::Bind(value) => value,
-                InsertValue::Default => unreachable!("defaulted columns are not copied"),
-            }));
-            writer.as_mut().write(&refs).await?;
-        }
-        Ok(Some(writer.finish().await?))
+        // Armed until the COPY returned: dropped mid-COPY, the connection
+        // is discarded.
+        let result = copy_rows(&conn, &copy.sql, &types, rows, &copied).await;
+        conn.finish(result).map(Some)
     }
     .instrument(span)
     .await
+}
+
+/// Streams `rows` (their `copied` values) through `COPY … FROM STDIN`.
+async fn copy_rows<I: Insertable>(
+    conn: &Acquired<'_>,
+    copy: &str,
+    types: &[Type],
+    rows: &[I],
+    copied: &[usize],
+) -> Result<u64, tokio_postgres::Error> {
+    let sink = conn.raw().copy_in(copy).await?;
+    let mut writer = pin!(BinaryCopyInWriter::new(sink, types));
+    let mut values: Vec<InsertValue<'_>> = Vec::with_capacity(I::COLUMNS.len());
+    let mut refs: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(copied.len());
+    for row in rows {
+        values.clear();
+        row.push_values(&mut values);
+        refs.clear();
+        refs.extend(copied.iter().map(|&position| match values[position] {
+            InsertValue::Bind(value) => value,
+            InsertValue::Default => unreachable!("defaulted columns are not copied"),
+        }));
+        writer.as_mut().write(&refs).await?;
+    }
+    writer.finish().await
 }

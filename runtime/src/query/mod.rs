@@ -21,7 +21,7 @@ use postgres_types::ToSql;
 use tokio_postgres::{Row, RowStream};
 use tracing::Instrument;
 
-use crate::db::{Acquired, Executor};
+use crate::conn::{Acquired, Executor};
 use crate::error::Error;
 use crate::schema::TableDef;
 use crate::table::Table;
@@ -238,9 +238,10 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
     let span =
         tracing::debug_span!("pgtable.query", sql = %built.sql, rows = tracing::field::Empty);
     async {
-        let conn = exec.acquire().await?;
+        let mut conn = exec.acquire().await?;
         let statement = conn.prepare(&built.sql).await?;
-        let rows = conn.raw().query(&statement, &built.params).await?;
+        let result = conn.raw().query(&statement, &built.params).await;
+        let rows = conn.finish(result)?;
         tracing::Span::current().record("rows", rows.len());
         Ok(rows)
     }
@@ -257,9 +258,10 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
     let span =
         tracing::debug_span!("pgtable.query", sql = %built.sql, rows = tracing::field::Empty);
     async {
-        let conn = exec.acquire().await?;
+        let mut conn = exec.acquire().await?;
         let statement = conn.prepare(&built.sql).await?;
-        let n = conn.raw().execute(&statement, &built.params).await?;
+        let result = conn.raw().execute(&statement, &built.params).await;
+        let n = conn.finish(result)?;
         tracing::Span::current().record("rows", n);
         Ok(n)
     }
@@ -276,14 +278,21 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
     check_size(&built)?;
     let span = tracing::debug_span!("pgtable.query", sql = %built.sql, streamed = true);
     async {
-        let conn = exec.acquire().await?;
+        let mut conn = exec.acquire().await?;
         let statement = conn.prepare(&built.sql).await?;
-        let rows = conn
+        let result = conn
             .raw()
             .query_raw(&statement, built.params.iter().copied())
-            .await?;
+            .await;
+        let rows = match result {
+            Ok(rows) => rows,
+            Err(err) => return Err(conn.finish(Err(err))?),
+        };
+        // Armed until the last row: dropped half-read, the connection
+        // still has rows coming and is discarded.
+        conn.streaming();
         Ok(Rows {
-            _conn: conn,
+            conn,
             rows: Box::pin(rows),
         })
     }
@@ -293,7 +302,7 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
 
 /// Rows arriving from the server, holding the connection they come on.
 pub(crate) struct Rows<'a> {
-    _conn: Acquired<'a>,
+    conn: Acquired<'a>,
     rows: Pin<Box<RowStream>>,
 }
 
@@ -301,10 +310,16 @@ impl Stream for Rows<'_> {
     type Item = Result<Row, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.rows
-            .as_mut()
-            .poll_next(cx)
-            .map(|row| row.map(|r| r.map_err(Error::from)))
+        let this = &mut *self;
+        match this.rows.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(row))) => Poll::Ready(Some(Ok(row))),
+            Poll::Ready(Some(Err(err))) => Poll::Ready(Some(this.conn.finish(Err(err)))),
+            Poll::Ready(None) => {
+                this.conn.done();
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 

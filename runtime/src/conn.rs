@@ -1,0 +1,305 @@
+//! Pooled connections that go back to the pool only in a known state, and
+//! the [`Executor`] trait every query runs on.
+//!
+//! Cancellation is normal in async Rust: a `tokio::time::timeout` or a web
+//! request whose client went away drops a future wherever it is waiting.
+//! If that future was waiting on PostgreSQL (mid-statement, mid-`BEGIN`,
+//! mid-`COMMIT`, mid-COPY, a stream dropped half-read), nobody knows what
+//! state the connection is in: inside a transaction or not, with a savepoint
+//! or not, with rows still coming. Such a connection is never handed out
+//! again. It is *discarded*: detached from the pool and closed, so the server
+//! rolls back whatever it had open, and the pool opens a fresh one.
+//!
+//! Every statement pgtable sends runs while an [`Acquired`] (or, for
+//! transaction control, an [`InFlight`]) is armed; only an operation that
+//! returned disarms it. Dropped armed, it marks its connection unknown.
+
+use std::future::Future;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use deadpool_postgres::{ClientWrapper, Object};
+
+use crate::error::Error;
+
+/// Why a connection's state became unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Unknown {
+    /// A statement's future was dropped before it returned.
+    Statement = 1,
+    /// A `BEGIN`, `COMMIT`, `ROLLBACK` or savepoint command's future was
+    /// dropped before it returned.
+    Control = 2,
+    /// A row stream was dropped before its last row.
+    Stream = 3,
+    /// A transaction was abandoned and its rollback could not be sent.
+    Rollback = 4,
+}
+
+impl Unknown {
+    fn from_u8(value: u8) -> Option<Unknown> {
+        match value {
+            1 => Some(Unknown::Statement),
+            2 => Some(Unknown::Control),
+            3 => Some(Unknown::Stream),
+            4 => Some(Unknown::Rollback),
+            _ => None,
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            Unknown::Statement => "a statement was cancelled before it returned",
+            Unknown::Control => "a transaction command was cancelled before it returned",
+            Unknown::Stream => "a row stream was dropped before its last row",
+            Unknown::Rollback => "an abandoned transaction could not be rolled back",
+        }
+    }
+}
+
+/// A connection checked out of the pool. Dropped in a known state it goes
+/// back to the pool; in an unknown one it is discarded.
+pub(crate) struct PooledConn {
+    object: Option<Object>,
+    unknown: AtomicU8,
+    /// The first error PostgreSQL reported on this connection since
+    /// [`PooledConn::clear_first_error`]: what a transaction names when
+    /// PostgreSQL rolled it back.
+    first_error: Mutex<Option<String>>,
+}
+
+impl PooledConn {
+    pub(crate) fn new(object: Object) -> Self {
+        PooledConn {
+            object: Some(object),
+            unknown: AtomicU8::new(0),
+            first_error: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn client(&self) -> &ClientWrapper {
+        self.object
+            .as_ref()
+            .expect("a pooled connection holds its object until dropped")
+    }
+
+    /// Marks the connection's state unknown: it will be discarded.
+    pub(crate) fn mark_unknown(&self, why: Unknown) {
+        // The first reason is the one worth reporting.
+        let _ = self
+            .unknown
+            .compare_exchange(0, why as u8, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    /// Why the state is unknown, if it is.
+    pub(crate) fn unknown(&self) -> Option<Unknown> {
+        Unknown::from_u8(self.unknown.load(Ordering::Acquire))
+    }
+
+    /// Declares the state known again: a `COMMIT` or `ROLLBACK` returned,
+    /// and PostgreSQL answers in order, so everything sent before it is done.
+    pub(crate) fn mark_known(&self) {
+        self.unknown.store(0, Ordering::Release);
+    }
+
+    /// Arms a mark for one transaction-control command.
+    pub(crate) fn in_flight(&self, why: Unknown) -> InFlight<'_> {
+        InFlight {
+            conn: self,
+            why,
+            armed: true,
+        }
+    }
+
+    pub(crate) fn record_error(&self, err: &tokio_postgres::Error) {
+        use tokio_postgres::error::SqlState;
+        if let Some(db) = err.as_db_error()
+            && *db.code() != SqlState::IN_FAILED_SQL_TRANSACTION
+        {
+            let mut first = lock(&self.first_error);
+            if first.is_none() {
+                *first = Some(format!("{} (SQLSTATE {})", db.message(), db.code().code()));
+            }
+        }
+    }
+
+    /// Why PostgreSQL aborted the transaction on this connection.
+    pub(crate) fn abort_cause(&self) -> String {
+        match &*lock(&self.first_error) {
+            Some(first) => format!("an earlier statement in it failed: {first}"),
+            None => "an earlier statement in it failed or was cancelled".to_owned(),
+        }
+    }
+
+    pub(crate) fn clear_first_error(&self) {
+        *lock(&self.first_error) = None;
+    }
+
+    /// Closes the connection and takes it out of the pool for good.
+    pub(crate) fn discard(&mut self, why: &str) {
+        if let Some(object) = self.object.take() {
+            tracing::debug!(target: "pgtable::pool", reason = why, "connection discarded");
+            // Detached from the pool; dropping the client closes the socket,
+            // and the server rolls back what the session had open.
+            drop(Object::take(object));
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Drop for PooledConn {
+    fn drop(&mut self) {
+        if let Some(why) = self.unknown() {
+            self.discard(why.reason());
+        }
+        // Otherwise the object goes back to the pool as it is dropped.
+    }
+}
+
+/// Marks one transaction-control command in flight on a connection; see
+/// the module documentation.
+#[must_use = "an in-flight mark must be disarmed with `done` once the command returned"]
+pub(crate) struct InFlight<'a> {
+    conn: &'a PooledConn,
+    why: Unknown,
+    armed: bool,
+}
+
+impl InFlight<'_> {
+    /// The command returned (with success or an error from the server).
+    pub(crate) fn done(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.conn.mark_unknown(self.why);
+        }
+    }
+}
+
+/// A connection taken for one statement, armed until the statement
+/// returns: pooled for a `&Db` (and discarded if dropped armed), borrowed
+/// from a transaction or a `Conn` otherwise (which it then marks unknown).
+#[doc(hidden)]
+pub struct Acquired<'a> {
+    conn: AcquiredConn<'a>,
+    statement_cache: bool,
+    armed: bool,
+    why: Unknown,
+}
+
+// Boxing the pooled connection would cost an allocation per query; an
+// `Acquired` lives on the stack for one statement only.
+#[allow(clippy::large_enum_variant)]
+enum AcquiredConn<'a> {
+    Pooled(PooledConn),
+    Borrowed(&'a PooledConn),
+}
+
+impl<'a> Acquired<'a> {
+    pub(crate) fn pooled(object: Object, statement_cache: bool) -> Self {
+        Acquired {
+            conn: AcquiredConn::Pooled(PooledConn::new(object)),
+            statement_cache,
+            armed: true,
+            why: Unknown::Statement,
+        }
+    }
+
+    pub(crate) fn borrowed(conn: &'a PooledConn, statement_cache: bool) -> Self {
+        Acquired {
+            conn: AcquiredConn::Borrowed(conn),
+            statement_cache,
+            armed: true,
+            why: Unknown::Statement,
+        }
+    }
+
+    fn conn(&self) -> &PooledConn {
+        match &self.conn {
+            AcquiredConn::Pooled(conn) => conn,
+            AcquiredConn::Borrowed(conn) => conn,
+        }
+    }
+
+    pub(crate) fn raw(&self) -> &tokio_postgres::Client {
+        self.conn().client()
+    }
+
+    /// The prepared statement for `sql`: from the connection's cache when
+    /// it is on, else prepared afresh.
+    pub(crate) async fn prepare(&self, sql: &str) -> Result<tokio_postgres::Statement, Error> {
+        let client = self.conn().client();
+        let statement = if self.statement_cache {
+            client.prepare_cached(sql).await
+        } else {
+            client.prepare(sql).await
+        };
+        statement.map_err(|err| self.failed(err))
+    }
+
+    /// Sorts an error of this connection's statement, remembering the first
+    /// one PostgreSQL reported.
+    pub(crate) fn failed(&self, err: tokio_postgres::Error) -> Error {
+        let conn = self.conn();
+        conn.record_error(&err);
+        match Error::from(err) {
+            Error::TransactionAborted { source, .. } => Error::TransactionAborted {
+                cause: conn.abort_cause(),
+                source,
+            },
+            other => other,
+        }
+    }
+
+    /// The statement returned: the connection's state is known again.
+    pub(crate) fn done(&mut self) {
+        self.armed = false;
+    }
+
+    /// [`Acquired::done`], then `result` with its error sorted.
+    pub(crate) fn finish<T>(
+        &mut self,
+        result: Result<T, tokio_postgres::Error>,
+    ) -> Result<T, Error> {
+        self.done();
+        result.map_err(|err| self.failed(err))
+    }
+
+    /// Marks the statement's rows as being streamed: dropped before the
+    /// last row, the connection is unknown for that reason.
+    pub(crate) fn streaming(&mut self) {
+        self.why = Unknown::Stream;
+    }
+}
+
+impl Drop for Acquired<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.conn().mark_unknown(self.why);
+        }
+    }
+}
+
+/// Something a query can run on: `&Db`, a `Transaction` or a `Conn`.
+///
+/// Terminal methods (`fetch_all`, `execute`, …) take `&impl Executor`.
+pub trait Executor: Send + Sync {
+    /// A connection for one statement.
+    #[doc(hidden)]
+    fn acquire(&self) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send;
+}
+
+/// So that `&db` works where `db` is already a reference.
+impl<E: Executor + ?Sized> Executor for &E {
+    fn acquire(&self) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send {
+        (**self).acquire()
+    }
+}
