@@ -23,6 +23,7 @@ mod diff;
 mod files;
 mod introspect;
 mod runner;
+mod split;
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -30,7 +31,9 @@ use std::path::PathBuf;
 pub use diff::{Change, diff, render_migration};
 pub use files::{Generated, Migration, MigrationDir, sorted};
 pub use introspect::{drift, introspect};
-pub use runner::{AppliedRecord, LOCK_KEY, Progress, State, TABLE, migrate, status};
+pub use runner::{
+    AppliedRecord, LOCK_KEY, MigrateOptions, Progress, State, TABLE, migrate, migrate_with, status,
+};
 
 use crate::error::Error;
 
@@ -108,9 +111,58 @@ pub enum MigrateError {
         source: Box<Error>,
     },
 
+    /// Another runner held the migration lock for longer than the lock
+    /// time-out ([`MigrateOptions::lock_timeout`]).
+    #[error(
+        "another migrate has held the migration lock{}; gave up after waiting {}: let it finish, or end it (SELECT pg_terminate_backend(pid)) if it is stuck",
+        holder.as_ref().map(|h| h.to_string()).unwrap_or_default(),
+        humantime(*waited)
+    )]
+    LockTimeout {
+        /// How long this runner waited.
+        waited: std::time::Duration,
+        /// Who holds the lock, if it could be seen.
+        holder: Option<LockHolder>,
+    },
+
     /// Any other database error.
     #[error(transparent)]
     Db(Box<Error>),
+}
+
+/// The session holding the migration lock.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LockHolder {
+    /// Its server process id (`pg_stat_activity.pid`).
+    pub pid: i32,
+    /// Its `application_name`.
+    pub application_name: String,
+    /// How long its transaction has been open.
+    pub held_for: Option<std::time::Duration>,
+}
+
+impl std::fmt::Display for LockHolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(held) = self.held_for {
+            write!(f, " for {}", humantime(held))?;
+        }
+        write!(
+            f,
+            ": pid {}, application_name {:?}",
+            self.pid, self.application_name
+        )
+    }
+}
+
+/// `30 s`, `1.5 s`, `250 ms`.
+fn humantime(d: std::time::Duration) -> String {
+    if d.as_millis() < 1000 {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
 
 impl From<Error> for MigrateError {

@@ -1,15 +1,18 @@
-//! Applying migrations: in order, each in its own transaction, under an
-//! advisory lock, recorded in a bookkeeping table.
+//! Applying migrations: in order, each in its own transaction under a
+//! transaction-scoped advisory lock, recorded in a bookkeeping table.
 
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use tokio_postgres::error::ErrorPosition;
+use tokio_postgres::error::{ErrorPosition, SqlState};
 
-use super::MigrateError;
 use super::files::Migration;
-use crate::db::{Conn, Db};
+use super::{LockHolder, MigrateError, split};
+use crate::db::{Db, Executor};
+use crate::ddl::quote_ident;
 use crate::error::Error;
+use crate::query::sql;
+use crate::transaction::Transaction;
 
 /// The bookkeeping table: one row per applied migration.
 pub const TABLE: &str = "__pgtable_migrations";
@@ -60,32 +63,39 @@ pub enum State {
     MissingFile(AppliedRecord),
 }
 
-async fn records(conn: &Conn) -> Result<Vec<AppliedRecord>, Error> {
-    conn.batch_execute(CREATE_TABLE).await?;
-    let rows = conn
-        .query(
-            r#"SELECT "name", "checksum", "applied_at", "duration_ms" FROM "__pgtable_migrations" ORDER BY "id""#,
-            &[],
-        )
+/// The applied migrations, read without creating anything: a database
+/// that was never migrated has none.
+async fn records<E: Executor + ?Sized>(exec: &E) -> Result<Vec<AppliedRecord>, Error> {
+    let (exists,): (bool,) = sql("SELECT to_regclass($1) IS NOT NULL")
+        .bind(quote_ident(TABLE))
+        .fetch_one(exec)
         .await?;
+    if !exists {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, String, DateTime<Utc>, i64)> = sql(
+        r#"SELECT "name", "checksum", "applied_at", "duration_ms" FROM "__pgtable_migrations" ORDER BY "id""#,
+    )
+    .fetch_all(exec)
+    .await?;
     Ok(rows
-        .iter()
-        .map(|r| AppliedRecord {
-            name: r.get(0),
-            checksum: r.get(1),
-            applied_at: r.get(2),
-            duration_ms: r.get(3),
+        .into_iter()
+        .map(|(name, checksum, applied_at, duration_ms)| AppliedRecord {
+            name,
+            checksum,
+            applied_at,
+            duration_ms,
         })
         .collect())
 }
 
-/// Every migration (files and records) with its state, in order.
+/// Every migration (files and records) with its state, in order. Reads
+/// only: it creates nothing, not even the bookkeeping table.
 pub async fn status(
     db: &Db,
     migrations: &[Migration],
 ) -> Result<Vec<(String, State)>, MigrateError> {
-    let conn = db.conn().await?;
-    let applied = records(&conn).await?;
+    let applied = records(db).await?;
     let mut out: Vec<(String, State)> = Vec::new();
     for record in &applied {
         let state = match migrations.iter().find(|m| m.name == record.name) {
@@ -150,88 +160,171 @@ fn pending<'m>(
     Ok(pending)
 }
 
+/// How [`migrate_with`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MigrateOptions {
+    lock_timeout: Duration,
+}
+
+impl Default for MigrateOptions {
+    fn default() -> Self {
+        MigrateOptions {
+            lock_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl MigrateOptions {
+    /// The defaults: wait up to 30 s for another runner's lock.
+    pub fn new() -> Self {
+        MigrateOptions::default()
+    }
+
+    /// How long to wait for the migration lock while another runner holds
+    /// it, before failing with [`MigrateError::LockTimeout`].
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+}
+
 /// Applies the pending migrations in order; returns the names applied.
-///
-/// Under an advisory lock, so concurrent runs apply each migration once.
-/// Before anything is applied it refuses an applied migration whose file
-/// changed or is gone, and a pending one that sorts before an applied one.
-/// Each migration runs in its own transaction with its bookkeeping row: a
-/// failing one leaves the database as it was before it.
+/// [`migrate_with`] with the default options.
 pub async fn migrate(
     db: &Db,
     migrations: &[Migration],
-    mut progress: impl FnMut(Progress<'_>),
+    progress: impl FnMut(Progress<'_>),
 ) -> Result<Vec<String>, MigrateError> {
-    let conn = db.conn().await?;
-    conn.execute("SELECT pg_advisory_lock($1)", &[&LOCK_KEY])
-        .await
-        .map_err(Error::from)?;
-    let result = apply_pending(&conn, migrations, &mut progress).await;
-    let unlocked = conn
-        .execute("SELECT pg_advisory_unlock($1)", &[&LOCK_KEY])
-        .await;
-    let applied = result?;
-    unlocked.map_err(Error::from)?;
-    Ok(applied)
+    migrate_with(db, migrations, MigrateOptions::default(), progress).await
 }
 
-async fn apply_pending(
-    conn: &Conn,
+/// Applies the pending migrations in order; returns the names applied.
+///
+/// Each migration runs in its own transaction, together with its
+/// bookkeeping row, under a transaction-scoped advisory lock
+/// (`pg_advisory_xact_lock`) taken first: concurrent runners, through
+/// PgBouncer's transaction pooling too, apply each migration once, and a
+/// runner that is cancelled or dies holds the lock no longer than its
+/// transaction. The bookkeeping is read again under the lock for every
+/// migration. Before anything is applied it refuses an applied migration
+/// whose file changed or is gone, and a pending one that sorts before an
+/// applied one. A failing migration leaves the database as it was before it.
+pub async fn migrate_with(
+    db: &Db,
     migrations: &[Migration],
-    progress: &mut impl FnMut(Progress<'_>),
+    options: MigrateOptions,
+    mut progress: impl FnMut(Progress<'_>),
 ) -> Result<Vec<String>, MigrateError> {
-    let applied = records(conn).await?;
     let mut done = Vec::new();
-    for migration in pending(migrations, &applied)? {
+    loop {
+        let tx = db.begin().await?;
+        let tx = take_lock(db, tx, options.lock_timeout).await?;
+        // Under the lock, so two first runs cannot race to create it.
+        tx.batch_execute(CREATE_TABLE).await?;
+        let applied = records(&tx).await?;
+        let Some(&migration) = pending(migrations, &applied)?.first() else {
+            tx.commit().await?;
+            return Ok(done);
+        };
         progress(Progress::Applying(migration));
         let started = Instant::now();
-        conn.batch_execute("BEGIN").await.map_err(Error::from)?;
-        if let Err(err) = conn.batch_execute(&migration.sql).await {
-            let _ = conn.batch_execute("ROLLBACK").await;
-            return Err(failed(migration, err));
-        }
+        apply(&tx, migration).await?;
         let elapsed = started.elapsed();
-        let recorded = conn
-            .execute(
-                r#"INSERT INTO "__pgtable_migrations" ("name", "checksum", "duration_ms") VALUES ($1, $2, $3)"#,
-                &[
-                    &migration.name,
-                    &migration.checksum(),
-                    &i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX),
-                ],
-            )
-            .await;
-        if let Err(err) = recorded {
-            let _ = conn.batch_execute("ROLLBACK").await;
-            return Err(Error::from(err).into());
-        }
-        conn.batch_execute("COMMIT").await.map_err(Error::from)?;
+        sql(r#"INSERT INTO "__pgtable_migrations" ("name", "checksum", "duration_ms") VALUES ($1, $2, $3)"#)
+            .bind(migration.name.clone())
+            .bind(migration.checksum())
+            .bind(i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+            .execute(&tx)
+            .await?;
+        tx.commit().await?;
         progress(Progress::Applied(migration, elapsed));
         done.push(migration.name.clone());
     }
-    Ok(done)
 }
 
-/// A failed migration's error, with the line PostgreSQL points at.
-fn failed(migration: &Migration, err: tokio_postgres::Error) -> MigrateError {
-    let line = err.as_db_error().and_then(|db| match db.position() {
-        Some(ErrorPosition::Original(position)) => {
-            let upto = (*position as usize)
-                .saturating_sub(1)
-                .min(migration.sql.len());
-            let prefix = migration.sql.get(..upto).unwrap_or(&migration.sql);
-            Some(prefix.matches('\n').count() + 1)
+/// Takes the migration lock in `tx`, waiting at most `timeout`.
+async fn take_lock(
+    db: &Db,
+    tx: Transaction,
+    timeout: Duration,
+) -> Result<Transaction, MigrateError> {
+    // `lock_timeout` bounds the wait for the lock only: the migration's own
+    // statements run under the session's setting again.
+    let (previous,): (String,) =
+        sql("SELECT current_setting('lock_timeout'), set_config('lock_timeout', $1, true)")
+            .bind(format!("{}ms", timeout.as_millis().max(1)))
+            .fetch_one::<(String, String), _>(&tx)
+            .await
+            .map(|(previous, _)| (previous,))?;
+    match sql("SELECT pg_advisory_xact_lock($1)")
+        .bind(LOCK_KEY)
+        .execute(&tx)
+        .await
+    {
+        Ok(_) => {}
+        Err(err) if err.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => {
+            // Free the connection first: the pool may have only one.
+            tx.rollback().await?;
+            return Err(MigrateError::LockTimeout {
+                waited: timeout,
+                holder: lock_holder(db).await.ok().flatten(),
+            });
         }
-        _ => None,
-    });
-    let message = match err.as_db_error() {
+        Err(err) => return Err(err.into()),
+    }
+    sql("SELECT set_config('lock_timeout', $1, true)")
+        .bind(previous)
+        .execute(&tx)
+        .await?;
+    Ok(tx)
+}
+
+/// The session holding the migration lock, if one does.
+async fn lock_holder(db: &Db) -> Result<Option<LockHolder>, Error> {
+    let row: Option<(i32, String, Option<f64>)> = sql(
+        "SELECT a.pid, a.application_name, EXTRACT(EPOCH FROM now() - a.xact_start)::float8
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND l.classid = ($1::bigint)::oid AND l.objid = ($2::bigint)::oid AND l.objsubid = 1
+LIMIT 1",
+    )
+    .bind(LOCK_KEY >> 32)
+    .bind(LOCK_KEY & 0xffff_ffff)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(pid, application_name, held)| LockHolder {
+        pid,
+        application_name,
+        held_for: held.map(|secs| Duration::from_secs_f64(secs.max(0.0))),
+    }))
+}
+
+/// Runs a migration's statements one by one, so an error names its line.
+async fn apply(tx: &Transaction, migration: &Migration) -> Result<(), MigrateError> {
+    for statement in split::statements(&migration.sql) {
+        if let Err(err) = tx.batch_execute(statement.text).await {
+            return Err(failed(migration, &statement, err));
+        }
+    }
+    Ok(())
+}
+
+/// A failed migration's error, with the line of the file it happened on:
+/// where PostgreSQL points, else where the statement starts.
+fn failed(migration: &Migration, statement: &split::Statement<'_>, err: Error) -> MigrateError {
+    let db = err.source_postgres().and_then(|e| e.as_db_error());
+    let line = match db.and_then(|db| db.position()) {
+        Some(ErrorPosition::Original(position)) => statement.line_at(*position as usize),
+        _ => statement.line(),
+    };
+    let message = match db {
         Some(db) => db.message().to_owned(),
         None => err.to_string(),
     };
     MigrateError::Failed {
         name: migration.name.clone(),
-        line,
+        line: Some(line),
         message,
-        source: Box::new(Error::from(err)),
+        source: Box::new(err),
     }
 }
