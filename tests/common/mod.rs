@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use pgtable::{InsertValue, Insertable, Table};
 use tokio_postgres::{Client, Config, NoTls};
 
@@ -215,4 +217,23 @@ pub async fn count_statements<F: std::future::Future>(f: F) -> (F::Output, usize
     let before = STATEMENTS.with(Cell::get);
     let output = f.await;
     (output, STATEMENTS.with(Cell::get) - before)
+}
+
+/// Reports that a test could not get a part it needs (a server binary, a
+/// tool) and so did not run: `skipped: why` on stderr and in the file
+/// `PGTABLE_SKIP_LOG` names, which scripts/test counts as skipped, not
+/// passed.
+pub fn skip(test: &str, why: &str) {
+    let line = format!("skipped: {test}: {why}");
+    eprintln!("{line}");
+    if let Some(log) = std::env::var_os("PGTABLE_SKIP_LOG") {
+        use std::io::Write;
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+        {
+            let _ = writeln!(file, "{line}");
+        }
+    }
 }

@@ -1,0 +1,188 @@
+//! A private, throwaway PostgreSQL cluster for tests that must stop,
+//! restart or kill their server: initdb with trust auth under
+//! `target/tmp`, on a free port, run as the `postgres` OS user when the
+//! tests run as root, stopped and removed when dropped.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct PrivateCluster {
+    dir: PathBuf,
+    bindir: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+/// The newest installed server's `bin` directory: Debian's layout, else
+/// wherever `initdb` is on the PATH.
+fn server_bindir() -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path().join("bin"))
+        .filter(|bin| bin.join("initdb").is_file())
+        .collect();
+    dirs.sort_by_key(|dir| {
+        dir.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    if let Some(dir) = dirs.pop() {
+        return Some(dir);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).find(|dir| dir.join("initdb").is_file())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.trim_ascii() == b"0")
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+impl PrivateCluster {
+    /// Starts a new cluster, or says why it cannot.
+    pub fn start() -> Result<PrivateCluster, String> {
+        let bindir = server_bindir().ok_or(
+            "no PostgreSQL server binaries (initdb) are installed; scripts/test installs them",
+        )?;
+        let as_postgres = is_root();
+        let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let name = format!("pgtable-cluster-{}", uuid::Uuid::new_v4().simple());
+        let mut dir = base.join(&name);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let mut cluster = PrivateCluster {
+            dir: dir.clone(),
+            bindir,
+            port: free_port()?,
+            as_postgres,
+        };
+        if as_postgres {
+            // PostgreSQL refuses to run as root; its user must reach the
+            // directory, which a home directory may not allow.
+            cluster.chown(&dir)?;
+            if !cluster
+                .run(Command::new("test").arg("-w").arg(&dir))
+                .is_ok_and(|o| o.status.success())
+            {
+                let _ = std::fs::remove_dir_all(&dir);
+                dir = std::env::temp_dir().join(&name);
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                cluster.dir = dir.clone();
+                cluster.chown(&dir)?;
+            }
+        }
+        let data = cluster.data();
+        let initdb = cluster.bindir.join("initdb");
+        let out = cluster
+            .run(Command::new(initdb).arg("-D").arg(&data).args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ]))
+            .map_err(|e| format!("initdb did not run: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("initdb failed: {}", describe(&out)));
+        }
+        cluster.pg_ctl(&["start", "-w", "-t", "60"])?;
+        Ok(cluster)
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+
+    fn chown(&self, dir: &Path) -> Result<(), String> {
+        let out = Command::new("chown")
+            .arg("postgres")
+            .arg(dir)
+            .output()
+            .map_err(|e| format!("chown did not run: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "cannot give {} to the postgres user: {}",
+                dir.display(),
+                describe(&out)
+            ))
+        }
+    }
+
+    /// Runs `command` as the postgres OS user when we are root, from `/`.
+    fn run(&self, command: &mut Command) -> std::io::Result<Output> {
+        command.current_dir("/");
+        if self.as_postgres {
+            let program = command.get_program().to_owned();
+            let args: Vec<_> = command.get_args().map(ToOwned::to_owned).collect();
+            Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(program)
+                .args(args)
+                .current_dir("/")
+                .output()
+        } else {
+            command.output()
+        }
+    }
+
+    /// Runs `pg_ctl` on the cluster with `args` (`start`, `stop -m fast`, …).
+    pub fn pg_ctl(&self, args: &[&str]) -> Result<(), String> {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=100",
+            self.port,
+            self.dir.display()
+        );
+        let out = self
+            .run(
+                Command::new(self.bindir.join("pg_ctl"))
+                    .arg("-D")
+                    .arg(self.data())
+                    .arg("-l")
+                    .arg(self.dir.join("server.log"))
+                    .arg("-o")
+                    .arg(options)
+                    .args(args),
+            )
+            .map_err(|e| format!("pg_ctl did not run: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!("pg_ctl {args:?} failed: {}", describe(&out)))
+        }
+    }
+
+    /// A URL of database `db` on the cluster.
+    pub fn url(&self, db: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = self.pg_ctl(&["stop", "-m", "immediate", "-w"]);
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
