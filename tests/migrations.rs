@@ -461,3 +461,70 @@ fn the_repos_migrations_match_the_example_schema() {
         "the example schema changed without a migration: run `cargo run --example db -- generate <name>`\n{pending:#?}"
     );
 }
+
+mod long_names {
+    use super::*;
+
+    #[table(name = "organizations_with_a_rather_long_table_name_for_tests_x")]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Organization {
+        #[column(primary_key)]
+        pub id: i32,
+    }
+
+    #[table(
+        name = "organization_membership_invitations",
+        unique(name = "invitations_email_per_org", columns(email, organization_id))
+    )]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Invitation {
+        #[column(primary_key)]
+        pub id: i32,
+        #[column(check = "length(email) < 320")]
+        pub email: String,
+        #[column(unique)]
+        pub invitation_token_hash_for_lookup: String,
+        #[column(references = Organization::ID, index)]
+        pub organization_id: i32,
+        #[column(references = Organization::ID, fk_name = "invitations_inviter_fk")]
+        pub inviting_organization_id: i32,
+    }
+
+    pub fn schema() -> Schema {
+        Schema::new().table::<Organization>().table::<Invitation>()
+    }
+}
+
+/// Derived names over 63 bytes are created cut, as PostgreSQL stores them,
+/// and `check` compares the cut names: no drift right after creation.
+#[tokio::test]
+async fn long_derived_names_are_stored_cut_and_check_sees_no_drift() -> Result<(), MigrateError> {
+    let test = TestDb::with_schema(&long_names::schema()).await;
+    let db = test.db();
+    assert_eq!(migrate::drift(&db, &long_names::schema()).await?, []);
+    let names: Vec<String> = test
+        .client
+        .query(
+            "SELECT conname::text FROM pg_constraint WHERE conrelid = 'organization_membership_invitations'::regclass \
+             UNION ALL SELECT relname::text FROM pg_class WHERE relname LIKE 'organization_membership_invitations%' \
+             ORDER BY 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for name in [
+        // 77 bytes derived, 63 stored.
+        "organization_membership_invitations_invitation_token_hash_for_l",
+        "invitations_email_per_org",
+        "invitations_inviter_fk",
+        "organization_membership_invitations_organization_id_organizatio",
+        "organization_membership_invitations_organization_id_index",
+        "organization_membership_invitations_email_check",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name} not in {names:?}");
+    }
+    Ok(())
+}

@@ -12,6 +12,7 @@ pub mod db;
 pub mod ddl;
 pub mod error;
 pub mod migrate;
+pub mod names;
 pub mod query;
 pub mod relations;
 pub mod schema;

@@ -190,6 +190,12 @@ impl ForeignKeyDef {
         }
     }
 
+    /// Names the constraint explicitly.
+    pub const fn named(mut self, name: &'static str) -> Self {
+        self.name = Some(name);
+        self
+    }
+
     /// Sets the action on delete of the referenced row.
     pub const fn on_delete(mut self, action: ReferentialAction) -> Self {
         self.on_delete = action;
@@ -218,7 +224,7 @@ impl ForeignKeyDef {
                 parts.push(self.foreign_table().name);
                 parts.extend(self.foreign_columns);
                 parts.push("fk");
-                Cow::Owned(parts.join("_"))
+                Cow::Owned(crate::names::derived(&parts))
             }
         }
     }
@@ -441,16 +447,14 @@ impl TableDef {
     }
 }
 
-/// Drizzle's constraint naming: `<table>_<col>_..._<suffix>`.
+/// Drizzle's constraint naming, `<table>_<col>_..._<suffix>`, as
+/// PostgreSQL stores it (cut to 63 bytes).
 fn constraint_name(table: &str, columns: &[&str], suffix: &str) -> String {
-    let mut name = String::from(table);
-    for column in columns {
-        name.push('_');
-        name.push_str(column);
-    }
-    name.push('_');
-    name.push_str(suffix);
-    name
+    let mut parts = Vec::with_capacity(columns.len() + 2);
+    parts.push(table);
+    parts.extend_from_slice(columns);
+    parts.push(suffix);
+    crate::names::derived(&parts)
 }
 
 /// The tables of an application, rendered together as one DDL script.

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names;
 use crate::schema::{Schema, TableDef};
 use crate::types::EnumDef;
 
@@ -222,7 +223,7 @@ impl From<&TableDef> for Table {
         let primary_key = (!key.is_empty()).then(|| PrimaryKey {
             name: def
                 .composite_primary_key_name()
-                .unwrap_or_else(|| format!("{}_pkey", def.name)),
+                .unwrap_or_else(|| names::pkey_name(def.name)),
             columns: strings(&key),
         });
         Table {
@@ -235,7 +236,7 @@ impl From<&TableDef> for Table {
                 .unique_constraints()
                 .into_iter()
                 .map(|(name, columns)| Unique {
-                    name: name.into_owned(),
+                    name: names::stored(&name).to_owned(),
                     columns: strings(columns),
                 })
                 .collect(),
@@ -243,7 +244,7 @@ impl From<&TableDef> for Table {
                 .checks
                 .iter()
                 .map(|c| Check {
-                    name: c.name.to_owned(),
+                    name: names::stored(c.name).to_owned(),
                     expr: c.expr.to_owned(),
                 })
                 .collect(),
@@ -253,7 +254,7 @@ impl From<&TableDef> for Table {
                 .map(|fk| {
                     let target = fk.foreign_table();
                     ForeignKey {
-                        name: fk.name_in(def).into_owned(),
+                        name: names::stored(&fk.name_in(def)).to_owned(),
                         columns: strings(fk.columns),
                         foreign_schema: target.schema.unwrap_or("public").to_owned(),
                         foreign_table: target.name.to_owned(),
@@ -267,7 +268,7 @@ impl From<&TableDef> for Table {
                 .indexes
                 .iter()
                 .map(|i| Index {
-                    name: i.name_in(def).into_owned(),
+                    name: names::stored(&i.name_in(def)).to_owned(),
                     columns: strings(i.columns),
                     unique: i.unique,
                     using: i.using.unwrap_or("btree").to_owned(),
@@ -282,7 +283,7 @@ impl Table {
     /// DDL writes `PRIMARY KEY` on that column.
     pub fn inline_primary_key(&self) -> Option<&str> {
         match &self.primary_key {
-            Some(pk) if pk.columns.len() == 1 && pk.name == format!("{}_pkey", self.name) => {
+            Some(pk) if pk.columns.len() == 1 && pk.name == names::pkey_name(&self.name) => {
                 Some(&pk.columns[0])
             }
             _ => None,

@@ -77,6 +77,9 @@ fn foreign_keys(table: &Table) -> Vec<TokenStream> {
                     &[#foreign.name()],
                 )
             };
+            if let Some(fk_name) = c.attrs.fk_name.get() {
+                def.extend(quote!(.named(#fk_name)));
+            }
             for (method, slot) in [
                 ("on_delete", &c.attrs.on_delete),
                 ("on_update", &c.attrs.on_update),
@@ -159,4 +162,23 @@ pub fn reference_checks(table: &Table) -> Vec<TokenStream> {
             Some(quote_spanned!(ty.span()=> ::pgtable::__private::require_reference::<#ty, _>(#foreign);))
         })
         .collect()
+}
+
+/// PostgreSQL cuts names to 63 bytes: two constraint or index names of the
+/// table that it would store the same are refused at compile time, by a
+/// `const` evaluation whose panic message names them and says how to name
+/// one. It runs on the resolved `TableDef`, so the names checked are the
+/// names the DDL uses; foreign tables' names come from their own `TABLE`.
+pub fn name_check(table: &Table) -> TokenStream {
+    let ident = table.ident();
+    let foreign = table.columns.iter().filter_map(|c| {
+        let owner = table_of(table, c.attrs.references.get()?);
+        Some(quote!(<#owner as ::pgtable::Table>::TABLE.name))
+    });
+    quote_spanned! {ident.span()=>
+        const _: () = ::pgtable::__private::check_derived_names(
+            <#ident as ::pgtable::Table>::TABLE,
+            &[#(#foreign),*],
+        );
+    }
 }

@@ -55,6 +55,7 @@ fn expand(table: &Table) -> TokenStream {
     let insertable_impl = insertable_impl(table);
     let primary_key_impl = primary_key_impl(table);
     let type_checks = type_checks(table);
+    let name_check = constraints::name_check(table);
     quote! {
         #item
         #insert_struct
@@ -63,6 +64,7 @@ fn expand(table: &Table) -> TokenStream {
         #insertable_impl
         #primary_key_impl
         #type_checks
+        #name_check
     }
 }
 
@@ -229,11 +231,16 @@ fn table_impl(table: &Table) -> TokenStream {
             .map(|f| &table.column_by_field(f).unwrap().1.name);
         def.extend(quote!(.primary_key(&[#(#names),*])));
     }
-    let unique = table.attrs.unique.iter().map(|(_, fields)| {
-        let names = fields
+    let unique = table.attrs.unique.iter().map(|unique| {
+        let names = unique
+            .columns
             .iter()
             .map(|f| &table.column_by_field(f).unwrap().1.name);
-        quote!(::pgtable::UniqueDef::new(&[#(#names),*]))
+        let mut def = quote!(::pgtable::UniqueDef::new(&[#(#names),*]));
+        if let Some(name) = &unique.name {
+            def.extend(quote!(.named(#name)));
+        }
+        def
     });
     let unique: Vec<TokenStream> = unique.collect();
     if !unique.is_empty() {

@@ -26,6 +26,9 @@ pub const TABLE_KEYS: &[&str] = &[
 /// The keys of a table-level `index(...)` in its long form.
 pub const INDEX_KEYS: &[&str] = &["name", "columns", "unique", "using"];
 
+/// The keys of a table-level `unique(...)` in its long form.
+pub const UNIQUE_KEYS: &[&str] = &["name", "columns"];
+
 /// The keys of a table-level `check(...)`.
 pub const CHECK_KEYS: &[&str] = &["name", "expr"];
 
@@ -50,6 +53,7 @@ pub const COLUMN_KEYS: &[&str] = &[
     "default_random",
     "identity",
     "references",
+    "fk_name",
     "on_delete",
     "on_update",
     "index",
@@ -107,12 +111,21 @@ pub struct TableAttrs {
     pub insert: Attr<Ident>,
     pub renamed_from: Attr<LitStr>,
     pub primary_key: Attr<Vec<Ident>>,
-    /// Table-level unique constraints, each a list of fields.
-    pub unique: Vec<(Span, Vec<Ident>)>,
+    /// Table-level unique constraints.
+    pub unique: Vec<TableUnique>,
     /// Table-level indexes.
     pub indexes: Vec<TableIndex>,
     /// Table-level CHECK constraints.
     pub checks: Vec<TableCheck>,
+}
+
+/// `unique(a, b)` or `unique(name = "…", columns(a, b))`.
+pub struct TableUnique {
+    pub span: Span,
+    pub name: Option<LitStr>,
+    pub columns: Vec<Ident>,
+    /// A key in it was already reported as wrong.
+    pub malformed: bool,
 }
 
 /// `index(a, b)` or `index(name = "…", columns(a, b), unique, using = "gin")`.
@@ -122,6 +135,8 @@ pub struct TableIndex {
     pub columns: Vec<Ident>,
     pub unique: bool,
     pub using: Option<LitStr>,
+    /// A key in it was already reported as wrong.
+    pub malformed: bool,
 }
 
 /// `check(name = "…", expr = "…")`.
@@ -167,7 +182,7 @@ impl TableAttrs {
             } else if meta.path.is_ident("primary_key") {
                 attrs.primary_key.set(cx, span, field_list(&meta)?);
             } else if meta.path.is_ident("unique") {
-                attrs.unique.push((span, field_list(&meta)?));
+                attrs.unique.push(table_unique(cx, &meta, span)?);
             } else if meta.path.is_ident("index") {
                 attrs.indexes.push(table_index(cx, &meta, span)?);
             } else if meta.path.is_ident("check") {
@@ -196,6 +211,7 @@ pub struct ColumnAttrs {
     pub default_random: Attr<()>,
     pub identity: Attr<()>,
     pub references: Attr<Path>,
+    pub fk_name: Attr<LitStr>,
     pub on_delete: Attr<Ident>,
     pub on_update: Attr<Ident>,
     pub index: Attr<()>,
@@ -217,6 +233,7 @@ impl ColumnAttrs {
             default_random: Attr::none("column", "default_random"),
             identity: Attr::none("column", "identity"),
             references: Attr::none("column", "references"),
+            fk_name: Attr::none("column", "fk_name"),
             on_delete: Attr::none("column", "on_delete"),
             on_update: Attr::none("column", "on_update"),
             index: Attr::none("column", "index"),
@@ -248,6 +265,8 @@ impl ColumnAttrs {
                     flag(&mut col.index)?;
                 } else if meta.path.is_ident("references") {
                     col.references.set(cx, span, meta.value()?.parse()?);
+                } else if meta.path.is_ident("fk_name") {
+                    col.fk_name.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("on_delete") {
                     col.on_delete.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("on_update") {
@@ -291,6 +310,7 @@ fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<Tab
         columns: Vec::new(),
         unique: false,
         using: None,
+        malformed: false,
     };
     meta.parse_nested_meta(|inner| {
         if inner.path.is_ident("name") && inner.input.peek(syn::Token![=]) {
@@ -302,6 +322,7 @@ fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<Tab
         } else if inner.path.is_ident("unique") && !inner.input.peek(syn::Token![=]) {
             index.unique = true;
         } else if inner.input.peek(syn::Token![=]) || inner.input.peek(syn::token::Paren) {
+            index.malformed = true;
             unknown_key(cx, &inner, "index", INDEX_KEYS)?;
         } else {
             // The short form: `index(a, b)` lists fields.
@@ -310,6 +331,30 @@ fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<Tab
         Ok(())
     })?;
     Ok(index)
+}
+
+fn table_unique(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableUnique> {
+    let mut unique = TableUnique {
+        span,
+        name: None,
+        columns: Vec::new(),
+        malformed: false,
+    };
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident("name") && inner.input.peek(syn::Token![=]) {
+            unique.name = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident("columns") && inner.input.peek(syn::token::Paren) {
+            unique.columns.extend(field_list(&inner)?);
+        } else if inner.input.peek(syn::Token![=]) || inner.input.peek(syn::token::Paren) {
+            unique.malformed = true;
+            unknown_key(cx, &inner, "unique", UNIQUE_KEYS)?;
+        } else {
+            // The short form: `unique(a, b)` lists fields.
+            unique.columns.push(inner.path.require_ident()?.clone());
+        }
+        Ok(())
+    })?;
+    Ok(unique)
 }
 
 fn table_check(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableCheck> {
@@ -362,10 +407,19 @@ fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta, scope: &str, valid: &[&str]) -
         .get_ident()
         .map(Ident::to_string)
         .unwrap_or_else(|| quote::ToTokens::to_token_stream(&meta.path).to_string());
-    let mut msg = format!("unknown {scope} attribute `{key}`");
-    if let Some(near) = closest(&key, valid) {
-        msg.push_str(&format!("; did you mean `{near}`?"));
-    }
+    let mut msg = if valid.contains(&key.as_str()) {
+        // A known key written the wrong way, such as `columns = [a]`.
+        match form_of(&key) {
+            Some(form) => format!("`{key}` is written `{form}` in `{scope}(...)`"),
+            None => format!("`{key}` is not written that way in `{scope}(...)`"),
+        }
+    } else {
+        let mut msg = format!("unknown {scope} attribute `{key}`");
+        if let Some(near) = closest(&key, valid) {
+            msg.push_str(&format!("; did you mean `{near}`?"));
+        }
+        msg
+    };
     msg.push_str(&format!("\nvalid {scope} attributes: {}", valid.join(", ")));
     cx.error_spanned_by(&meta.path, msg);
 
@@ -376,6 +430,19 @@ fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta, scope: &str, valid: &[&str]) -
         syn::parenthesized!(_content in meta.input);
     }
     Ok(())
+}
+
+/// How a key of a nested list (`index(...)`, `unique(...)`, `check(...)`)
+/// is written.
+fn form_of(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "name" => "name = \"...\"",
+        "columns" => "columns(a, b)",
+        "unique" => "unique",
+        "using" => "using = \"gin\"",
+        "expr" => "expr = \"...\"",
+        _ => return None,
+    })
 }
 
 /// The valid key nearest to `key` by edit distance, if it is a likely typo.

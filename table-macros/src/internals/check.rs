@@ -211,6 +211,12 @@ fn check_one_primary_key(cx: &Ctxt, table: &Table) {
 
 fn check_references(cx: &Ctxt, column: &Column) {
     let a = &column.attrs;
+    if let (Some(name), false) = (a.fk_name.get(), a.references.is_set()) {
+        cx.error_spanned_by(
+            name,
+            "`fk_name` names a foreign key: it goes with `references`, as in `references = Other::ID, fk_name = \"...\"`",
+        );
+    }
     for (key, slot) in [("on_delete", &a.on_delete), ("on_update", &a.on_update)] {
         let Some(action) = slot.get() else { continue };
         if !a.references.is_set() {
@@ -307,6 +313,7 @@ fn check_field_lists(cx: &Ctxt, table: &Table) {
                 "primary_key",
                 table.attrs.primary_key.span().unwrap(),
                 fields,
+                false,
             )
         })
         .into_iter()
@@ -315,17 +322,18 @@ fn check_field_lists(cx: &Ctxt, table: &Table) {
                 .attrs
                 .unique
                 .iter()
-                .map(|(span, fields)| ("unique", *span, fields)),
+                .map(|u| ("unique", u.span, &u.columns, u.malformed)),
         )
         .chain(
             table
                 .attrs
                 .indexes
                 .iter()
-                .map(|index| ("index", index.span, &index.columns)),
+                .map(|i| ("index", i.span, &i.columns, i.malformed)),
         );
-    for (key, span, fields) in lists {
-        if fields.is_empty() {
+    for (key, span, fields, malformed) in lists {
+        // A list whose `columns` was written wrongly is reported once, there.
+        if fields.is_empty() && !malformed {
             cx.error_at(
                 span,
                 format_args!(
