@@ -81,3 +81,49 @@ async fn hostile_strings_are_plain_data() -> Result<(), pgtable::Error> {
     assert_eq!(Note::select().count(&db).await?, values.len() as i64);
     Ok(())
 }
+
+/// PostgreSQL's text cannot hold a NUL byte, and its error does not say
+/// which value held one: pgtable names the column.
+#[tokio::test]
+async fn a_nul_byte_in_text_names_its_column() {
+    let test = TestDb::with_schema(&Schema::new().table::<Note>()).await;
+    let db = test.db();
+    let expected = "the value for column label of table we\"ird; table contains a NUL byte (\\0), \
+                    which PostgreSQL text cannot store: remove it, or store the value as bytea (Vec<u8>)";
+
+    let err = Note::insert(NewNote {
+        body: "fine".into(),
+        label: Some("nul\0byte".into()),
+    })
+    .execute(&db)
+    .await
+    .unwrap_err();
+    assert!(matches!(err, pgtable::Error::NulInText { .. }), "{err:?}");
+    assert_eq!(err.to_string(), expected);
+    assert_eq!(err.column(), Some("label"));
+
+    Note::insert(NewNote {
+        body: "fine".into(),
+        label: None,
+    })
+    .execute(&db)
+    .await
+    .unwrap();
+    let err = Note::update()
+        .set(Note::LABEL, "nul\0byte")
+        .filter(Note::BODY.eq("fine"))
+        .execute(&db)
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), expected);
+
+    // The bulk path (COPY) names it from PostgreSQL's context line.
+    let rows: Vec<NewNote> = (0..pgtable::query::COPY_THRESHOLD)
+        .map(|i| NewNote {
+            body: format!("row {i}"),
+            label: Some(if i == 7 { "nul\0".into() } else { "ok".into() }),
+        })
+        .collect();
+    let err = Note::insert_many(rows).execute(&db).await.unwrap_err();
+    assert_eq!(err.to_string(), expected);
+}

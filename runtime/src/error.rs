@@ -168,6 +168,23 @@ pub enum Error {
     #[error("configuration error: {0}")]
     Config(String),
 
+    /// A text value holds a NUL byte (`\0`), which PostgreSQL text cannot
+    /// store.
+    #[error(
+        "the value for column {} of table {} contains a NUL byte (\\0), which PostgreSQL text cannot store: remove it, or store the value as bytea (Vec<u8>)",
+        Opt(column),
+        Opt(table)
+    )]
+    NulInText {
+        /// The table written to, when known.
+        table: Option<String>,
+        /// The column the value was for, when known.
+        column: Option<String>,
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
     /// A column's value could not be read into its Rust field.
     #[error(
         "cannot read column {column} of table {table} ({sql_type}) into Rust type `{rust_type}`: {reason}"
@@ -272,7 +289,8 @@ impl Error {
             Error::UniqueViolation { table, .. }
             | Error::ForeignKeyViolation { table, .. }
             | Error::NotNullViolation { table, .. }
-            | Error::CheckViolation { table, .. } => table.as_deref(),
+            | Error::CheckViolation { table, .. }
+            | Error::NulInText { table, .. } => table.as_deref(),
             _ => None,
         }
     }
@@ -290,7 +308,9 @@ impl Error {
     /// The column named by the error, if exactly one is.
     pub fn column(&self) -> Option<&str> {
         match self {
-            Error::NotNullViolation { column, .. } => column.as_deref(),
+            Error::NotNullViolation { column, .. } | Error::NulInText { column, .. } => {
+                column.as_deref()
+            }
             Error::Decode { column, .. } => Some(column),
             Error::UniqueViolation { columns, .. } | Error::ForeignKeyViolation { columns, .. } => {
                 match columns.as_slice() {
@@ -309,6 +329,7 @@ impl Error {
             | Error::ForeignKeyViolation { source, .. }
             | Error::NotNullViolation { source, .. }
             | Error::CheckViolation { source, .. }
+            | Error::NulInText { source, .. }
             | Error::Decode { source, .. } => Some(source),
             Error::Postgres(source)
             | Error::Connect { source, .. }
@@ -410,6 +431,68 @@ fn connect_reason(err: &tokio_postgres::Error) -> String {
 /// backend): a statement it interrupted may or may not have committed.
 fn session_ended(db: &DbError) -> bool {
     matches!(db.severity(), "FATAL" | "PANIC") || db.code().code().starts_with("57P")
+}
+
+/// Whether PostgreSQL rejected a NUL byte in a text value
+/// (`invalid byte sequence for encoding "UTF8": 0x00`).
+fn is_nul_in_text(err: &tokio_postgres::Error) -> bool {
+    err.as_db_error().is_some_and(|db| {
+        *db.code() == SqlState::CHARACTER_NOT_IN_REPERTOIRE && db.message().ends_with(": 0x00")
+    })
+}
+
+/// Names the column whose value held a NUL byte, which PostgreSQL's error
+/// does not: the first text parameter of `built` whose encoding has one.
+pub(crate) fn name_nul_target(
+    err: Error,
+    built: &crate::query::Built<'_>,
+    statement: &tokio_postgres::Statement,
+) -> Error {
+    let Error::Postgres(source) = err else {
+        return err;
+    };
+    if !is_nul_in_text(&source) {
+        return Error::Postgres(source);
+    }
+    use postgres_types::Type;
+    let mut buf = bytes::BytesMut::new();
+    let culprit = built
+        .params
+        .iter()
+        .zip(statement.params())
+        .position(|(value, ty)| {
+            buf.clear();
+            matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME)
+                && value.to_sql_checked(ty, &mut buf).is_ok()
+                && buf.contains(&0)
+        });
+    let target = culprit.and_then(|i| built.targets.iter().find(|(p, _, _)| *p == i));
+    Error::NulInText {
+        table: target.map(|(_, table, _)| table.name.to_owned()),
+        column: target.map(|(_, _, column)| (*column).to_owned()),
+        source,
+    }
+}
+
+/// A NUL byte rejected in a COPY: PostgreSQL's context line names the
+/// column (`COPY t, line 1, column note`).
+pub(crate) fn name_nul_in_copy(err: Error, table: &str) -> Error {
+    let Error::Postgres(source) = err else {
+        return err;
+    };
+    if !is_nul_in_text(&source) {
+        return Error::Postgres(source);
+    }
+    let column = source
+        .as_db_error()
+        .and_then(|db| db.where_())
+        .and_then(|context| context.rsplit_once(", column "))
+        .map(|(_, rest)| rest.split(':').next().unwrap_or(rest).trim().to_owned());
+    Error::NulInText {
+        table: Some(table.to_owned()),
+        column,
+        source,
+    }
 }
 
 /// The key columns PostgreSQL names in a violation's detail:

@@ -80,7 +80,9 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
         // Armed until the COPY returned: dropped mid-COPY, the connection
         // is discarded.
         let result = copy_rows(&conn, &copy.sql, &types, rows, &copied).await;
-        conn.finish(result).map(Some)
+        conn.finish(result)
+            .map(Some)
+            .map_err(|err| crate::error::name_nul_in_copy(err, table.name))
     }
     .instrument(span)
     .await

@@ -143,7 +143,9 @@ impl<T: Table> BuildSql for Insert<T> {
                     out.push(", ");
                 }
                 match values.get(i) {
-                    Some(InsertValue::Bind(value)) => out.param(*value),
+                    Some(InsertValue::Bind(value)) => {
+                        out.param_for(*value, table, table.columns[columns[i]].name)
+                    }
                     Some(InsertValue::Default) | None => out.push("DEFAULT"),
                 }
             }
@@ -166,7 +168,7 @@ impl<T: Table> BuildSql for Insert<T> {
                     }
                     out.ident(column);
                     out.push(" = ");
-                    out.node(value);
+                    out.node_for(value, table, column);
                 }
             }
         }

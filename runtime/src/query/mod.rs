@@ -41,6 +41,9 @@ pub use write::{
 pub struct Built<'a> {
     pub(crate) sql: String,
     pub(crate) params: Vec<&'a (dyn ToSql + Sync)>,
+    /// The column each written value goes to, by parameter position, for
+    /// errors that PostgreSQL raises without naming one.
+    pub(crate) targets: Vec<(usize, &'static TableDef, &'static str)>,
 }
 
 impl<'a> Built<'a> {
@@ -48,6 +51,32 @@ impl<'a> Built<'a> {
         Built {
             sql: String::with_capacity(128),
             params: Vec::new(),
+            targets: Vec::new(),
+        }
+    }
+
+    /// A value written to `column` of `table` (an inserted or set value).
+    pub(crate) fn param_for(
+        &mut self,
+        value: &'a (dyn ToSql + Sync),
+        table: &'static TableDef,
+        column: &'static str,
+    ) {
+        self.param(value);
+        self.targets.push((self.params.len() - 1, table, column));
+    }
+
+    /// `node`, remembering `column` of `table` as its target when it is a
+    /// plain value.
+    pub(crate) fn node_for(
+        &mut self,
+        node: &'a Node,
+        table: &'static TableDef,
+        column: &'static str,
+    ) {
+        match &node.0 {
+            expr::NodeKind::Param(value) => self.param_for(&**value, table, column),
+            _ => self.node(node),
         }
     }
 
@@ -241,7 +270,9 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
         let mut conn = exec.acquire().await?;
         let statement = conn.prepare(&built.sql).await?;
         let result = conn.raw().query(&statement, &built.params).await;
-        let rows = conn.finish(result)?;
+        let rows = conn
+            .finish(result)
+            .map_err(|err| crate::error::name_nul_target(err, built, &statement))?;
         tracing::Span::current().record("rows", rows.len());
         Ok(rows)
     }
@@ -261,7 +292,9 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
         let mut conn = exec.acquire().await?;
         let statement = conn.prepare(&built.sql).await?;
         let result = conn.raw().execute(&statement, &built.params).await;
-        let n = conn.finish(result)?;
+        let n = conn
+            .finish(result)
+            .map_err(|err| crate::error::name_nul_target(err, built, &statement))?;
         tracing::Span::current().record("rows", n);
         Ok(n)
     }

@@ -83,7 +83,7 @@ impl Operation for Set {
             }
             out.ident(column);
             out.push(" = ");
-            out.node(value);
+            out.node_for(value, table, column);
         }
     }
 }

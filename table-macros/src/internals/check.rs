@@ -20,6 +20,7 @@ pub fn check(cx: &Ctxt, table: &Table) {
         check_column_name(cx, column);
         check_one_default(cx, column);
         check_one_type(cx, column);
+        check_not_doubly_optional(cx, column);
         check_varchar_len(cx, column);
         check_primary_key_not_null(cx, column);
         check_references(cx, column);
@@ -28,6 +29,7 @@ pub fn check(cx: &Ctxt, table: &Table) {
     check_table_indexes(cx, table);
     check_table_checks(cx, table);
     check_duplicate_columns(cx, table);
+    check_duplicate_constants(cx, table);
     check_one_primary_key(cx, table);
     check_field_lists(cx, table);
 }
@@ -138,6 +140,20 @@ fn check_one_type(cx: &Ctxt, column: &Column) {
     }
 }
 
+/// NULL is one value: `Some(None)` would be written as NULL and read back
+/// as `None`.
+fn check_not_doubly_optional(cx: &Ctxt, column: &Column) {
+    if super::ast::option_inner(column.ty)
+        .and_then(super::ast::option_inner)
+        .is_some()
+    {
+        cx.error_spanned_by(
+            column.ty,
+            "a column cannot be `Option<Option<T>>`: NULL is one value, so `Some(None)` would be read back as `None`; use `Option<T>`",
+        );
+    }
+}
+
 fn check_varchar_len(cx: &Ctxt, column: &Column) {
     if let Some(len) = column.attrs.varchar.get() {
         match len.base10_parse::<u32>() {
@@ -177,6 +193,28 @@ fn check_duplicate_columns(cx: &Ctxt, table: &Table) {
             );
         } else {
             seen.insert(&column.name, column);
+        }
+    }
+}
+
+/// Each field gives a column constant (`created_at` -> `CREATED_AT`): two
+/// fields that differ only in case would give the same one.
+fn check_duplicate_constants(cx: &Ctxt, table: &Table) {
+    let mut seen: HashMap<String, &Column> = HashMap::new();
+    for column in &table.columns {
+        let constant = column.const_ident().to_string();
+        if let Some(first) = seen.get(&constant) {
+            cx.error_spanned_by(
+                column.ident,
+                format_args!(
+                    "fields `{}` and `{}` both give the column constant `{}::{constant}`: rename one of the fields",
+                    first.ident,
+                    column.ident,
+                    table.ident()
+                ),
+            );
+        } else {
+            seen.insert(constant, column);
         }
     }
 }
