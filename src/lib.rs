@@ -96,6 +96,7 @@
 //! | `insert = "UserDraft"` | the insert type's name (default `New<Struct>`) |
 //! | `primary_key(a, b)` | a primary key over several fields (`<table>_a_b_pk`) |
 //! | `unique(a, b)` | a unique constraint over several fields (`<table>_a_b_unique`) |
+//! | `unique(name = "…", columns(a, b))` | a unique constraint, named |
 //! | `index(a, b)` | an index (`<table>_a_b_index`) |
 //! | `index(name = "…", columns(a, b), unique, using = "gin")` | an index, spelled out |
 //! | `check(name = "…", expr = "…")` | a CHECK constraint |
@@ -115,10 +116,15 @@
 //! | `default_random` | `DEFAULT gen_random_uuid()` (Uuid fields) |
 //! | `identity` | `GENERATED ALWAYS AS IDENTITY` (i16/i32/i64); absent from the insert type |
 //! | `references = Other::COL` | a foreign key (`<table>_<col>_<other>_<col>_fk`); its type must be the referenced column's |
+//! | `fk_name = "…"` | names the foreign key `references` makes |
 //! | `on_delete = …`, `on_update = …` | `cascade`, `set_null`, `set_default`, `restrict` or `no_action` |
 //! | `index` | an index on the column (`<table>_<col>_index`) |
 //! | `check = "sql expr"` | a CHECK constraint (`<table>_<col>_check`) |
 //! | `renamed_from = "old"` | the column's previous name, so a migration renames it |
+//!
+//! PostgreSQL keeps the first 63 bytes of a name. Derived names longer than
+//! that are created as PostgreSQL stores them, and two names of a table that
+//! would be stored the same are a compile error saying which to name.
 //!
 //! A field's Rust type gives the SQL type (see [`types`]); `Option<T>` makes
 //! the column nullable. In the insert type a column with a default becomes

@@ -416,6 +416,29 @@ async fn changed_missing_broken_and_out_of_order_files_are_refused() -> Result<(
         .map(|(n, _)| n)
         .collect();
     assert_eq!(applied, ["0001_init", "0002_grow"]);
+
+    // Non-ASCII text before the error: lines count characters, not bytes.
+    std::fs::write(
+        &broken,
+        "-- café, ünïcödé, 日本語\nCREATE TABLE ok_so_far (id int, note text DEFAULT 'ü');\n\nSELECT * FROM\n  ok_so_far WHERE nosuch = 1;\n",
+    )
+    .unwrap();
+    let err = apply(&dir, &db).await.unwrap_err();
+    assert!(
+        matches!(&err, MigrateError::Failed { line: Some(5), .. }),
+        "{err}"
+    );
+    // An error raised while executing (no position): the statement's line.
+    std::fs::write(
+        &broken,
+        "CREATE TABLE ok_so_far (id int PRIMARY KEY);\n-- ü\nINSERT INTO ok_so_far VALUES (1);\nINSERT INTO ok_so_far\n  VALUES (1);\n",
+    )
+    .unwrap();
+    let err = apply(&dir, &db).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "migration 0003_broken failed at line 4: duplicate key value violates unique constraint \"ok_so_far_pkey\"; nothing of it was applied"
+    );
     std::fs::remove_file(&broken).unwrap();
 
     // A file numbered before an applied one.
