@@ -550,3 +550,31 @@ async fn status_reads_only() {
         .get(0);
     assert_eq!(created, None, "status created the bookkeeping table");
 }
+
+/// An error PostgreSQL answered with leaves the connection in a known
+/// state: it goes back to the pool, it is not discarded.
+#[tokio::test]
+async fn server_errors_keep_the_connection() {
+    let (_test, db) = setup().await;
+    let pid = || async {
+        sql("SELECT pg_backend_pid()")
+            .fetch_one::<(i32,), _>(&db)
+            .await
+            .unwrap()
+            .0
+    };
+    let before = pid().await;
+    Event::insert(event(1)).execute(&db).await.unwrap();
+    let duplicate = Event::insert(event(1)).execute(&db).await.unwrap_err();
+    assert!(matches!(duplicate, Error::UniqueViolation { .. }));
+    let missing = sql("SELECT * FROM nosuch").execute(&db).await.unwrap_err();
+    assert_eq!(missing.code().map(|c| c.code()), Some("42P01"));
+    let tx = db.begin().await.unwrap();
+    let _ = sql("SELECT * FROM nosuch").execute(&tx).await.unwrap_err();
+    drop(tx);
+    assert_eq!(
+        pid().await,
+        before,
+        "the pool's one connection was replaced"
+    );
+}

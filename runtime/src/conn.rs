@@ -234,15 +234,19 @@ impl<'a> Acquired<'a> {
     }
 
     /// The prepared statement for `sql`: from the connection's cache when
-    /// it is on, else prepared afresh.
-    pub(crate) async fn prepare(&self, sql: &str) -> Result<tokio_postgres::Statement, Error> {
+    /// it is on, else prepared afresh. A failed prepare ends the statement:
+    /// the server answered, so the connection's state is known.
+    pub(crate) async fn prepare(&mut self, sql: &str) -> Result<tokio_postgres::Statement, Error> {
         let client = self.conn().client();
         let statement = if self.statement_cache {
             client.prepare_cached(sql).await
         } else {
             client.prepare(sql).await
         };
-        statement.map_err(|err| self.failed(err))
+        match statement {
+            Ok(statement) => Ok(statement),
+            Err(err) => self.finish(Err(err)),
+        }
     }
 
     /// Sorts an error of this connection's statement, remembering the first

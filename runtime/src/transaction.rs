@@ -158,14 +158,13 @@ impl Transaction {
         options: TransactionOptions,
     ) -> Result<Self, Error> {
         conn.clear_first_error();
-        let tx = Transaction {
+        let mut tx = Transaction {
             conn: Some(conn),
             statement_cache,
             state: Shared::default(),
             // Nothing to roll back until BEGIN has returned.
             finished: true,
         };
-        let mut tx = tx;
         tx.control(&options.begin_sql()).await?;
         tx.finished = false;
         Ok(tx)
