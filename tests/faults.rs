@@ -238,6 +238,20 @@ async fn cancelled_statements_never_return_their_connection_unknown() {
     })
     .await;
     sweep(&test, &db, "count", || Event::select().count(&db)).await;
+    sweep(&test, &db, "exists", || {
+        Event::select().filter(Event::ID.eq(1)).exists(&db)
+    })
+    .await;
+    sweep(&test, &db, "select_columns", || {
+        Event::select_columns((Event::ID, Event::NOTE)).fetch_all(&db)
+    })
+    .await;
+    sweep(&test, &db, "raw execute", || {
+        sql("UPDATE events SET note = $1 WHERE id = 5")
+            .bind("raw")
+            .execute(&db)
+    })
+    .await;
     sweep(&test, &db, "update", || {
         Event::update()
             .set(Event::NOTE, "changed")
