@@ -303,58 +303,76 @@ pub fn is_column_attr(attr: &Attribute) -> bool {
     attr.path().is_ident("column")
 }
 
-fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableIndex> {
-    let mut index = TableIndex {
-        span,
+/// What `index(...)` and `unique(...)` share: `name = "…"`, and columns as
+/// `columns(a, b)` or in the short form `(a, b)`.
+struct ColumnList {
+    name: Option<LitStr>,
+    columns: Vec<Ident>,
+    malformed: bool,
+}
+
+/// Parses a `scope(...)` list; `own` takes the keys only that scope has
+/// and says whether it took one.
+fn column_list(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    scope: &str,
+    keys: &[&str],
+    mut own: impl FnMut(&ParseNestedMeta) -> syn::Result<bool>,
+) -> syn::Result<ColumnList> {
+    let mut list = ColumnList {
         name: None,
         columns: Vec::new(),
-        unique: false,
-        using: None,
         malformed: false,
     };
     meta.parse_nested_meta(|inner| {
         if inner.path.is_ident("name") && inner.input.peek(syn::Token![=]) {
-            index.name = Some(inner.value()?.parse()?);
-        } else if inner.path.is_ident("using") && inner.input.peek(syn::Token![=]) {
-            index.using = Some(inner.value()?.parse()?);
+            list.name = Some(inner.value()?.parse()?);
         } else if inner.path.is_ident("columns") && inner.input.peek(syn::token::Paren) {
-            index.columns.extend(field_list(&inner)?);
-        } else if inner.path.is_ident("unique") && !inner.input.peek(syn::Token![=]) {
-            index.unique = true;
+            list.columns.extend(field_list(&inner)?);
+        } else if own(&inner)? {
         } else if inner.input.peek(syn::Token![=]) || inner.input.peek(syn::token::Paren) {
-            index.malformed = true;
-            unknown_key(cx, &inner, "index", INDEX_KEYS)?;
+            list.malformed = true;
+            unknown_key(cx, &inner, scope, keys)?;
         } else {
-            // The short form: `index(a, b)` lists fields.
-            index.columns.push(inner.path.require_ident()?.clone());
+            // The short form lists fields.
+            list.columns.push(inner.path.require_ident()?.clone());
         }
         Ok(())
     })?;
-    Ok(index)
+    Ok(list)
+}
+
+fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableIndex> {
+    let (mut unique, mut using) = (false, None);
+    let list = column_list(cx, meta, "index", INDEX_KEYS, |inner| {
+        if inner.path.is_ident("using") && inner.input.peek(syn::Token![=]) {
+            using = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident("unique") && !inner.input.peek(syn::Token![=]) {
+            unique = true;
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    })?;
+    Ok(TableIndex {
+        span,
+        name: list.name,
+        columns: list.columns,
+        unique,
+        using,
+        malformed: list.malformed,
+    })
 }
 
 fn table_unique(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableUnique> {
-    let mut unique = TableUnique {
+    let list = column_list(cx, meta, "unique", UNIQUE_KEYS, |_| Ok(false))?;
+    Ok(TableUnique {
         span,
-        name: None,
-        columns: Vec::new(),
-        malformed: false,
-    };
-    meta.parse_nested_meta(|inner| {
-        if inner.path.is_ident("name") && inner.input.peek(syn::Token![=]) {
-            unique.name = Some(inner.value()?.parse()?);
-        } else if inner.path.is_ident("columns") && inner.input.peek(syn::token::Paren) {
-            unique.columns.extend(field_list(&inner)?);
-        } else if inner.input.peek(syn::Token![=]) || inner.input.peek(syn::token::Paren) {
-            unique.malformed = true;
-            unknown_key(cx, &inner, "unique", UNIQUE_KEYS)?;
-        } else {
-            // The short form: `unique(a, b)` lists fields.
-            unique.columns.push(inner.path.require_ident()?.clone());
-        }
-        Ok(())
-    })?;
-    Ok(unique)
+        name: list.name,
+        columns: list.columns,
+        malformed: list.malformed,
+    })
 }
 
 fn table_check(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableCheck> {
