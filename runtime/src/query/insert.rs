@@ -138,13 +138,13 @@ impl<T: Table> BuildSql for Insert<T> {
             values.clear();
             row.push_values(&mut values);
             out.push("(");
-            for i in 0..columns.len() {
+            for (i, &column) in columns.iter().enumerate() {
                 if i > 0 {
                     out.push(", ");
                 }
                 match values.get(i) {
                     Some(InsertValue::Bind(value)) => {
-                        out.param_for(*value, table, table.columns[columns[i]].name)
+                        out.param_for(*value, table, table.columns[column].name)
                     }
                     Some(InsertValue::Default) | None => out.push("DEFAULT"),
                 }
