@@ -16,11 +16,93 @@
 
 use std::future::Future;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::time::Duration;
+
+use std::sync::Arc;
 
 use deadpool_postgres::{ClientWrapper, Object};
+use postgres_types::{ToSql, Type};
+use tokio_postgres::{Row, RowStream, Statement};
 
 use crate::error::Error;
+use crate::unnamed::TypeCache;
+
+/// How a pool's connections run statements.
+#[derive(Debug, Default)]
+pub(crate) struct Settings {
+    /// Prepared statements are cached per connection.
+    pub statement_cache: bool,
+    /// Every statement goes unnamed, in one round trip (PgBouncer).
+    pub pgbouncer: bool,
+    /// How long pgtable waits for a statement before giving up on it (and
+    /// on its connection).
+    pub statement_timeout: Option<Duration>,
+    /// Parameter types of unnamed statements (PgBouncer mode).
+    pub types: TypeCache,
+}
+
+/// A statement ready to run: prepared under a name (and cached per
+/// connection), or, in PgBouncer mode, sent unnamed with these parameter
+/// types.
+pub(crate) enum Prepared {
+    Named(Statement),
+    Unnamed(Arc<[Type]>),
+}
+
+impl Prepared {
+    /// The result columns, known for a named statement only.
+    pub(crate) fn columns(&self) -> &[tokio_postgres::Column] {
+        match self {
+            Prepared::Named(statement) => statement.columns(),
+            Prepared::Unnamed(_) => &[],
+        }
+    }
+
+    pub(crate) fn param_types(&self) -> &[Type] {
+        match self {
+            Prepared::Named(statement) => statement.params(),
+            Prepared::Unnamed(types) => types,
+        }
+    }
+}
+
+type Params<'p> = [&'p (dyn ToSql + Sync)];
+
+fn typed<'p>(params: &Params<'p>, types: &[Type]) -> Vec<(&'p (dyn ToSql + Sync), Type)> {
+    params.iter().copied().zip(types.iter().cloned()).collect()
+}
+
+/// Whether a statement only reads (and may go to a read replica) or may
+/// write (and goes to the primary).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// A plain query: select, count, relation load, stream.
+    Read,
+    /// Anything else: inserts, updates, deletes, raw SQL, transactions.
+    Write,
+}
+
+/// Runs `fut`, one operation on `conn`, within `timeout`. Past it, the
+/// operation is abandoned and the connection marked unknown (it will be
+/// closed): `Err` with [`Error::StatementTimeout`].
+pub(crate) async fn timed<T>(
+    conn: &PooledConn,
+    timeout: Option<Duration>,
+    fut: impl Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<Result<T, tokio_postgres::Error>, Error> {
+    match timeout {
+        None => Ok(fut.await),
+        Some(after) => match tokio::time::timeout(after, fut).await {
+            Ok(result) => Ok(result),
+            Err(_) => {
+                conn.mark_unknown(Unknown::Timeout);
+                Err(Error::StatementTimeout { after })
+            }
+        },
+    }
+}
 
 /// Why a connection's state became unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +117,8 @@ pub(crate) enum Unknown {
     Stream = 3,
     /// A transaction was abandoned and its rollback could not be sent.
     Rollback = 4,
+    /// An operation ran past the statement time-out.
+    Timeout = 5,
 }
 
 impl Unknown {
@@ -44,6 +128,7 @@ impl Unknown {
             2 => Some(Unknown::Control),
             3 => Some(Unknown::Stream),
             4 => Some(Unknown::Rollback),
+            5 => Some(Unknown::Timeout),
             _ => None,
         }
     }
@@ -54,6 +139,7 @@ impl Unknown {
             Unknown::Control => "a transaction command was cancelled before it returned",
             Unknown::Stream => "a row stream was dropped before its last row",
             Unknown::Rollback => "an abandoned transaction could not be rolled back",
+            Unknown::Timeout => "an operation ran past the statement time-out",
         }
     }
 }
@@ -190,8 +276,11 @@ impl Drop for InFlight<'_> {
 #[doc(hidden)]
 pub struct Acquired<'a> {
     conn: AcquiredConn<'a>,
-    statement_cache: bool,
-    armed: bool,
+    settings: &'a Settings,
+    in_transaction: bool,
+    /// Atomic so that `run` can take `&self` while its future borrows the
+    /// client from the same `Acquired`.
+    armed: AtomicBool,
     why: Unknown,
 }
 
@@ -204,21 +293,55 @@ enum AcquiredConn<'a> {
 }
 
 impl<'a> Acquired<'a> {
-    pub(crate) fn pooled(object: Object, statement_cache: bool) -> Self {
+    pub(crate) fn pooled(object: Object, settings: &'a Settings) -> Self {
         Acquired {
             conn: AcquiredConn::Pooled(PooledConn::new(object)),
-            statement_cache,
-            armed: true,
+            settings,
+            in_transaction: false,
+            armed: AtomicBool::new(true),
             why: Unknown::Statement,
         }
     }
 
-    pub(crate) fn borrowed(conn: &'a PooledConn, statement_cache: bool) -> Self {
+    pub(crate) fn borrowed(conn: &'a PooledConn, settings: &'a Settings) -> Self {
         Acquired {
             conn: AcquiredConn::Borrowed(conn),
-            statement_cache,
-            armed: true,
+            settings,
+            in_transaction: false,
+            armed: AtomicBool::new(true),
             why: Unknown::Statement,
+        }
+    }
+
+    /// Borrowed from an open transaction.
+    pub(crate) fn in_transaction(mut self) -> Self {
+        self.in_transaction = true;
+        self
+    }
+
+    pub(crate) fn settings(&self) -> &'a Settings {
+        self.settings
+    }
+
+    /// Whether the statement runs inside an explicit transaction.
+    pub(crate) fn is_in_transaction(&self) -> bool {
+        self.in_transaction
+    }
+
+    /// Runs `fut`, the statement's operation, within the statement
+    /// time-out; the statement is over when it returns.
+    pub(crate) async fn run<T>(
+        &self,
+        fut: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, Error> {
+        let result = timed(self.conn(), self.settings.statement_timeout, fut).await;
+        match result {
+            Ok(result) => self.finish(result),
+            Err(timeout) => {
+                // Marked unknown already; nothing more to learn.
+                self.done();
+                Err(timeout)
+            }
         }
     }
 
@@ -233,19 +356,94 @@ impl<'a> Acquired<'a> {
         self.conn().client()
     }
 
-    /// The prepared statement for `sql`: from the connection's cache when
-    /// it is on, else prepared afresh. A failed prepare ends the statement:
-    /// the server answered, so the connection's state is known.
-    pub(crate) async fn prepare(&mut self, sql: &str) -> Result<tokio_postgres::Statement, Error> {
+    /// `sql`, ready to run with `params` parameters: prepared under a name
+    /// (from the connection's cache when it is on), or in PgBouncer mode
+    /// with its parameter types. A failed prepare ends the statement: the
+    /// server answered, so the connection's state is known.
+    pub(crate) async fn prepare(&self, sql: &str, params: usize) -> Result<Prepared, Error> {
         let client = self.conn().client();
-        let statement = if self.statement_cache {
-            client.prepare_cached(sql).await
+        let timeout = self.settings.statement_timeout;
+        let prepared = if self.settings.pgbouncer {
+            if params == 0 {
+                return Ok(Prepared::Unnamed(Arc::from([])));
+            }
+            timed(
+                self.conn(),
+                timeout,
+                self.settings.types.param_types(client, sql),
+            )
+            .await
+            .map(|r| r.map(Prepared::Unnamed))
+        } else if self.settings.statement_cache {
+            timed(self.conn(), timeout, client.prepare_cached(sql))
+                .await
+                .map(|r| r.map(Prepared::Named))
         } else {
-            client.prepare(sql).await
+            timed(self.conn(), timeout, client.prepare(sql))
+                .await
+                .map(|r| r.map(Prepared::Named))
         };
-        match statement {
-            Ok(statement) => Ok(statement),
-            Err(err) => self.finish(Err(err)),
+        match prepared {
+            Ok(Ok(prepared)) => Ok(prepared),
+            Ok(Err(err)) => self.finish(Err(err)),
+            Err(timeout) => {
+                self.done();
+                Err(timeout)
+            }
+        }
+    }
+
+    /// Runs the statement and collects its rows.
+    pub(crate) async fn query(
+        &self,
+        sql: &str,
+        prepared: &Prepared,
+        params: &Params<'_>,
+    ) -> Result<Vec<Row>, Error> {
+        let client = self.raw();
+        match prepared {
+            Prepared::Named(statement) => self.run(client.query(statement, params)).await,
+            Prepared::Unnamed(types) => {
+                self.run(client.query_typed(sql, &typed(params, types)))
+                    .await
+            }
+        }
+    }
+
+    /// Runs the statement; how many rows it affected.
+    pub(crate) async fn execute(
+        &self,
+        sql: &str,
+        prepared: &Prepared,
+        params: &Params<'_>,
+    ) -> Result<u64, Error> {
+        let client = self.raw();
+        match prepared {
+            Prepared::Named(statement) => self.run(client.execute(statement, params)).await,
+            Prepared::Unnamed(types) => {
+                self.run(client.execute_typed(sql, &typed(params, types)))
+                    .await
+            }
+        }
+    }
+
+    /// Starts the statement; its rows come as they arrive.
+    pub(crate) async fn query_raw(
+        &self,
+        sql: &str,
+        prepared: &Prepared,
+        params: &Params<'_>,
+    ) -> Result<RowStream, Error> {
+        let client = self.raw();
+        match prepared {
+            Prepared::Named(statement) => {
+                self.run(client.query_raw(statement, params.iter().copied()))
+                    .await
+            }
+            Prepared::Unnamed(types) => {
+                self.run(client.query_typed_raw(sql, typed(params, types)))
+                    .await
+            }
         }
     }
 
@@ -264,29 +462,27 @@ impl<'a> Acquired<'a> {
     }
 
     /// The statement returned: the connection's state is known again.
-    pub(crate) fn done(&mut self) {
-        self.armed = false;
+    pub(crate) fn done(&self) {
+        self.armed.store(false, Ordering::Release);
     }
 
     /// [`Acquired::done`], then `result` with its error sorted.
-    pub(crate) fn finish<T>(
-        &mut self,
-        result: Result<T, tokio_postgres::Error>,
-    ) -> Result<T, Error> {
+    pub(crate) fn finish<T>(&self, result: Result<T, tokio_postgres::Error>) -> Result<T, Error> {
         self.done();
         result.map_err(|err| self.failed(err))
     }
 
-    /// Marks the statement's rows as being streamed: dropped before the
-    /// last row, the connection is unknown for that reason.
-    pub(crate) fn streaming(&mut self) {
+    /// Marks the statement's rows as being streamed, after the statement
+    /// started: dropped before the last row, the connection is unknown.
+    pub(crate) fn rearm(&mut self) {
+        self.armed.store(true, Ordering::Release);
         self.why = Unknown::Stream;
     }
 }
 
 impl Drop for Acquired<'_> {
     fn drop(&mut self) {
-        if self.armed {
+        if *self.armed.get_mut() {
             self.conn().mark_unknown(self.why);
         }
     }
@@ -296,14 +492,14 @@ impl Drop for Acquired<'_> {
 ///
 /// Terminal methods (`fetch_all`, `execute`, …) take `&impl Executor`.
 pub trait Executor: Send + Sync {
-    /// A connection for one statement.
+    /// A connection for one statement that reads or writes.
     #[doc(hidden)]
-    fn acquire(&self) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send;
+    fn acquire(&self, access: Access) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send;
 }
 
 /// So that `&db` works where `db` is already a reference.
 impl<E: Executor + ?Sized> Executor for &E {
-    fn acquire(&self) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send {
-        (**self).acquire()
+    fn acquire(&self, access: Access) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send {
+        (**self).acquire(access)
     }
 }

@@ -141,6 +141,17 @@ pub enum Error {
         source: tokio_postgres::Error,
     },
 
+    /// pgtable gave up waiting for a statement after the configured
+    /// statement time-out. Its connection was closed; a write may or may
+    /// not have been applied.
+    #[error(
+        "the statement did not finish within the statement time-out of {after:?}: pgtable closed its connection, so whether a write was applied is unknown"
+    )]
+    StatementTimeout {
+        /// The time-out that ran out.
+        after: Duration,
+    },
+
     /// PostgreSQL rolled the transaction back instead of committing it,
     /// because an earlier statement in it failed (or its state was lost to
     /// a cancelled transaction command). Nothing of it was written.
@@ -405,10 +416,18 @@ impl From<tokio_postgres::Error> for Error {
 
 impl Error {
     /// A connection to `target` could not be opened.
-    pub(crate) fn connect(target: &str, source: tokio_postgres::Error) -> Error {
+    pub(crate) fn connect(
+        target: &str,
+        ssl_mode: crate::tls::SslMode,
+        source: tokio_postgres::Error,
+    ) -> Error {
+        let mut reason = connect_reason(&source);
+        if is_tls_failure(&source) {
+            reason = format!("TLS: {reason}{}", crate::tls::explain(ssl_mode));
+        }
         Error::Connect {
             target: target.to_owned(),
-            reason: connect_reason(&source),
+            reason,
             source,
         }
     }
@@ -425,6 +444,25 @@ fn connect_reason(err: &tokio_postgres::Error) -> String {
         cause = next;
     }
     cause.to_string()
+}
+
+/// Whether the connection failed in its TLS handshake or certificate check.
+fn is_tls_failure(err: &tokio_postgres::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(c) = cause {
+        if c.is::<rustls::Error>() || c.to_string() == "error performing TLS handshake" {
+            return true;
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>())
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// Whether the server ended the session (shutdown, crash, terminated
@@ -446,7 +484,7 @@ fn is_nul_in_text(err: &tokio_postgres::Error) -> bool {
 pub(crate) fn name_nul_target(
     err: Error,
     built: &crate::query::Built<'_>,
-    statement: &tokio_postgres::Statement,
+    param_types: &[postgres_types::Type],
 ) -> Error {
     let Error::Postgres(source) = err else {
         return err;
@@ -459,7 +497,7 @@ pub(crate) fn name_nul_target(
     let culprit = built
         .params
         .iter()
-        .zip(statement.params())
+        .zip(param_types)
         .position(|(value, ty)| {
             buf.clear();
             matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME)

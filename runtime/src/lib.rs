@@ -13,18 +13,21 @@ pub mod ddl;
 pub mod error;
 pub mod migrate;
 pub mod names;
+mod options;
 pub mod query;
 pub mod relations;
 pub mod schema;
 pub mod snapshot;
 pub mod table;
+pub mod tls;
 pub mod transaction;
 pub mod types;
+mod unnamed;
 
 #[doc(hidden)]
 pub mod private;
 
-pub use db::{Conn, Db, DbBuilder, Executor};
+pub use db::{Conn, Db, DbBuilder, DbStatus, Executor, PoolStatus, ReplicaPicker, ReplicaStatus};
 pub use error::Error;
 pub use query::{
     Expr, FromRow, Join, Order, Returning, Select, ValueExpr, Within, count_all, not, sql,
@@ -33,5 +36,6 @@ pub use schema::{
     CheckDef, ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, Schema, TableDef, UniqueDef,
 };
 pub use table::{Column, InsertValue, Insertable, PrimaryKey, Table};
+pub use tls::SslMode;
 pub use transaction::{IsolationLevel, Savepoint, Transaction, TransactionOptions};
 pub use types::{ArrayElement, EnumDef, Json, PgEnum, SqlType, SqlTypeName};

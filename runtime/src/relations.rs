@@ -514,7 +514,7 @@ where
             // SELECT "j"."from", "c".* FROM "c" INNER JOIN "j" ON "j"."to" = "c"."target"
             // WHERE "j"."from" = ANY($1)
             let (link, target) = (J::table(), C::table());
-            let mut out = Built::new();
+            let mut out = Built::read();
             out.push("SELECT ");
             out.qualified_column(link, self.from.name());
             out.push(", ");

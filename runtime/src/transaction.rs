@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::FutureExt;
 
-use crate::conn::{Acquired, Executor, PooledConn, Unknown};
+use crate::conn::{Access, Acquired, Executor, PooledConn, Settings, Unknown, timed};
 use crate::ddl::quote_ident;
 use crate::error::Error;
 
@@ -136,7 +136,7 @@ fn lock(state: &Shared) -> MutexGuard<'_, TxState> {
 /// handlers.
 pub struct Transaction {
     conn: Option<PooledConn>,
-    statement_cache: bool,
+    settings: Arc<Settings>,
     state: Shared,
     finished: bool,
 }
@@ -154,13 +154,13 @@ impl Transaction {
     /// transaction is dropped in flight and its connection discarded.
     pub(crate) async fn start(
         conn: PooledConn,
-        statement_cache: bool,
+        settings: Arc<Settings>,
         options: TransactionOptions,
     ) -> Result<Self, Error> {
         conn.clear_first_error();
         let mut tx = Transaction {
             conn: Some(conn),
-            statement_cache,
+            settings,
             state: Shared::default(),
             // Nothing to roll back until BEGIN has returned.
             finished: true,
@@ -186,8 +186,14 @@ impl Transaction {
     async fn control(&self, sql: &str) -> Result<(), Error> {
         let conn = self.conn();
         let mark = conn.in_flight(Unknown::Control);
-        let result = conn.client().batch_execute(sql).await;
+        let result = timed(
+            conn,
+            self.settings.statement_timeout,
+            conn.client().batch_execute(sql),
+        )
+        .await;
         mark.done();
+        let result = result?;
         result.map_err(|err| {
             conn.record_error(&err);
             self.aborted(Error::from(err))
@@ -253,9 +259,9 @@ impl Transaction {
 
     /// Runs SQL statements (no parameters, no results) inside the transaction.
     pub async fn batch_execute(&self, sql: &str) -> Result<(), Error> {
-        let mut conn = self.acquire().await?;
-        let result = conn.raw().batch_execute(sql).await;
-        conn.finish(result)
+        let conn = self.acquire(Access::Write).await?;
+        let raw = conn.raw();
+        conn.run(raw.batch_execute(sql)).await
     }
 
     /// Commits the transaction. `Ok` means PostgreSQL committed it; a
@@ -541,15 +547,15 @@ async fn rollback_abandoned(conn: PooledConn) {
 }
 
 impl Executor for Transaction {
-    async fn acquire(&self) -> Result<Acquired<'_>, Error> {
+    async fn acquire(&self, _: Access) -> Result<Acquired<'_>, Error> {
         self.flush_pending().await?;
-        Ok(Acquired::borrowed(self.conn(), self.statement_cache))
+        Ok(Acquired::borrowed(self.conn(), &self.settings).in_transaction())
     }
 }
 
 impl Executor for Savepoint<'_> {
-    async fn acquire(&self) -> Result<Acquired<'_>, Error> {
-        self.tx.acquire().await
+    async fn acquire(&self, access: Access) -> Result<Acquired<'_>, Error> {
+        self.tx.acquire(access).await
     }
 }
 

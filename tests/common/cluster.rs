@@ -38,14 +38,14 @@ fn server_bindir() -> Option<PathBuf> {
     std::env::split_paths(&path).find(|dir| dir.join("initdb").is_file())
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|out| out.stdout.trim_ascii() == b"0")
 }
 
-fn free_port() -> Result<u16, String> {
+pub fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }
@@ -58,9 +58,35 @@ fn describe(out: &Output) -> String {
     )
 }
 
+/// Gives `dir` and what it holds to the postgres OS user.
+pub fn chown_tree(dir: &Path) -> Result<(), String> {
+    let out = Command::new("chown")
+        .arg("-R")
+        .arg("postgres")
+        .arg(dir)
+        .output()
+        .map_err(|e| format!("chown did not run: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "cannot give {} to the postgres user: {}",
+            dir.display(),
+            describe(&out)
+        ))
+    }
+}
+
 impl PrivateCluster {
     /// Starts a new cluster, or says why it cannot.
     pub fn start() -> Result<PrivateCluster, String> {
+        PrivateCluster::start_configured("", &[])
+    }
+
+    /// Starts a new cluster with `conf` appended to its postgresql.conf and
+    /// `files` (name, contents) written into its data directory, readable
+    /// by the server only (as PostgreSQL wants a key file).
+    pub fn start_configured(conf: &str, files: &[(&str, &str)]) -> Result<PrivateCluster, String> {
         let bindir = server_bindir().ok_or(
             "no PostgreSQL server binaries (initdb) are installed; scripts/test installs them",
         )?;
@@ -105,6 +131,24 @@ impl PrivateCluster {
             .map_err(|e| format!("initdb did not run: {e}"))?;
         if !out.status.success() {
             return Err(format!("initdb failed: {}", describe(&out)));
+        }
+        for (name, contents) in files {
+            let path = data.join(name);
+            std::fs::write(&path, contents).map_err(|e| format!("cannot write {name}: {e}"))?;
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| e.to_string())?;
+            if as_postgres {
+                cluster.chown(&path)?;
+            }
+        }
+        if !conf.is_empty() {
+            use std::io::Write;
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(data.join("postgresql.conf"))
+                .map_err(|e| format!("cannot extend postgresql.conf: {e}"))?;
+            writeln!(file, "\n{conf}").map_err(|e| e.to_string())?;
         }
         cluster.pg_ctl(&["start", "-w", "-t", "60"])?;
         Ok(cluster)
@@ -177,6 +221,16 @@ impl PrivateCluster {
     /// A URL of database `db` on the cluster.
     pub fn url(&self, db: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Its data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data()
     }
 }
 

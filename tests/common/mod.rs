@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod pgbouncer;
 
 use pgtable::{InsertValue, Insertable, Table};
 use tokio_postgres::{Client, Config, NoTls};

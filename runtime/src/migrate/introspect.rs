@@ -13,6 +13,7 @@ use super::diff::{Change, diff};
 use super::runner::TABLE;
 use crate::db::Db;
 use crate::error::Error;
+use crate::query::{Built, fetch_rows};
 use crate::schema::Schema;
 use crate::snapshot::{
     Check, Column, Enum, ForeignKey, Index, PrimaryKey, Snapshot, Table, Unique, VERSION,
@@ -52,6 +53,22 @@ WHERE i.indrelid = ANY($1)
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
 ORDER BY 2";
 
+/// Reads the catalog through pgtable's statement path (on the primary).
+struct Catalog<'a>(&'a Db);
+
+impl Catalog<'_> {
+    async fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<tokio_postgres::Row>, Error> {
+        let mut built = Built::new();
+        built.push(sql);
+        built.params.extend_from_slice(params);
+        fetch_rows(self.0, &built).await
+    }
+}
+
 fn action(code: &str) -> String {
     match code {
         "c" => "cascade",
@@ -77,11 +94,11 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
             schemas.push(s.clone());
         }
     }
-    let conn = db.conn().await?;
+    // Through pgtable's statements, so that PgBouncer mode applies.
+    let conn = Catalog(db);
     let enums = conn
         .query(ENUMS, &[&schemas])
-        .await
-        .map_err(Error::from)?
+        .await?
         .iter()
         .map(|r| Enum {
             schema: r.get(0),
@@ -90,10 +107,7 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
         })
         .collect();
 
-    let table_rows = conn
-        .query(TABLES, &[&schemas, &TABLE])
-        .await
-        .map_err(Error::from)?;
+    let table_rows = conn.query(TABLES, &[&schemas, &TABLE]).await?;
     let oids: Vec<u32> = table_rows.iter().map(|r| r.get(0)).collect();
     let mut tables: Vec<(u32, Table)> = table_rows
         .iter()
@@ -127,7 +141,7 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
         index.get(&oid).map(|&i| &mut tables[i].1)
     }
 
-    for r in conn.query(COLUMNS, &[&oids]).await.map_err(Error::from)? {
+    for r in conn.query(COLUMNS, &[&oids]).await? {
         let Some(t) = table(&mut tables, &index, r.get(0)) else {
             continue;
         };
@@ -141,11 +155,7 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
             identity: identity == "a",
         });
     }
-    for r in conn
-        .query(CONSTRAINTS, &[&oids])
-        .await
-        .map_err(Error::from)?
-    {
+    for r in conn.query(CONSTRAINTS, &[&oids]).await? {
         let Some(t) = table(&mut tables, &index, r.get(0)) else {
             continue;
         };
@@ -174,7 +184,7 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
             }),
         }
     }
-    for r in conn.query(INDEXES, &[&oids]).await.map_err(Error::from)? {
+    for r in conn.query(INDEXES, &[&oids]).await? {
         let Some(t) = table(&mut tables, &index, r.get(0)) else {
             continue;
         };

@@ -8,7 +8,7 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tracing::Instrument;
 
 use super::Built;
-use crate::conn::{Acquired, Executor};
+use crate::conn::Executor;
 use crate::error::Error;
 use crate::table::{InsertValue, Insertable, Table};
 
@@ -68,19 +68,37 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
 
     let span = tracing::debug_span!("pgtable.query", sql = %copy.sql, rows = rows.len());
     async {
-        let mut conn = exec.acquire().await?;
-        // The column types, as the server has them (a cached statement).
-        let types: Vec<Type> = conn
-            .prepare(&probe.sql)
-            .await?
-            .columns()
-            .iter()
-            .map(|c| c.type_().clone())
-            .collect();
+        let conn = exec.acquire(crate::conn::Access::Write).await?;
+        // Behind PgBouncer the COPY's statements are named, so they must
+        // stay on one server connection: inside a transaction.
+        let pgbouncer = conn.settings().pgbouncer;
+        let wrap = pgbouncer && !conn.is_in_transaction();
+        // The column types, as the server has them: from the connection's
+        // statement cache; behind PgBouncer, prepared inside the COPY's
+        // transaction below.
+        let known = match pgbouncer {
+            true => None,
+            false => Some(column_types(conn.prepare(&probe.sql, 0).await?.columns())),
+        };
         // Armed until the COPY returned: dropped mid-COPY, the connection
-        // is discarded.
-        let result = copy_rows(&conn, &copy.sql, &types, rows, &copied).await;
-        conn.finish(result)
+        // is discarded (and an open transaction with it).
+        let copying = async {
+            let client = conn.raw();
+            if wrap {
+                client.batch_execute("BEGIN").await?;
+            }
+            let copied = copy_rows(client, known, &probe.sql, &copy.sql, rows, &copied).await;
+            match (wrap, copied) {
+                (false, copied) => copied,
+                (true, Ok(n)) => client.batch_execute("COMMIT").await.map(|()| n),
+                (true, Err(err)) => {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    Err(err)
+                }
+            }
+        };
+        conn.run(copying)
+            .await
             .map(Some)
             .map_err(|err| crate::error::name_nul_in_copy(err, table.name))
     }
@@ -88,16 +106,27 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
     .await
 }
 
-/// Streams `rows` (their `copied` values) through `COPY … FROM STDIN`.
+fn column_types(columns: &[tokio_postgres::Column]) -> Vec<Type> {
+    columns.iter().map(|c| c.type_().clone()).collect()
+}
+
+/// Streams `rows` (their `copied` values) through `COPY … FROM STDIN`,
+/// with the column types given, or else those `probe` shows.
 async fn copy_rows<I: Insertable>(
-    conn: &Acquired<'_>,
+    client: &tokio_postgres::Client,
+    known: Option<Vec<Type>>,
+    probe: &str,
     copy: &str,
-    types: &[Type],
     rows: &[I],
     copied: &[usize],
 ) -> Result<u64, tokio_postgres::Error> {
-    let sink = conn.raw().copy_in(copy).await?;
-    let mut writer = pin!(BinaryCopyInWriter::new(sink, types));
+    let types = match known {
+        Some(types) => types,
+        // Closed again before the transaction it runs in ends.
+        None => column_types(client.prepare(probe).await?.columns()),
+    };
+    let sink = client.copy_in(copy).await?;
+    let mut writer = pin!(BinaryCopyInWriter::new(sink, &types));
     let mut values: Vec<InsertValue<'_>> = Vec::with_capacity(I::COLUMNS.len());
     let mut refs: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(copied.len());
     for row in rows {

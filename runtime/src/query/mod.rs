@@ -21,7 +21,7 @@ use postgres_types::ToSql;
 use tokio_postgres::{Row, RowStream};
 use tracing::Instrument;
 
-use crate::conn::{Acquired, Executor};
+use crate::conn::{Access, Acquired, Executor};
 use crate::error::Error;
 use crate::schema::TableDef;
 use crate::table::Table;
@@ -44,14 +44,26 @@ pub struct Built<'a> {
     /// The column each written value goes to, by parameter position, for
     /// errors that PostgreSQL raises without naming one.
     pub(crate) targets: Vec<(usize, &'static TableDef, &'static str)>,
+    /// Whether the statement only reads (and may go to a replica).
+    pub(crate) access: Access,
 }
 
 impl<'a> Built<'a> {
+    /// A statement that may write.
     pub(crate) fn new() -> Self {
         Built {
             sql: String::with_capacity(128),
             params: Vec::new(),
             targets: Vec::new(),
+            access: Access::Write,
+        }
+    }
+
+    /// A statement that only reads.
+    pub(crate) fn read() -> Self {
+        Built {
+            access: Access::Read,
+            ..Built::new()
         }
     }
 
@@ -258,21 +270,31 @@ fn check_size(built: &Built<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// The tracing span of one statement: its SQL, its row count once known,
+/// and the replica that served it, if one did.
+fn query_span(sql: &str) -> tracing::Span {
+    tracing::debug_span!(
+        "pgtable.query",
+        sql = %sql,
+        rows = tracing::field::Empty,
+        db.replica = tracing::field::Empty,
+    )
+}
+
 /// Runs one statement and collects its rows, in a tracing span carrying the SQL.
 pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
     exec: &E,
     built: &Built<'_>,
 ) -> Result<Vec<Row>, Error> {
     check_size(built)?;
-    let span =
-        tracing::debug_span!("pgtable.query", sql = %built.sql, rows = tracing::field::Empty);
+    let span = query_span(&built.sql);
     async {
-        let mut conn = exec.acquire().await?;
-        let statement = conn.prepare(&built.sql).await?;
-        let result = conn.raw().query(&statement, &built.params).await;
+        let conn = exec.acquire(built.access).await?;
+        let prepared = conn.prepare(&built.sql, built.params.len()).await?;
         let rows = conn
-            .finish(result)
-            .map_err(|err| crate::error::name_nul_target(err, built, &statement))?;
+            .query(&built.sql, &prepared, &built.params)
+            .await
+            .map_err(|err| crate::error::name_nul_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", rows.len());
         Ok(rows)
     }
@@ -286,15 +308,14 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
     built: &Built<'_>,
 ) -> Result<u64, Error> {
     check_size(built)?;
-    let span =
-        tracing::debug_span!("pgtable.query", sql = %built.sql, rows = tracing::field::Empty);
+    let span = query_span(&built.sql);
     async {
-        let mut conn = exec.acquire().await?;
-        let statement = conn.prepare(&built.sql).await?;
-        let result = conn.raw().execute(&statement, &built.params).await;
+        let conn = exec.acquire(built.access).await?;
+        let prepared = conn.prepare(&built.sql, built.params.len()).await?;
         let n = conn
-            .finish(result)
-            .map_err(|err| crate::error::name_nul_target(err, built, &statement))?;
+            .execute(&built.sql, &prepared, &built.params)
+            .await
+            .map_err(|err| crate::error::name_nul_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", n);
         Ok(n)
     }
@@ -309,21 +330,14 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
     built: Built<'_>,
 ) -> Result<Rows<'e>, Error> {
     check_size(&built)?;
-    let span = tracing::debug_span!("pgtable.query", sql = %built.sql, streamed = true);
+    let span = query_span(&built.sql);
     async {
-        let mut conn = exec.acquire().await?;
-        let statement = conn.prepare(&built.sql).await?;
-        let result = conn
-            .raw()
-            .query_raw(&statement, built.params.iter().copied())
-            .await;
-        let rows = match result {
-            Ok(rows) => rows,
-            Err(err) => return Err(conn.finish(Err(err))?),
-        };
-        // Armed until the last row: dropped half-read, the connection
-        // still has rows coming and is discarded.
-        conn.streaming();
+        let mut conn = exec.acquire(built.access).await?;
+        let prepared = conn.prepare(&built.sql, built.params.len()).await?;
+        let rows = conn.query_raw(&built.sql, &prepared, &built.params).await?;
+        // The rows are still to come: armed again until the last one, so a
+        // stream dropped half-read discards its connection.
+        conn.rearm();
         Ok(Rows {
             conn,
             rows: Box::pin(rows),

@@ -73,7 +73,7 @@ impl RawQuery {
                 .iter()
                 .map(|p| &**p as &(dyn ToSql + Sync))
                 .collect(),
-            targets: Vec::new(),
+            ..Built::new()
         }
     }
 

@@ -455,11 +455,20 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     }
 
     fn build(&self) -> Built<'_> {
-        let mut out = Built::new();
+        let mut out = self.built();
         out.push("SELECT ");
         self.selection.write(&mut out, !self.joins.is_empty());
         self.write_from(&mut out, true);
         out
+    }
+
+    /// A statement that reads (a replica may serve it), unless it locks rows.
+    fn built(&self) -> Built<'_> {
+        if self.for_update {
+            Built::new()
+        } else {
+            Built::read()
+        }
     }
 
     /// ` FROM … JOIN … WHERE … ORDER BY … LIMIT … OFFSET … FOR UPDATE`.
@@ -566,7 +575,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     /// How many rows match (ignoring the order; within the limit and
     /// offset, if set; groups, when grouped).
     pub async fn count<E: Executor + ?Sized>(self, exec: &E) -> Result<i64, Error> {
-        let mut out = Built::new();
+        let mut out = self.built();
         if self.limit.is_some() || self.offset.is_some() || !self.group_by.is_empty() {
             out.push("SELECT count(*) FROM (SELECT 1");
             self.write_from(&mut out, true);
@@ -581,7 +590,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
 
     /// Whether any row matches.
     pub async fn exists<E: Executor + ?Sized>(self, exec: &E) -> Result<bool, Error> {
-        let mut out = Built::new();
+        let mut out = self.built();
         out.push("SELECT EXISTS (SELECT 1");
         self.write_from(&mut out, false);
         out.push(")");
