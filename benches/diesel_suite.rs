@@ -101,7 +101,9 @@ fn env() -> Env {
             .unwrap();
         let mut config: tokio_postgres::Config = url().parse().unwrap();
         config.dbname(DATABASE);
+        // The raw baseline connects without TLS (NoTls); so does pgtable.
         let db = Db::builder_with_config(config.clone())
+            .ssl_mode(pgtable::SslMode::Disable)
             .max_size(2)
             .build()
             .unwrap();

@@ -45,7 +45,11 @@ fn main() {
             .unwrap();
         let mut config: tokio_postgres::Config = url.parse().unwrap();
         config.dbname("pgtable_instructions");
-        let db = Db::builder_with_config(config.clone()).build().unwrap();
+        // The raw baseline connects without TLS (NoTls); so does pgtable.
+        let db = Db::builder_with_config(config.clone())
+            .ssl_mode(pgtable::SslMode::Disable)
+            .build()
+            .unwrap();
         let conn = db.conn().await.unwrap();
         conn.batch_execute(User::create_table()).await.unwrap();
         User::insert_many((0..10_000).map(|i| NewUser {

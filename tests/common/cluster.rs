@@ -158,6 +158,44 @@ impl PrivateCluster {
         self.dir.join("data")
     }
 
+    /// A streaming replica of this cluster (`pg_basebackup -R`), started.
+    pub fn replica(&self) -> Result<PrivateCluster, String> {
+        let name = format!("pgtable-replica-{}", uuid::Uuid::new_v4().simple());
+        let dir = self.dir.parent().unwrap_or(&self.dir).join(name);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let replica = PrivateCluster {
+            dir: dir.clone(),
+            bindir: self.bindir.clone(),
+            port: free_port()?,
+            as_postgres: self.as_postgres,
+        };
+        if self.as_postgres {
+            replica.chown(&dir)?;
+        }
+        let out = replica
+            .run(
+                Command::new(self.bindir.join("pg_basebackup"))
+                    .args([
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        &self.port.to_string(),
+                        "-U",
+                        "postgres",
+                    ])
+                    .arg("-D")
+                    .arg(replica.data())
+                    .args(["-R", "-X", "stream", "-c", "fast"]),
+            )
+            .map_err(|e| format!("pg_basebackup did not run: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("pg_basebackup failed: {}", describe(&out)));
+        }
+        replica.pg_ctl(&["start", "-w", "-t", "60"])?;
+        Ok(replica)
+    }
+
     fn chown(&self, dir: &Path) -> Result<(), String> {
         let out = Command::new("chown")
             .arg("postgres")

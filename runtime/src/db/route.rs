@@ -97,7 +97,8 @@ pub(crate) struct Routing {
 struct Health {
     /// Milliseconds since the epoch until which the replica is skipped.
     down_until: AtomicU64,
-    /// When its lag was last checked, and whether it was too far behind.
+    /// When its lag was last checked (milliseconds since the epoch, plus
+    /// one; 0: never), and whether it was too far behind.
     lag_checked: AtomicU64,
     lagging: AtomicBool,
 }
@@ -169,11 +170,11 @@ impl Routing {
         let health = &self.health[i];
         let now = self.now();
         let checked = health.lag_checked.load(Ordering::Relaxed);
-        let due = now >= checked + LAG_CHECK_EVERY.as_millis() as u64;
+        let due = checked == 0 || now + 1 >= checked + LAG_CHECK_EVERY.as_millis() as u64;
         if due
             && health
                 .lag_checked
-                .compare_exchange(checked, now, Ordering::AcqRel, Ordering::Relaxed)
+                .compare_exchange(checked, now + 1, Ordering::AcqRel, Ordering::Relaxed)
                 .is_ok()
         {
             let lag = replay_lag(object).await;

@@ -1,0 +1,211 @@
+//! Read replicas against real servers: a private primary and a streaming
+//! replica of it (`pg_basebackup -R`). Reads go to the replica, writes and
+//! transactions to the primary; `db.primary()`, the read-your-writes
+//! window, the lag bound and a stopped replica send reads to the primary.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::cluster::PrivateCluster;
+use pgtable::prelude::*;
+use pgtable::{Error, sql};
+
+#[table(name = "notes")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    #[column(primary_key)]
+    pub id: i64,
+    pub body: String,
+}
+
+struct Pair {
+    primary: PrivateCluster,
+    replica: PrivateCluster,
+}
+
+fn pair(test: &str) -> Option<Pair> {
+    let primary = match PrivateCluster::start() {
+        Ok(primary) => primary,
+        Err(why) => {
+            common::skip(test, &why);
+            return None;
+        }
+    };
+    match primary.replica() {
+        Ok(replica) => Some(Pair { primary, replica }),
+        Err(why) => {
+            common::skip(test, &why);
+            None
+        }
+    }
+}
+
+/// Waits until the replica has replayed everything the primary wrote.
+async fn caught_up(pair: &Pair) {
+    let primary = Db::connect(&pair.primary.url("postgres")).await.unwrap();
+    let replica = Db::connect(&pair.replica.url("postgres")).await.unwrap();
+    let (lsn,): (String,) = sql("SELECT pg_current_wal_lsn()::text")
+        .fetch_one(&primary)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (done,): (bool,) = sql("SELECT pg_last_wal_replay_lsn() >= $1::text::pg_lsn")
+            .bind(lsn.clone())
+            .fetch_one(&replica)
+            .await
+            .unwrap();
+        if done {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the replica did not catch up");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn replay(pair: &Pair, paused: bool) {
+    let replica = Db::connect(&pair.replica.url("postgres")).await.unwrap();
+    let call = if paused {
+        "SELECT pg_wal_replay_pause()"
+    } else {
+        "SELECT pg_wal_replay_resume()"
+    };
+    sql(call).execute(&replica).await.unwrap();
+}
+
+fn note(id: i64) -> NewNote {
+    NewNote {
+        id,
+        body: format!("note {id}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_go_to_the_replica_and_writes_to_the_primary() -> Result<(), Error> {
+    let Some(pair) = pair("reads_go_to_the_replica_and_writes_to_the_primary") else {
+        return Ok(());
+    };
+    let db = Db::builder(&pair.primary.url("postgres"))
+        .replicas([pair.replica.url("postgres")])
+        .build()?;
+    sql(Note::create_table()).execute(&db).await?;
+    Note::insert(note(1)).execute(&db).await?;
+    caught_up(&pair).await;
+
+    // With replay paused, a new row is on the primary only: which server
+    // answered shows in the count.
+    replay(&pair, true).await;
+    Note::insert(note(2)).execute(&db).await?;
+    assert_eq!(
+        Note::select().count(&db).await?,
+        1,
+        "a read went to the replica"
+    );
+    assert_eq!(
+        Note::select().fetch_all(&db).await?.len(),
+        1,
+        "fetch_all went to the replica"
+    );
+    assert_eq!(
+        Note::select().count(&db.primary()).await?,
+        2,
+        "db.primary()"
+    );
+    // Transactions, raw SQL and writes go to the primary.
+    let tx = db.begin().await?;
+    assert_eq!(Note::select().count(&tx).await?, 2);
+    tx.commit().await?;
+    let (port,): (i32,) = sql("SELECT inet_server_port()").fetch_one(&db).await?;
+    assert_eq!(port, i32::from(pair.primary.port()));
+    let status = db.status();
+    assert_eq!(status.replicas.len(), 1);
+    assert!(status.replicas[0].in_use);
+    replay(&pair, false).await;
+    caught_up(&pair).await;
+    assert_eq!(Note::select().count(&db).await?, 2);
+
+    // Read-your-writes: right after a write, reads go to the primary.
+    let ryw = Db::builder(&pair.primary.url("postgres"))
+        .replicas([pair.replica.url("postgres")])
+        .read_your_writes(Duration::from_secs(2))
+        .build()?;
+    replay(&pair, true).await;
+    Note::insert(note(3)).execute(&ryw).await?;
+    assert_eq!(Note::select().count(&ryw).await?, 3, "read your writes");
+    // A replica too far behind is skipped.
+    let bounded = Db::builder(&pair.primary.url("postgres"))
+        .replicas([pair.replica.url("postgres")])
+        .max_replica_lag(Duration::from_millis(100))
+        .build()?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        Note::select().count(&bounded).await?,
+        3,
+        "a lagging replica is skipped"
+    );
+    assert!(!bounded.status().replicas[0].in_use);
+    replay(&pair, false).await;
+    caught_up(&pair).await;
+
+    // A stopped replica: reads fall back to the primary, without errors.
+    pair.replica.pg_ctl(&["stop", "-m", "fast", "-w"]).unwrap();
+    for _ in 0..5 {
+        assert_eq!(Note::select().count(&db).await?, 3);
+    }
+    assert!(!db.status().replicas[0].in_use);
+    Ok(())
+}
+
+/// Read throughput with 20 tasks: primary only, then primary + replica.
+/// A measurement for BENCHMARKS.md, not a test: run it with
+/// `cargo test --test replicas -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement: cargo test --test replicas -- --ignored --nocapture"]
+async fn read_throughput_with_and_without_a_replica() -> Result<(), Error> {
+    let Some(pair) = pair("read_throughput_with_and_without_a_replica") else {
+        return Ok(());
+    };
+    let primary_only = Db::builder(&pair.primary.url("postgres"))
+        .max_size(10)
+        .build()?;
+    sql(Note::create_table()).execute(&primary_only).await?;
+    Note::insert_many((0..100).map(note))
+        .execute(&primary_only)
+        .await?;
+    caught_up(&pair).await;
+    let with_replica = Db::builder(&pair.primary.url("postgres"))
+        .max_size(10)
+        .replicas([pair.replica.url("postgres")])
+        .build()?;
+    for (name, db) in [
+        ("primary only", primary_only),
+        ("primary + replica", with_replica),
+    ] {
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let mut reads = 0u64;
+                    while started.elapsed() < Duration::from_secs(3) {
+                        Note::select()
+                            .filter(Note::ID.lt(50))
+                            .fetch_all(&db)
+                            .await
+                            .unwrap();
+                        reads += 1;
+                    }
+                    reads
+                })
+            })
+            .collect();
+        let mut reads = 0;
+        for task in tasks {
+            reads += task.await.unwrap();
+        }
+        let per_second = reads as f64 / started.elapsed().as_secs_f64();
+        eprintln!("replica throughput: {name}: {per_second:.0} reads/s (20 tasks, 3 s)");
+    }
+    Ok(())
+}
