@@ -15,6 +15,14 @@ use tokio_postgres::{Client, Config, NoTls};
 
 pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
+/// The PgBouncer the pools go through, from `PGTABLE_TEST_PGBOUNCER`
+/// (`host:port`), if set.
+pub fn via_pgbouncer() -> Option<(String, u16)> {
+    let addr = std::env::var("PGTABLE_TEST_PGBOUNCER").ok()?;
+    let (host, port) = addr.rsplit_once(':')?;
+    Some((host.to_owned(), port.parse().ok()?))
+}
+
 /// The server the tests use.
 pub fn database_url() -> String {
     std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned())
@@ -91,9 +99,18 @@ impl TestDb {
         self.db_builder().build().unwrap()
     }
 
-    /// A `Db` builder on the test database, to configure the pool.
+    /// A `Db` builder on the test database, to configure the pool. When
+    /// `PGTABLE_TEST_PGBOUNCER` names a PgBouncer (scripts/test's second
+    /// pass), the pool goes through it, in PgBouncer mode.
     pub fn db_builder(&self) -> pgtable::DbBuilder {
-        pgtable::Db::builder_with_config(config_for(&self.name))
+        let mut config = config_for(&self.name);
+        match via_pgbouncer() {
+            Some((host, port)) => {
+                config.host(&host).port(port);
+                pgtable::Db::builder_with_config(config).pgbouncer(true)
+            }
+            None => pgtable::Db::builder_with_config(config),
+        }
     }
 
     pub fn name(&self) -> &str {
