@@ -120,8 +120,10 @@ impl DbBuilder {
     }
 
     /// TCP keepalives: probes start after the connection has been idle this
-    /// long (default 30 s, then every 10 s, 3 tries), so a peer that
-    /// vanished is noticed; `None` turns them off.
+    /// long (default 30 s, then every 10 s, 3 tries), and data sent but not
+    /// acknowledged for this long plus 30 s fails the connection
+    /// (`TCP_USER_TIMEOUT`), so a peer that vanished is noticed, idle or
+    /// mid-statement; `None` turns both off.
     pub fn tcp_keepalive(mut self, idle: impl Into<Option<Duration>>) -> Self {
         self.keepalive_idle = idle.into();
         self
@@ -209,6 +211,11 @@ impl DbBuilder {
                 .keepalives_idle(idle)
                 .keepalives_interval(Duration::from_secs(10))
                 .keepalives_retries(3);
+            // Keepalives probe an idle socket only; data sent and never
+            // acknowledged (a peer gone mid-statement) is bounded by this.
+            if config.get_tcp_user_timeout().is_none() {
+                config.tcp_user_timeout(idle + Duration::from_secs(30));
+            }
         }
         if let (Some(after), false) = (self.statement_timeout, self.pgbouncer) {
             // PgBouncer refuses unknown start-up parameters.
