@@ -74,6 +74,45 @@ async fn replay(pair: &Pair, paused: bool) {
     sql(call).execute(&replica).await.unwrap();
 }
 
+/// The `db.replica` values recorded on pgtable's query spans.
+fn replicas_recorded() -> &'static std::sync::Mutex<Vec<String>> {
+    use std::sync::{Mutex, OnceLock};
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    static SEEN: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    struct Recorder;
+    struct Replica<'a>(&'a Mutex<Vec<String>>);
+    impl Visit for Replica<'_> {
+        fn record_str(&mut self, field: &Field, value: &str) {
+            if field.name() == "db.replica" {
+                self.0.lock().unwrap().push(value.to_owned());
+            }
+        }
+        fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+    }
+    impl Subscriber for Recorder {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, values: &Record<'_>) {
+            values.record(&mut Replica(SEEN.get().unwrap()));
+        }
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, _: &Event<'_>) {}
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+    SEEN.get_or_init(|| {
+        tracing::subscriber::set_global_default(Recorder).expect("one subscriber in this binary");
+        Mutex::new(Vec::new())
+    })
+}
+
 fn note(id: i64) -> NewNote {
     NewNote {
         id,
