@@ -74,15 +74,28 @@ async fn replay(pair: &Pair, paused: bool) {
     sql(call).execute(&replica).await.unwrap();
 }
 
-/// The `db.replica` values recorded on pgtable's query spans.
+/// The `db.replica` values recorded on pgtable's query spans, by a small
+/// subscriber that tracks the current span (as real ones do) so that
+/// `Span::current().record(..)` reaches it.
 fn replicas_recorded() -> &'static std::sync::Mutex<Vec<String>> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Mutex, OnceLock};
     use tracing::field::{Field, Visit};
     use tracing::span::{Attributes, Id, Record};
     use tracing::{Event, Metadata, Subscriber};
+    use tracing_core::span::Current;
 
     static SEEN: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
-    struct Recorder;
+    thread_local! {
+        static STACK: RefCell<Vec<Id>> = const { RefCell::new(Vec::new()) };
+    }
+    #[derive(Default)]
+    struct Recorder {
+        next: AtomicU64,
+        spans: Mutex<HashMap<u64, &'static Metadata<'static>>>,
+    }
     struct Replica<'a>(&'a Mutex<Vec<String>>);
     impl Visit for Replica<'_> {
         fn record_str(&mut self, field: &Field, value: &str) {
@@ -96,19 +109,35 @@ fn replicas_recorded() -> &'static std::sync::Mutex<Vec<String>> {
         fn enabled(&self, _: &Metadata<'_>) -> bool {
             true
         }
-        fn new_span(&self, _: &Attributes<'_>) -> Id {
-            Id::from_u64(1)
+        fn new_span(&self, span: &Attributes<'_>) -> Id {
+            let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+            self.spans.lock().unwrap().insert(id, span.metadata());
+            Id::from_u64(id)
         }
         fn record(&self, _: &Id, values: &Record<'_>) {
             values.record(&mut Replica(SEEN.get().unwrap()));
         }
         fn record_follows_from(&self, _: &Id, _: &Id) {}
         fn event(&self, _: &Event<'_>) {}
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
+        fn enter(&self, id: &Id) {
+            STACK.with(|s| s.borrow_mut().push(id.clone()));
+        }
+        fn exit(&self, _: &Id) {
+            STACK.with(|s| s.borrow_mut().pop());
+        }
+        fn current_span(&self) -> Current {
+            match STACK.with(|s| s.borrow().last().cloned()) {
+                Some(id) => match self.spans.lock().unwrap().get(&id.into_u64()) {
+                    Some(meta) => Current::new(id, meta),
+                    None => Current::none(),
+                },
+                None => Current::none(),
+            }
+        }
     }
     SEEN.get_or_init(|| {
-        tracing::subscriber::set_global_default(Recorder).expect("one subscriber in this binary");
+        tracing::subscriber::set_global_default(Recorder::default())
+            .expect("one subscriber in this binary");
         Mutex::new(Vec::new())
     })
 }
@@ -136,10 +165,17 @@ async fn reads_go_to_the_replica_and_writes_to_the_primary() -> Result<(), Error
     // answered shows in the count.
     replay(&pair, true).await;
     Note::insert(note(2)).execute(&db).await?;
+    let recorded = replicas_recorded();
+    recorded.lock().unwrap().clear();
     assert_eq!(
         Note::select().count(&db).await?,
         1,
         "a read went to the replica"
+    );
+    // The span says which replica served it.
+    assert_eq!(
+        *recorded.lock().unwrap(),
+        [format!("127.0.0.1:{}", pair.replica.port())]
     );
     assert_eq!(
         Note::select().fetch_all(&db).await?.len(),
