@@ -137,6 +137,7 @@
 //! `default_now` on a non-time field, a type with no SQL mapping, and so on.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 // Everything the runtime offers, at the top level: `pgtable::Db`,
 // `pgtable::Error`, `pgtable::query::Select`, …
@@ -197,7 +198,8 @@ pub use {chrono, postgres_types, tokio_postgres, uuid};
 /// The names almost every user of pgtable needs: `use pgtable::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Column, Db, Executor, Insertable, PgEnum, PrimaryKey, Schema, SqlType, Table, table,
+        Column, Db, Executor, Insertable, PgEnum, PrimaryKey, Schema, SqlType, Table, TableQueries,
+        table,
     };
 }
 

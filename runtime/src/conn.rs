@@ -488,13 +488,24 @@ impl Drop for Acquired<'_> {
     }
 }
 
-/// Something a query can run on: `&Db`, a `Transaction` or a `Conn`.
+/// Something a query can run on: `&Db`, a `Transaction` (or a savepoint
+/// of one) or a `Conn`.
 ///
-/// Terminal methods (`fetch_all`, `execute`, …) take `&impl Executor`.
-pub trait Executor: Send + Sync {
+/// Terminal methods (`fetch_all`, `execute`, …) take `&impl Executor`. It
+/// is sealed, as tokio-postgres seals `GenericClient`: what an executor
+/// must guarantee (a connection returned only in a known state) is
+/// pgtable's to keep, so only pgtable's types implement it.
+pub trait Executor: Send + Sync + sealed::Sealed {
     /// A connection for one statement that reads or writes.
     #[doc(hidden)]
     fn acquire(&self, access: Access) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send;
+}
+
+pub(crate) mod sealed {
+    /// Keeps [`super::Executor`] to pgtable's own types.
+    pub trait Sealed {}
+
+    impl<E: Sealed + ?Sized> Sealed for &E {}
 }
 
 /// So that `&db` works where `db` is already a reference.

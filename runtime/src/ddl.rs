@@ -8,84 +8,20 @@
 
 use crate::schema::{Schema, TableDef};
 use crate::snapshot::{self, Snapshot};
+pub use crate::sql::{full_name, quote_ident, quote_literal, table_name};
+use crate::sql::{push_ident, push_ident_list};
 use crate::types::EnumDef;
-
-/// Quotes an SQL identifier: wraps it in double quotes and doubles any inside.
-///
-/// ```
-/// assert_eq!(pgtable::ddl::quote_ident("users"), "\"users\"");
-/// assert_eq!(pgtable::ddl::quote_ident("a\"b"), "\"a\"\"b\"");
-/// ```
-pub fn quote_ident(ident: &str) -> String {
-    let mut out = String::with_capacity(ident.len() + 2);
-    push_ident(&mut out, ident);
-    out
-}
-
-/// Appends `ident` quoted: the one identifier quoting, shared with the
-/// query builder.
-pub(crate) fn push_ident(out: &mut String, ident: &str) {
-    out.push('"');
-    for ch in ident.chars() {
-        if ch == '"' {
-            out.push('"');
-        }
-        out.push(ch);
-    }
-    out.push('"');
-}
-
-fn push_ident_list<S: AsRef<str>>(out: &mut String, idents: &[S]) {
-    for (i, ident) in idents.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_ident(out, ident.as_ref());
-    }
-}
-
-/// A string literal: `'it''s'`.
-pub fn quote_literal(value: &str) -> String {
-    let mut out = String::from("'");
-    for ch in value.chars() {
-        if ch == '\'' {
-            out.push('\'');
-        }
-        out.push(ch);
-    }
-    out.push('\'');
-    out
-}
 
 /// The table's name as SQL refers to it: `"users"` or `"app"."users"`.
 pub fn qualified_name(table: &TableDef) -> String {
     table_name(table.schema.unwrap_or("public"), table.name)
 }
 
-/// `"name"` in the public schema, `"schema"."name"` elsewhere.
-pub fn table_name(schema: &str, name: &str) -> String {
-    let mut out = String::new();
-    push_table_name(&mut out, schema, name);
-    out
-}
-
-/// Appends [`table_name`]: the one way a table is named, in DDL and queries.
-pub(crate) fn push_table_name(out: &mut String, schema: &str, name: &str) {
-    if schema != "public" {
-        push_ident(out, schema);
-        out.push('.');
+impl Schema {
+    /// The DDL creating every schema namespace and table, ready for `psql`.
+    pub fn to_sql(&self) -> String {
+        create_schema(self)
     }
-    push_ident(out, name);
-}
-
-/// Always schema-qualified, as drizzle-kit writes type names and references:
-/// `"public"."users"`.
-pub fn full_name(schema: &str, name: &str) -> String {
-    let mut out = String::new();
-    push_ident(&mut out, schema);
-    out.push('.');
-    push_ident(&mut out, name);
-    out
 }
 
 /// The `CREATE TABLE` statement of one table, ending in `;`.
@@ -99,7 +35,7 @@ pub fn create_table(table: &TableDef) -> String {
 /// single-column primary key (written on the column), and every other
 /// constraint after the columns. Foreign keys and indexes are separate
 /// statements ([`add_foreign_key`], [`create_index`]).
-pub fn render_table(table: &snapshot::Table) -> String {
+pub(crate) fn render_table(table: &snapshot::Table) -> String {
     let mut out = String::from("CREATE TABLE ");
     out.push_str(&table_name(&table.schema, &table.name));
     out.push_str(" (\n");
@@ -130,7 +66,7 @@ pub fn render_table(table: &snapshot::Table) -> String {
 
 /// A column definition: name, type, then drizzle-kit's order of
 /// `PRIMARY KEY`, `DEFAULT`, `NOT NULL` and identity.
-pub fn column_definition(column: &snapshot::Column, primary_key: bool) -> String {
+pub(crate) fn column_definition(column: &snapshot::Column, primary_key: bool) -> String {
     let mut line = String::new();
     push_ident(&mut line, &column.name);
     line.push(' ');
@@ -152,7 +88,7 @@ pub fn column_definition(column: &snapshot::Column, primary_key: bool) -> String
 }
 
 /// `CONSTRAINT "t_a_b_pk" PRIMARY KEY("a","b")`.
-pub fn primary_key_constraint(pk: &snapshot::PrimaryKey) -> String {
+pub(crate) fn primary_key_constraint(pk: &snapshot::PrimaryKey) -> String {
     let mut line = String::from("CONSTRAINT ");
     push_ident(&mut line, &pk.name);
     line.push_str(" PRIMARY KEY(");
@@ -162,7 +98,7 @@ pub fn primary_key_constraint(pk: &snapshot::PrimaryKey) -> String {
 }
 
 /// `CONSTRAINT "t_a_unique" UNIQUE("a")`.
-pub fn unique_constraint(unique: &snapshot::Unique) -> String {
+pub(crate) fn unique_constraint(unique: &snapshot::Unique) -> String {
     let mut line = String::from("CONSTRAINT ");
     push_ident(&mut line, &unique.name);
     line.push_str(" UNIQUE(");
@@ -172,7 +108,7 @@ pub fn unique_constraint(unique: &snapshot::Unique) -> String {
 }
 
 /// `CONSTRAINT "t_c_check" CHECK (expr)`.
-pub fn check_constraint(check: &snapshot::Check) -> String {
+pub(crate) fn check_constraint(check: &snapshot::Check) -> String {
     let mut line = String::from("CONSTRAINT ");
     push_ident(&mut line, &check.name);
     line.push_str(" CHECK (");
@@ -187,7 +123,7 @@ pub fn create_enum(def: &EnumDef) -> String {
 }
 
 /// `CREATE TYPE … AS ENUM(…);` for an enum of a snapshot.
-pub fn render_enum(def: &snapshot::Enum) -> String {
+pub(crate) fn render_enum(def: &snapshot::Enum) -> String {
     let values: Vec<String> = def.values.iter().map(|v| quote_literal(v)).collect();
     format!(
         "CREATE TYPE {} AS ENUM({});",
@@ -197,7 +133,7 @@ pub fn render_enum(def: &snapshot::Enum) -> String {
 }
 
 /// `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY …;` for one foreign key.
-pub fn add_foreign_key(table: &snapshot::Table, fk: &snapshot::ForeignKey) -> String {
+pub(crate) fn add_foreign_key(table: &snapshot::Table, fk: &snapshot::ForeignKey) -> String {
     let mut out = String::from("ALTER TABLE ");
     out.push_str(&table_name(&table.schema, &table.name));
     out.push_str(" ADD CONSTRAINT ");
@@ -217,7 +153,7 @@ pub fn add_foreign_key(table: &snapshot::Table, fk: &snapshot::ForeignKey) -> St
 }
 
 /// `CREATE [UNIQUE] INDEX … ON … USING … (…);` for one index.
-pub fn create_index(table: &snapshot::Table, index: &snapshot::Index) -> String {
+pub(crate) fn create_index(table: &snapshot::Table, index: &snapshot::Index) -> String {
     let mut out = String::from(if index.unique {
         "CREATE UNIQUE INDEX "
     } else {
@@ -235,7 +171,7 @@ pub fn create_index(table: &snapshot::Table, index: &snapshot::Index) -> String 
 }
 
 /// The DDL of a whole schema; see [`render_snapshot`].
-pub fn create_schema(schema: &Schema) -> String {
+pub(crate) fn create_schema(schema: &Schema) -> String {
     render_snapshot(&Snapshot::of(schema))
 }
 
@@ -243,7 +179,7 @@ pub fn create_schema(schema: &Schema) -> String {
 /// `CREATE SCHEMA` for each named schema, the enum types, the tables, every
 /// foreign key as `ALTER TABLE … ADD CONSTRAINT` (so cycles work), then
 /// the indexes.
-pub fn snapshot_statements(snapshot: &Snapshot) -> Vec<String> {
+pub(crate) fn snapshot_statements(snapshot: &Snapshot) -> Vec<String> {
     let mut statements = Vec::new();
     let mut namespaces: Vec<&str> = Vec::new();
     let used = snapshot
@@ -274,7 +210,7 @@ pub fn snapshot_statements(snapshot: &Snapshot) -> Vec<String> {
 }
 
 /// [`snapshot_statements`] separated by blank lines, ready for `psql`.
-pub fn render_snapshot(snapshot: &Snapshot) -> String {
+pub(crate) fn render_snapshot(snapshot: &Snapshot) -> String {
     let mut out = snapshot_statements(snapshot).join("\n\n");
     out.push('\n');
     out

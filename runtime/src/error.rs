@@ -473,64 +473,10 @@ fn session_ended(db: &DbError) -> bool {
 
 /// Whether PostgreSQL rejected a NUL byte in a text value
 /// (`invalid byte sequence for encoding "UTF8": 0x00`).
-fn is_nul_in_text(err: &tokio_postgres::Error) -> bool {
+pub(crate) fn is_nul_in_text(err: &tokio_postgres::Error) -> bool {
     err.as_db_error().is_some_and(|db| {
         *db.code() == SqlState::CHARACTER_NOT_IN_REPERTOIRE && db.message().ends_with(": 0x00")
     })
-}
-
-/// Names the column whose value held a NUL byte, which PostgreSQL's error
-/// does not: the first text parameter of `built` whose encoding has one.
-pub(crate) fn name_nul_target(
-    err: Error,
-    built: &crate::query::Built<'_>,
-    param_types: &[postgres_types::Type],
-) -> Error {
-    let Error::Postgres(source) = err else {
-        return err;
-    };
-    if !is_nul_in_text(&source) {
-        return Error::Postgres(source);
-    }
-    use postgres_types::Type;
-    let mut buf = bytes::BytesMut::new();
-    let culprit = built
-        .params
-        .iter()
-        .zip(param_types)
-        .position(|(value, ty)| {
-            buf.clear();
-            matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME)
-                && value.to_sql_checked(ty, &mut buf).is_ok()
-                && buf.contains(&0)
-        });
-    let target = culprit.and_then(|i| built.targets.iter().find(|(p, _, _)| *p == i));
-    Error::NulInText {
-        table: target.map(|(_, table, _)| table.name.to_owned()),
-        column: target.map(|(_, _, column)| (*column).to_owned()),
-        source,
-    }
-}
-
-/// A NUL byte rejected in a COPY: PostgreSQL's context line names the
-/// column (`COPY t, line 1, column note`).
-pub(crate) fn name_nul_in_copy(err: Error, table: &str) -> Error {
-    let Error::Postgres(source) = err else {
-        return err;
-    };
-    if !is_nul_in_text(&source) {
-        return Error::Postgres(source);
-    }
-    let column = source
-        .as_db_error()
-        .and_then(|db| db.where_())
-        .and_then(|context| context.rsplit_once(", column "))
-        .map(|(_, rest)| rest.split(':').next().unwrap_or(rest).trim().to_owned());
-    Error::NulInText {
-        table: Some(table.to_owned()),
-        column,
-        source,
-    }
 }
 
 /// The key columns PostgreSQL names in a violation's detail:

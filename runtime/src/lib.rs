@@ -4,23 +4,41 @@
 //!
 //! Applications depend on the `pgtable` crate, which re-exports this one
 //! together with the macros; see its documentation for a tour.
+//!
+//! # Layers
+//!
+//! The modules form a stack: each uses only modules below it, so there is
+//! no import cycle and each layer can be read and tested on its own terms.
+//! From the bottom: errors and TLS settings; `sql`, how SQL text and
+//! quoting are written; the schema model (the names PostgreSQL stores,
+//! type names, `TableDef`, `Table`, `SqlType`, the owned snapshot); the
+//! one DDL renderer; the statement layer (unnamed statements for
+//! PgBouncer, pooled connections, queries); transactions and the pool;
+//! and on top, relations and migrations. `tests/layers.rs` fails when an
+//! import goes down the list below, or a module is missing from it.
+//!
+//! Layers, bottom up: tls, error, sql, names, typename, schema, table, types, snapshot, name_check, ddl, options, unnamed, conn, query, transaction, db, relations, migrate
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod conn;
 pub mod db;
 pub mod ddl;
 pub mod error;
 pub mod migrate;
+mod name_check;
 pub mod names;
 mod options;
 pub mod query;
 pub mod relations;
 pub mod schema;
 pub mod snapshot;
+pub mod sql;
 pub mod table;
 pub mod tls;
 pub mod transaction;
+mod typename;
 pub mod types;
 mod unnamed;
 
@@ -30,12 +48,13 @@ pub mod private;
 pub use db::{Conn, Db, DbBuilder, DbStatus, Executor, PoolStatus, ReplicaPicker, ReplicaStatus};
 pub use error::Error;
 pub use query::{
-    Expr, FromRow, Join, Order, Returning, Select, ValueExpr, Within, count_all, not, sql,
+    Expr, FromRow, Join, Order, PrimaryKey, Returning, Select, TableQueries, ValueExpr, Within,
+    count_all, not, sql,
 };
 pub use schema::{
     CheckDef, ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, Schema, TableDef, UniqueDef,
 };
-pub use table::{Column, InsertValue, Insertable, PrimaryKey, Table};
+pub use table::{Column, InsertValue, Insertable, Table};
 pub use tls::SslMode;
 pub use transaction::{IsolationLevel, Savepoint, Transaction, TransactionOptions};
 pub use types::{ArrayElement, EnumDef, Json, PgEnum, SqlType, SqlTypeName};

@@ -7,7 +7,7 @@ pub use bytes::BytesMut;
 
 pub use tokio_postgres::Row;
 
-pub use crate::names::check_derived_names;
+pub use crate::name_check::check_derived_names;
 
 use crate::error::{Error, decode_error};
 use crate::schema::TableDef;

@@ -56,7 +56,7 @@ use tokio_postgres::Row;
 
 use crate::db::Executor;
 use crate::error::Error;
-use crate::query::{Built, Select, fetch_rows};
+use crate::query::{Built, Select, TableQueries, fetch_rows};
 use crate::schema::TableDef;
 use crate::table::{Column, Table};
 use crate::types::SqlType;

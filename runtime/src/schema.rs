@@ -7,8 +7,7 @@
 
 use std::borrow::Cow;
 
-use crate::table::Table;
-use crate::types::{EnumDef, PgEnum, SqlTypeName};
+use crate::typename::{EnumDef, SqlTypeName};
 
 /// One column of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -474,27 +473,14 @@ fn constraint_name(table: &str, columns: &[&str], suffix: &str) -> String {
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct Schema {
-    tables: Vec<&'static TableDef>,
-    enums: Vec<&'static EnumDef>,
+    pub(crate) tables: Vec<&'static TableDef>,
+    pub(crate) enums: Vec<&'static EnumDef>,
 }
 
 impl Schema {
     /// An empty schema.
     pub fn new() -> Self {
         Schema::default()
-    }
-
-    /// Adds a table.
-    pub fn table<T: Table>(mut self) -> Self {
-        self.tables.push(T::table());
-        self
-    }
-
-    /// Adds an enum type. Enums used by the schema's tables are included
-    /// without this; it is for an enum no table uses yet.
-    pub fn enum_type<E: PgEnum>(mut self) -> Self {
-        self.enums.push(E::DEF);
-        self
     }
 
     /// Every enum type: those added, then those the tables' columns use,
@@ -536,10 +522,5 @@ impl Schema {
             placed.push(waiting.remove(ready.unwrap_or(0)));
         }
         placed
-    }
-
-    /// The DDL creating every schema namespace and table, ready for `psql`.
-    pub fn to_sql(&self) -> String {
-        crate::ddl::create_schema(self)
     }
 }

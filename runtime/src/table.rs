@@ -7,8 +7,7 @@ use postgres_types::ToSql;
 use tokio_postgres::Row;
 
 use crate::error::Error;
-use crate::query::{All, Delete, Expr, Insert, Select, Selection, UpdateSet};
-use crate::schema::{ColumnDef, TableDef};
+use crate::schema::{ColumnDef, Schema, TableDef};
 
 /// A table: a struct annotated with `#[table]`, which is also its select type.
 ///
@@ -36,54 +35,6 @@ pub trait Table: Sized + Send + Sync + 'static {
     /// Decodes this table's columns from a row, starting at column `offset`
     /// (used when a row carries several tables, as a join does).
     fn from_row_at(row: &Row, offset: usize) -> Result<Self, Error>;
-
-    /// `SELECT` every column: `User::select().filter(...).fetch_all(&db)`.
-    fn select() -> Select<Self> {
-        Select::new(All)
-    }
-
-    /// `SELECT` chosen columns: a column or a tuple of them, such as
-    /// `User::select_columns((User::ID, User::EMAIL))`, giving `(Uuid, String)` rows.
-    fn select_columns<S: Selection<Self>>(columns: S) -> Select<Self, S> {
-        Select::new(columns)
-    }
-
-    /// `INSERT` one row.
-    fn insert(row: Self::Insert) -> Insert<Self> {
-        Insert::new(vec![row])
-    }
-
-    /// `INSERT` many rows in one statement.
-    fn insert_many(rows: impl IntoIterator<Item = Self::Insert>) -> Insert<Self> {
-        Insert::new(rows.into_iter().collect())
-    }
-
-    /// `UPDATE`: start with `.set(column, value)`.
-    fn update() -> UpdateSet<Self> {
-        UpdateSet::new()
-    }
-
-    /// `DELETE`: add `.filter(...)`, or `.all_rows()` to empty the table.
-    fn delete() -> Delete<Self> {
-        Delete::new()
-    }
-}
-
-/// A table with a primary key: rows can be found by it.
-///
-/// Implemented by `#[table]` for tables with a `primary_key` column (the key
-/// is that column's type) or a `primary_key(a, b)` (the key is a tuple).
-pub trait PrimaryKey: Table {
-    /// The key's Rust type.
-    type Key: Send + Sync;
-
-    /// The condition `primary key = key`.
-    fn key_filter(key: Self::Key) -> Expr<Self>;
-
-    /// `SELECT` the row with this key: `User::find(id).fetch_optional(&db)`.
-    fn find(key: Self::Key) -> Select<Self> {
-        Self::select().filter(Self::key_filter(key))
-    }
 }
 
 /// One value of an inserted row: a bind parameter, or the column's default.
@@ -175,5 +126,13 @@ impl<T, V> fmt::Debug for Column<T, V> {
             .field("name", &self.name)
             .field("index", &self.index)
             .finish()
+    }
+}
+
+impl Schema {
+    /// Adds a table.
+    pub fn table<T: Table>(mut self) -> Self {
+        self.tables.push(T::table());
+        self
     }
 }

@@ -27,8 +27,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use futures_util::FutureExt;
 
 use crate::conn::{Access, Acquired, Executor, PooledConn, Settings, Unknown, timed};
-use crate::ddl::quote_ident;
 use crate::error::Error;
+use crate::sql::quote_ident;
 
 /// How a transaction isolates itself from concurrent ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -545,6 +545,9 @@ async fn rollback_abandoned(conn: PooledConn) {
         conn.mark_unknown(Unknown::Rollback);
     }
 }
+
+impl crate::conn::sealed::Sealed for Transaction {}
+impl crate::conn::sealed::Sealed for Savepoint<'_> {}
 
 impl Executor for Transaction {
     async fn acquire(&self, _: Access) -> Result<Acquired<'_>, Error> {

@@ -9,6 +9,7 @@
 //! validate (`internals::check`) -> expand (`expand`), over one model of
 //! the table.
 
+#![forbid(unsafe_code)]
 mod embed;
 mod expand;
 mod internals;

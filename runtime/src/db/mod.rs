@@ -340,6 +340,9 @@ impl Deref for Conn {
     }
 }
 
+impl crate::conn::sealed::Sealed for Db {}
+impl crate::conn::sealed::Sealed for Conn {}
+
 impl Executor for Db {
     async fn acquire(&self, access: Access) -> Result<Acquired<'_>, Error> {
         self.routing.note(access);

@@ -9,9 +9,9 @@ use tokio_postgres::error::{ErrorPosition, SqlState};
 use super::files::Migration;
 use super::{LockHolder, MigrateError, split};
 use crate::db::{Db, Executor};
-use crate::ddl::quote_ident;
 use crate::error::Error;
 use crate::query::sql;
+use crate::sql::quote_ident;
 use crate::transaction::Transaction;
 
 /// The bookkeeping table: one row per applied migration.

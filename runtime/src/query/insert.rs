@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use super::expr::{Node, NodeKind, Operand, ValueExpr};
 use super::shape::Within;
 use super::{BuildSql, Built, Returning, execute};
-use crate::db::Executor;
+use crate::conn::Executor;
 use crate::error::Error;
 use crate::table::{Column, InsertValue, Insertable, Table};
 

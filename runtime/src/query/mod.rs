@@ -5,8 +5,10 @@
 //! string a user passes can change the statement.
 
 mod copy;
+mod dsl;
 mod expr;
 mod insert;
+mod nul;
 mod raw;
 mod select;
 mod shape;
@@ -26,6 +28,7 @@ use crate::error::Error;
 use crate::schema::TableDef;
 use crate::table::Table;
 
+pub use dsl::{PrimaryKey, TableQueries};
 pub use expr::{Expr, Node, Numeric, Operand, Order, Ordered, Text, ValueExpr, count_all, not};
 pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use raw::{FromRow, RawQuery, sql};
@@ -103,12 +106,12 @@ impl<'a> Built<'a> {
     }
 
     pub(crate) fn ident(&mut self, ident: &str) {
-        crate::ddl::push_ident(&mut self.sql, ident);
+        crate::sql::push_ident(&mut self.sql, ident);
     }
 
     /// The table as the DDL names it: `"users"` or `"app"."users"`.
     pub(crate) fn table(&mut self, table: &TableDef) {
-        crate::ddl::push_table_name(&mut self.sql, table.schema.unwrap_or("public"), table.name);
+        crate::sql::push_table_name(&mut self.sql, table.schema.unwrap_or("public"), table.name);
     }
 
     /// `"table"."column"`.
@@ -294,7 +297,7 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
         let rows = conn
             .query(&built.sql, &prepared, &built.params)
             .await
-            .map_err(|err| crate::error::name_nul_target(err, built, prepared.param_types()))?;
+            .map_err(|err| nul::name_nul_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", rows.len());
         Ok(rows)
     }
@@ -315,7 +318,7 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
         let n = conn
             .execute(&built.sql, &prepared, &built.params)
             .await
-            .map_err(|err| crate::error::name_nul_target(err, built, prepared.param_types()))?;
+            .map_err(|err| nul::name_nul_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", n);
         Ok(n)
     }

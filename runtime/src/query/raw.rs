@@ -32,7 +32,7 @@ use postgres_types::ToSql;
 use tokio_postgres::Row;
 
 use super::{Built, execute, fetch_rows};
-use crate::db::Executor;
+use crate::conn::Executor;
 use crate::error::{Error, decode_error};
 use crate::table::Table;
 use crate::types::SqlType;

@@ -9,7 +9,7 @@ use tokio_postgres::Row;
 use super::expr::{Expr, Node, Order, ValueExpr, and_into};
 use super::shape::{Join, JoinOn, Within};
 use super::{Built, fetch_rows, one, stream_rows};
-use crate::db::Executor;
+use crate::conn::Executor;
 use crate::error::Error;
 use crate::schema::TableDef;
 use crate::table::{Column, Table};

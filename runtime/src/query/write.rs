@@ -8,7 +8,7 @@ use futures_util::future::BoxFuture;
 use super::expr::{Expr, Node, Operand, and_into};
 use super::shape::Within;
 use super::{BuildSql, Built, Returning, execute};
-use crate::db::Executor;
+use crate::conn::Executor;
 use crate::error::Error;
 use crate::schema::TableDef;
 use crate::table::{Column, Table};

@@ -1,0 +1,59 @@
+//! The queries every table has, and finding a row by its primary key: the
+//! traits behind `User::select()` and `User::find(id)`, in the prelude.
+
+use super::{All, Delete, Expr, Insert, Select, Selection, UpdateSet};
+use crate::table::Table;
+
+/// The queries of a table: `User::select()`, `User::insert(..)`, …
+/// Implemented for every [`Table`].
+pub trait TableQueries: Table {
+    /// `SELECT` every column: `User::select().filter(...).fetch_all(&db)`.
+    fn select() -> Select<Self> {
+        Select::new(All)
+    }
+
+    /// `SELECT` chosen columns: a column or a tuple of them, such as
+    /// `User::select_columns((User::ID, User::EMAIL))`, giving `(Uuid, String)` rows.
+    fn select_columns<S: Selection<Self>>(columns: S) -> Select<Self, S> {
+        Select::new(columns)
+    }
+
+    /// `INSERT` one row.
+    fn insert(row: Self::Insert) -> Insert<Self> {
+        Insert::new(vec![row])
+    }
+
+    /// `INSERT` many rows in one statement.
+    fn insert_many(rows: impl IntoIterator<Item = Self::Insert>) -> Insert<Self> {
+        Insert::new(rows.into_iter().collect())
+    }
+
+    /// `UPDATE`: start with `.set(column, value)`.
+    fn update() -> UpdateSet<Self> {
+        UpdateSet::new()
+    }
+
+    /// `DELETE`: add `.filter(...)`, or `.all_rows()` to empty the table.
+    fn delete() -> Delete<Self> {
+        Delete::new()
+    }
+}
+
+impl<T: Table> TableQueries for T {}
+
+/// A table with a primary key: rows can be found by it.
+///
+/// Implemented by `#[table]` for tables with a `primary_key` column (the key
+/// is that column's type) or a `primary_key(a, b)` (the key is a tuple).
+pub trait PrimaryKey: Table {
+    /// The key's Rust type.
+    type Key: Send + Sync;
+
+    /// The condition `primary key = key`.
+    fn key_filter(key: Self::Key) -> Expr<Self>;
+
+    /// `SELECT` the row with this key: `User::find(id).fetch_optional(&db)`.
+    fn find(key: Self::Key) -> Select<Self> {
+        Self::select().filter(Self::key_filter(key))
+    }
+}
