@@ -62,10 +62,7 @@ impl Catalog<'_> {
         sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Result<Vec<tokio_postgres::Row>, Error> {
-        let mut built = Built::new();
-        built.push(sql);
-        built.params.extend_from_slice(params);
-        fetch_rows(self.0, &built).await
+        fetch_rows(self.0, &Built::raw(sql, params.to_vec())).await
     }
 }
 

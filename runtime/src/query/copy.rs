@@ -78,7 +78,9 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
         // transaction below.
         let known = match pgbouncer {
             true => None,
-            false => Some(column_types(conn.prepare(&probe.sql, 0).await?.columns())),
+            false => Some(column_types(
+                conn.prepare(&probe.sql, 0, true).await?.columns(),
+            )),
         };
         // Armed until the COPY returned: dropped mid-COPY, the connection
         // is discarded (and an open transaction with it).

@@ -10,6 +10,7 @@ use std::marker::PhantomData;
 use postgres_types::ToSql;
 
 use crate::schema::TableDef;
+use crate::sql::{BinaryOp, Fragment, Logic, PostfixOp, SqlWriter};
 use crate::table::{Column, Table};
 use crate::types::SqlType;
 
@@ -27,12 +28,12 @@ pub(crate) enum NodeKind {
     Excluded(&'static str),
     Param(Box<dyn ToSql + Send + Sync>),
     /// `lhs <op> rhs`, parenthesized when nested.
-    Binary(Box<Node>, &'static str, Box<Node>),
+    Binary(Box<Node>, BinaryOp, Box<Node>),
     /// Conditions joined by `AND` or `OR`.
-    Group(&'static str, Vec<Node>),
+    Group(Logic, Vec<Node>),
     Not(Box<Node>),
     /// `expr IS NULL` and the like.
-    Postfix(Box<Node>, &'static str),
+    Postfix(Box<Node>, PostfixOp),
     Between(Box<Node>, Box<Node>, Box<Node>),
     /// A fixed SQL keyword such as `TRUE`.
     Literal(&'static str),
@@ -57,8 +58,115 @@ impl Node {
         Node(NodeKind::Param(Box::new(value)))
     }
 
-    fn binary(lhs: Node, op: &'static str, rhs: Node) -> Node {
+    fn binary(lhs: Node, op: BinaryOp, rhs: Node) -> Node {
         Node(NodeKind::Binary(Box::new(lhs), op, Box::new(rhs)))
+    }
+}
+
+impl Fragment for Node {
+    fn write<'a>(&'a self, w: &mut SqlWriter<'a>) {
+        write_node(w, self);
+    }
+}
+
+fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
+    use NodeKind::*;
+    match &node.0 {
+        Column { table, name } => {
+            w.table(table);
+            w.push(".");
+            w.ident(name);
+        }
+        Excluded(name) => {
+            w.push("excluded.");
+            w.ident(name);
+        }
+        Literal(sql) => w.push(sql),
+        Call {
+            name,
+            distinct,
+            arg,
+            cast,
+        } => {
+            if cast.is_some() {
+                w.push("CAST(");
+            }
+            w.push(name);
+            w.push("(");
+            if *distinct {
+                w.push("DISTINCT ");
+            }
+            match arg {
+                Some(arg) => write_node(w, arg),
+                None => w.push("*"),
+            }
+            w.push(")");
+            if let Some(ty) = cast {
+                w.push(" AS ");
+                w.push(ty);
+                w.push(")");
+            }
+        }
+        Param(value) => w.param(&**value),
+        Binary(lhs, op, rhs) => {
+            write_operand(w, lhs);
+            w.push(" ");
+            w.push(op.as_str());
+            if op.takes_array() {
+                w.push("(");
+                write_node(w, rhs);
+                w.push(")");
+            } else {
+                w.push(" ");
+                write_operand(w, rhs);
+            }
+        }
+        Group(op, items) => {
+            if let [single] = items.as_slice() {
+                return write_node(w, single);
+            }
+            w.push("(");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    w.push(" ");
+                    w.push(op.as_str());
+                    w.push(" ");
+                }
+                write_node(w, item);
+            }
+            w.push(")");
+        }
+        Not(inner) => {
+            w.push("NOT ");
+            write_operand(w, inner);
+        }
+        Postfix(inner, op) => {
+            write_operand(w, inner);
+            w.push(" ");
+            w.push(op.as_str());
+        }
+        Between(value, low, high) => {
+            write_operand(w, value);
+            w.push(" BETWEEN ");
+            write_operand(w, low);
+            w.push(" AND ");
+            write_operand(w, high);
+        }
+    }
+}
+
+/// A node inside another: parenthesized unless it is atomic.
+fn write_operand<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
+    use NodeKind::*;
+    match &node.0 {
+        Column { .. } | Excluded(_) | Param(_) | Group(..) | Literal(_) | Call { .. } => {
+            write_node(w, node)
+        }
+        _ => {
+            w.push("(");
+            write_node(w, node);
+            w.push(")");
+        }
     }
 }
 
@@ -153,33 +261,29 @@ impl<S> Expr<S> {
 
     /// Both conditions: `(a AND b)`.
     pub fn and<S2>(self, other: Expr<S2>) -> Expr<(S, S2)> {
-        Expr::new(join("AND", self.node, other.node))
+        Expr::new(join(Logic::And, self.node, other.node))
     }
 
     /// Either condition: `(a OR b)`.
     pub fn or<S2>(self, other: Expr<S2>) -> Expr<(S, S2)> {
-        Expr::new(join("OR", self.node, other.node))
+        Expr::new(join(Logic::Or, self.node, other.node))
     }
 
     /// Every condition: `(a AND b AND …)`, for filters built at run time.
     /// No condition at all is `TRUE`.
     pub fn all(conditions: impl IntoIterator<Item = Expr<S>>) -> Expr<S> {
-        Expr::group("AND", "TRUE", conditions)
+        Expr::group(Logic::And, conditions)
     }
 
     /// Any of the conditions: `(a OR b OR …)`. No condition at all is `FALSE`.
     pub fn any(conditions: impl IntoIterator<Item = Expr<S>>) -> Expr<S> {
-        Expr::group("OR", "FALSE", conditions)
+        Expr::group(Logic::Or, conditions)
     }
 
-    fn group(
-        op: &'static str,
-        empty: &'static str,
-        conditions: impl IntoIterator<Item = Expr<S>>,
-    ) -> Expr<S> {
+    fn group(op: Logic, conditions: impl IntoIterator<Item = Expr<S>>) -> Expr<S> {
         let nodes: Vec<Node> = conditions.into_iter().map(|c| c.node).collect();
         if nodes.is_empty() {
-            return Expr::new(Node(NodeKind::Literal(empty)));
+            return Expr::new(Node(NodeKind::Literal(op.empty())));
         }
         Expr::new(
             nodes
@@ -191,7 +295,7 @@ impl<S> Expr<S> {
 }
 
 /// `a <op> b`, flattening nested groups of the same operator.
-fn join(op: &'static str, a: Node, b: Node) -> Node {
+fn join(op: Logic, a: Node, b: Node) -> Node {
     let mut items = match a.0 {
         NodeKind::Group(o, items) if o == op => items,
         node => vec![Node(node)],
@@ -206,7 +310,7 @@ fn join(op: &'static str, a: Node, b: Node) -> Node {
 /// Adds `condition` to a filter slot, AND-ed with what is there.
 pub(crate) fn and_into(slot: &mut Option<Node>, condition: Node) {
     *slot = Some(match slot.take() {
-        Some(existing) => join("AND", existing, condition),
+        Some(existing) => join(Logic::And, existing, condition),
         None => condition,
     });
 }
@@ -376,19 +480,19 @@ macro_rules! value_operators {
     ($ty:ident < $s:ident $(: $bound:path)? >) => {
         impl<$s $(: $bound)?, V> $ty<$s, V> {
             value_operators!(@compare $s;
-                eq => "=", "`self = rhs`";
-                ne => "<>", "`self <> rhs`";
-                gt => ">", "`self > rhs`";
-                ge => ">=", "`self >= rhs`";
-                lt => "<", "`self < rhs`";
-                le => "<=", "`self <= rhs`";
+                eq => Eq, "`self = rhs`";
+                ne => Ne, "`self <> rhs`";
+                gt => Gt, "`self > rhs`";
+                ge => Ge, "`self >= rhs`";
+                lt => Lt, "`self < rhs`";
+                le => Le, "`self <= rhs`";
             );
 
             value_operators!(@arithmetic $s;
-                add => "+", "`self + rhs`";
-                sub => "-", "`self - rhs`";
-                mul => "*", "`self * rhs`";
-                div => "/", "`self / rhs`";
+                add => Add, "`self + rhs`";
+                sub => Sub, "`self - rhs`";
+                mul => Mul, "`self * rhs`";
+                div => Div, "`self / rhs`";
             );
 
             /// `self BETWEEN low AND high`.
@@ -406,12 +510,12 @@ macro_rules! value_operators {
 
             /// `self IS NULL`.
             pub fn is_null(self) -> Expr<$s> {
-                Expr::new(Node(NodeKind::Postfix(Box::new(self.lhs()), "IS NULL")))
+                Expr::new(Node(NodeKind::Postfix(Box::new(self.lhs()), PostfixOp::IsNull)))
             }
 
             /// `self IS NOT NULL`.
             pub fn is_not_null(self) -> Expr<$s> {
-                Expr::new(Node(NodeKind::Postfix(Box::new(self.lhs()), "IS NOT NULL")))
+                Expr::new(Node(NodeKind::Postfix(Box::new(self.lhs()), PostfixOp::IsNotNull)))
             }
 
             /// `self = ANY($1)`: one array parameter, so the statement is the
@@ -421,7 +525,7 @@ macro_rules! value_operators {
                 X: Operand<$s, V> + ToSql + Send + Sync + 'static,
             {
                 let values: Vec<X> = values.into_iter().collect();
-                Expr::new(Node::binary(self.lhs(), "= ANY", Node::param(values)))
+                Expr::new(Node::binary(self.lhs(), BinaryOp::EqAny, Node::param(values)))
             }
 
             /// `self <> ALL($1)`: the negation of [`is_in`](Self::is_in). An
@@ -431,7 +535,7 @@ macro_rules! value_operators {
                 X: Operand<$s, V> + ToSql + Send + Sync + 'static,
             {
                 let values: Vec<X> = values.into_iter().collect();
-                Expr::new(Node::binary(self.lhs(), "<> ALL", Node::param(values)))
+                Expr::new(Node::binary(self.lhs(), BinaryOp::NeAll, Node::param(values)))
             }
 
             /// `self LIKE pattern` (text columns).
@@ -439,7 +543,7 @@ macro_rules! value_operators {
             where
                 V: Text,
             {
-                Expr::new(Node::binary(self.lhs(), "LIKE", pattern.into_node()))
+                Expr::new(Node::binary(self.lhs(), BinaryOp::Like, pattern.into_node()))
             }
 
             /// `self ILIKE pattern`: case-insensitive LIKE (text columns).
@@ -447,19 +551,19 @@ macro_rules! value_operators {
             where
                 V: Text,
             {
-                Expr::new(Node::binary(self.lhs(), "ILIKE", pattern.into_node()))
+                Expr::new(Node::binary(self.lhs(), BinaryOp::ILike, pattern.into_node()))
             }
         }
     };
-    (@compare $s:ident; $($name:ident => $op:literal, $doc:literal;)*) => {
+    (@compare $s:ident; $($name:ident => $op:ident, $doc:literal;)*) => {
         $(
             #[doc = $doc]
             pub fn $name<R: Operand<$s, V>>(self, rhs: R) -> Expr<R::Shape> {
-                Expr::new(Node::binary(self.lhs(), $op, rhs.into_node()))
+                Expr::new(Node::binary(self.lhs(), BinaryOp::$op, rhs.into_node()))
             }
         )*
     };
-    (@arithmetic $s:ident; $($name:ident => $op:literal, $doc:literal;)*) => {
+    (@arithmetic $s:ident; $($name:ident => $op:ident, $doc:literal;)*) => {
         $(
             #[doc = $doc]
             // The names are the public contract (`Post::VIEWS.add(1)`); the
@@ -469,7 +573,7 @@ macro_rules! value_operators {
             where
                 V: Numeric,
             {
-                ValueExpr::new(Node::binary(self.lhs(), $op, rhs.into_node()))
+                ValueExpr::new(Node::binary(self.lhs(), BinaryOp::$op, rhs.into_node()))
             }
         )*
     };

@@ -130,6 +130,10 @@ impl<T: Table> BuildSql for Insert<T> {
             out.ident(table.columns[column].name);
         }
         out.push(") VALUES ");
+        if self.rows.len() > 1 {
+            // The text grows with the rows: not worth a cached statement.
+            out.uncacheable();
+        }
         let mut values = Vec::with_capacity(columns.len());
         for (r, row) in self.rows.iter().enumerate() {
             if r > 0 {
@@ -144,7 +148,7 @@ impl<T: Table> BuildSql for Insert<T> {
                 }
                 match values.get(i) {
                     Some(InsertValue::Bind(value)) => {
-                        out.param_for(*value, table, table.columns[column].name)
+                        out.value_for(*value, table, table.columns[column].name)
                     }
                     Some(InsertValue::Default) | None => out.push("DEFAULT"),
                 }

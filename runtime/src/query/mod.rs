@@ -14,7 +14,6 @@ mod select;
 mod shape;
 mod write;
 
-use std::fmt::Write as _;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -26,6 +25,7 @@ use tracing::Instrument;
 use crate::conn::{Access, Acquired, Executor};
 use crate::error::Error;
 use crate::schema::TableDef;
+use crate::sql::SqlWriter;
 use crate::table::Table;
 
 pub use dsl::{PrimaryKey, TableQueries};
@@ -39,46 +39,29 @@ pub use write::{
     UpdateSet,
 };
 
-/// An SQL statement being written, with the parameters it binds.
+/// An SQL statement being written, with the parameters it binds: the
+/// writer of the `sql` layer, with the query layer's helpers below.
 #[doc(hidden)]
-pub struct Built<'a> {
-    pub(crate) sql: String,
-    pub(crate) params: Vec<&'a (dyn ToSql + Sync)>,
-    /// The column each written value goes to, by parameter position, for
-    /// errors that PostgreSQL raises without naming one.
-    pub(crate) targets: Vec<(usize, &'static TableDef, &'static str)>,
-    /// Whether the statement only reads (and may go to a replica).
-    pub(crate) access: Access,
-}
+pub type Built<'a> = SqlWriter<'a>;
 
-impl<'a> Built<'a> {
-    /// A statement that may write.
-    pub(crate) fn new() -> Self {
-        Built {
-            sql: String::with_capacity(128),
-            params: Vec::new(),
-            targets: Vec::new(),
-            access: Access::Write,
-        }
-    }
-
-    /// A statement that only reads.
-    pub(crate) fn read() -> Self {
-        Built {
-            access: Access::Read,
-            ..Built::new()
+impl<'a> SqlWriter<'a> {
+    /// Whether the statement may go to a read replica.
+    pub(crate) fn access(&self) -> Access {
+        if self.reads {
+            Access::Read
+        } else {
+            Access::Write
         }
     }
 
     /// A value written to `column` of `table` (an inserted or set value).
-    pub(crate) fn param_for(
+    pub(crate) fn value_for(
         &mut self,
         value: &'a (dyn ToSql + Sync),
         table: &'static TableDef,
         column: &'static str,
     ) {
-        self.param(value);
-        self.targets.push((self.params.len() - 1, table, column));
+        self.param_for(value, table.name, column);
     }
 
     /// `node`, remembering `column` of `table` as its target when it is a
@@ -90,28 +73,14 @@ impl<'a> Built<'a> {
         column: &'static str,
     ) {
         match &node.0 {
-            expr::NodeKind::Param(value) => self.param_for(&**value, table, column),
+            expr::NodeKind::Param(value) => self.value_for(&**value, table, column),
             _ => self.node(node),
         }
     }
 
-    pub(crate) fn push(&mut self, sql: &str) {
-        self.sql.push_str(sql);
-    }
-
-    pub(crate) fn param(&mut self, value: &'a (dyn ToSql + Sync)) {
-        self.params.push(value);
-        // Writing to a String cannot fail.
-        let _ = write!(self.sql, "${}", self.params.len());
-    }
-
-    pub(crate) fn ident(&mut self, ident: &str) {
-        crate::sql::push_ident(&mut self.sql, ident);
-    }
-
     /// The table as the DDL names it: `"users"` or `"app"."users"`.
     pub(crate) fn table(&mut self, table: &TableDef) {
-        crate::sql::push_table_name(&mut self.sql, table.schema.unwrap_or("public"), table.name);
+        self.table_name(table.schema.unwrap_or("public"), table.name);
     }
 
     /// `"table"."column"`.
@@ -136,103 +105,9 @@ impl<'a> Built<'a> {
         }
     }
 
+    /// An expression.
     pub(crate) fn node(&mut self, node: &'a Node) {
-        use expr::NodeKind::*;
-        match &node.0 {
-            Column { table, name } => {
-                self.table(table);
-                self.sql.push('.');
-                self.ident(name);
-            }
-            Excluded(name) => {
-                self.sql.push_str("excluded.");
-                self.ident(name);
-            }
-            Literal(sql) => self.sql.push_str(sql),
-            Call {
-                name,
-                distinct,
-                arg,
-                cast,
-            } => {
-                if cast.is_some() {
-                    self.sql.push_str("CAST(");
-                }
-                self.sql.push_str(name);
-                self.sql.push('(');
-                if *distinct {
-                    self.sql.push_str("DISTINCT ");
-                }
-                match arg {
-                    Some(arg) => self.node(arg),
-                    None => self.sql.push('*'),
-                }
-                self.sql.push(')');
-                if let Some(ty) = cast {
-                    self.sql.push_str(" AS ");
-                    self.sql.push_str(ty);
-                    self.sql.push(')');
-                }
-            }
-            Param(value) => self.param(&**value),
-            Binary(lhs, op, rhs) => {
-                self.operand(lhs);
-                self.sql.push(' ');
-                self.sql.push_str(op);
-                if op.ends_with("ANY") || op.ends_with("ALL") {
-                    self.sql.push('(');
-                    self.node(rhs);
-                    self.sql.push(')');
-                } else {
-                    self.sql.push(' ');
-                    self.operand(rhs);
-                }
-            }
-            Group(op, items) => {
-                if let [single] = items.as_slice() {
-                    return self.node(single);
-                }
-                self.sql.push('(');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        let _ = write!(self.sql, " {op} ");
-                    }
-                    self.node(item);
-                }
-                self.sql.push(')');
-            }
-            Not(inner) => {
-                self.sql.push_str("NOT ");
-                self.operand(inner);
-            }
-            Postfix(inner, op) => {
-                self.operand(inner);
-                self.sql.push(' ');
-                self.sql.push_str(op);
-            }
-            Between(value, low, high) => {
-                self.operand(value);
-                self.sql.push_str(" BETWEEN ");
-                self.operand(low);
-                self.sql.push_str(" AND ");
-                self.operand(high);
-            }
-        }
-    }
-
-    /// A node inside another: parenthesized unless it is atomic.
-    fn operand(&mut self, node: &'a Node) {
-        use expr::NodeKind::*;
-        match &node.0 {
-            Column { .. } | Excluded(_) | Param(_) | Group(..) | Literal(_) | Call { .. } => {
-                self.node(node)
-            }
-            _ => {
-                self.sql.push('(');
-                self.node(node);
-                self.sql.push(')');
-            }
-        }
+        self.write(node);
     }
 
     pub(crate) fn filter(&mut self, filter: Option<&'a Node>) {
@@ -292,8 +167,10 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
     check_size(built)?;
     let span = query_span(&built.sql);
     async {
-        let conn = exec.acquire(built.access).await?;
-        let prepared = conn.prepare(&built.sql, built.params.len()).await?;
+        let conn = exec.acquire(built.access()).await?;
+        let prepared = conn
+            .prepare(&built.sql, built.params.len(), built.cacheable)
+            .await?;
         let rows = conn
             .query(&built.sql, &prepared, &built.params)
             .await
@@ -313,8 +190,10 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
     check_size(built)?;
     let span = query_span(&built.sql);
     async {
-        let conn = exec.acquire(built.access).await?;
-        let prepared = conn.prepare(&built.sql, built.params.len()).await?;
+        let conn = exec.acquire(built.access()).await?;
+        let prepared = conn
+            .prepare(&built.sql, built.params.len(), built.cacheable)
+            .await?;
         let n = conn
             .execute(&built.sql, &prepared, &built.params)
             .await
@@ -335,8 +214,10 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
     check_size(&built)?;
     let span = query_span(&built.sql);
     async {
-        let mut conn = exec.acquire(built.access).await?;
-        let prepared = conn.prepare(&built.sql, built.params.len()).await?;
+        let mut conn = exec.acquire(built.access()).await?;
+        let prepared = conn
+            .prepare(&built.sql, built.params.len(), built.cacheable)
+            .await?;
         let rows = conn.query_raw(&built.sql, &prepared, &built.params).await?;
         // The rows are still to come: armed again until the last one, so a
         // stream dropped half-read discards its connection.

@@ -28,10 +28,10 @@ pub(crate) fn name_nul_target(
                 && value.to_sql_checked(ty, &mut buf).is_ok()
                 && buf.contains(&0)
         });
-    let target = culprit.and_then(|i| built.targets.iter().find(|(p, _, _)| *p == i));
+    let target = culprit.and_then(|i| built.targets.iter().find(|t| t.param == i));
     Error::NulInText {
-        table: target.map(|(_, table, _)| table.name.to_owned()),
-        column: target.map(|(_, _, column)| (*column).to_owned()),
+        table: target.map(|t| t.table.to_owned()),
+        column: target.map(|t| t.column.to_owned()),
         source,
     }
 }

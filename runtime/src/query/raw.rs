@@ -66,15 +66,13 @@ impl RawQuery {
     }
 
     fn build(&self) -> Built<'_> {
-        Built {
-            sql: self.sql.to_string(),
-            params: self
-                .params
+        Built::raw(
+            self.sql.to_string(),
+            self.params
                 .iter()
                 .map(|p| &**p as &(dyn ToSql + Sync))
                 .collect(),
-            ..Built::new()
-        }
+        )
     }
 
     /// Every row, decoded as `R`: a `#[table]` struct or a tuple.

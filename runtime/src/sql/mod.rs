@@ -3,8 +3,16 @@
 //!
 //! - [`quote_ident`], [`quote_literal`] and their `push_` forms: the one
 //!   implementation of quoting.
+//! - [`BinaryOp`], [`Logic`], [`PostfixOp`]: operators as values.
+//! - [`SqlWriter`] and [`Fragment`]: every statement is written in one pass
+//!   over its fragments, which gives its text, its bind parameters, and
+//!   whether it only reads and may be cached.
 
+mod op;
 mod quote;
+mod writer;
 
+pub use op::{BinaryOp, Logic, PostfixOp};
 pub(crate) use quote::push_ident_list;
 pub use quote::{full_name, push_ident, push_table_name, quote_ident, quote_literal, table_name};
+pub use writer::{Fragment, SqlWriter};

@@ -1,0 +1,109 @@
+//! SQL's operators as values, so a statement's shape is data, not strings
+//! to be inspected.
+
+/// A binary operator: `lhs <op> rhs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `=`
+    Eq,
+    /// `<>`
+    Ne,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `LIKE`
+    Like,
+    /// `ILIKE`
+    ILike,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `= ANY(array)`
+    EqAny,
+    /// `<> ALL(array)`
+    NeAll,
+}
+
+impl BinaryOp {
+    /// The operator as SQL writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::Eq => "=",
+            BinaryOp::Ne => "<>",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Like => "LIKE",
+            BinaryOp::ILike => "ILIKE",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::EqAny => "= ANY",
+            BinaryOp::NeAll => "<> ALL",
+        }
+    }
+
+    /// Whether the right-hand side is an array in parentheses, as for
+    /// `= ANY($1)`.
+    pub fn takes_array(self) -> bool {
+        matches!(self, BinaryOp::EqAny | BinaryOp::NeAll)
+    }
+}
+
+/// How conditions are joined: `(a AND b)`, `(a OR b)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Logic {
+    /// `AND`; no condition at all is `TRUE`.
+    And,
+    /// `OR`; no condition at all is `FALSE`.
+    Or,
+}
+
+impl Logic {
+    /// The keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Logic::And => "AND",
+            Logic::Or => "OR",
+        }
+    }
+
+    /// What no condition at all means.
+    pub fn empty(self) -> &'static str {
+        match self {
+            Logic::And => "TRUE",
+            Logic::Or => "FALSE",
+        }
+    }
+}
+
+/// A postfix test: `expr IS NULL`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PostfixOp {
+    /// `IS NULL`
+    IsNull,
+    /// `IS NOT NULL`
+    IsNotNull,
+}
+
+impl PostfixOp {
+    /// The test as SQL writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostfixOp::IsNull => "IS NULL",
+            PostfixOp::IsNotNull => "IS NOT NULL",
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The one writer every statement goes through: it owns the SQL text and
+//! the bind parameters, and notes on the way what the statement is.
+
+use std::fmt::Write as _;
+
+use postgres_types::ToSql;
+
+use super::quote::{push_ident, push_table_name};
+
+/// A piece of a statement that writes itself: its text into the writer,
+/// its values as bind parameters, never as text.
+pub trait Fragment {
+    /// Writes this piece.
+    fn write<'a>(&'a self, w: &mut SqlWriter<'a>);
+}
+
+/// Where a bind parameter's value goes: a column of a table, for errors
+/// PostgreSQL raises without naming one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub param: usize,
+    pub table: &'static str,
+    pub column: &'static str,
+}
+
+/// An SQL statement being written: its text, its bind parameters, and
+/// what the one pass over its parts learned: whether it only reads, and
+/// whether its text is worth caching a prepared statement for.
+#[doc(hidden)]
+pub struct SqlWriter<'a> {
+    pub(crate) sql: String,
+    pub(crate) params: Vec<&'a (dyn ToSql + Sync)>,
+    pub(crate) targets: Vec<Target>,
+    pub(crate) reads: bool,
+    pub(crate) cacheable: bool,
+}
+
+impl Default for SqlWriter<'_> {
+    fn default() -> Self {
+        SqlWriter::new()
+    }
+}
+
+impl<'a> SqlWriter<'a> {
+    /// A statement that may write.
+    pub(crate) fn new() -> Self {
+        SqlWriter {
+            sql: String::with_capacity(128),
+            params: Vec::new(),
+            targets: Vec::new(),
+            reads: false,
+            cacheable: true,
+        }
+    }
+
+    /// A statement that only reads (and may go to a read replica).
+    pub(crate) fn read() -> Self {
+        SqlWriter {
+            reads: true,
+            ..SqlWriter::new()
+        }
+    }
+
+    /// A statement taking the given text as it is, with `params`.
+    pub(crate) fn raw(sql: impl Into<String>, params: Vec<&'a (dyn ToSql + Sync)>) -> Self {
+        SqlWriter {
+            sql: sql.into(),
+            params,
+            ..SqlWriter::new()
+        }
+    }
+
+    /// The text so far.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    /// Marks the statement as one whose text varies with its values (such
+    /// as a multi-row `VALUES` list), so it is not kept in a connection's
+    /// statement cache.
+    pub(crate) fn uncacheable(&mut self) {
+        self.cacheable = false;
+    }
+
+    /// Appends SQL text.
+    pub(crate) fn push(&mut self, sql: &str) {
+        self.sql.push_str(sql);
+    }
+
+    /// Appends a bind parameter: `$n`.
+    pub(crate) fn param(&mut self, value: &'a (dyn ToSql + Sync)) {
+        self.params.push(value);
+        // Writing to a String cannot fail.
+        let _ = write!(self.sql, "${}", self.params.len());
+    }
+
+    /// A bind parameter whose value goes to `column` of `table`.
+    pub(crate) fn param_for(
+        &mut self,
+        value: &'a (dyn ToSql + Sync),
+        table: &'static str,
+        column: &'static str,
+    ) {
+        self.param(value);
+        self.targets.push(Target {
+            param: self.params.len() - 1,
+            table,
+            column,
+        });
+    }
+
+    /// An identifier, quoted.
+    pub(crate) fn ident(&mut self, ident: &str) {
+        push_ident(&mut self.sql, ident);
+    }
+
+    /// A table's name: `"users"`, or `"app"."users"` outside `public`.
+    pub(crate) fn table_name(&mut self, schema: &str, name: &str) {
+        push_table_name(&mut self.sql, schema, name);
+    }
+
+    /// Any fragment.
+    pub(crate) fn write<F: Fragment + ?Sized>(&mut self, fragment: &'a F) {
+        fragment.write(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Equals(&'static str, i32);
+
+    impl Fragment for Equals {
+        fn write<'a>(&'a self, w: &mut SqlWriter<'a>) {
+            w.ident(self.0);
+            w.push(" = ");
+            w.param_for(&self.1, "t", self.0);
+        }
+    }
+
+    #[test]
+    fn one_pass_writes_text_binds_and_targets() {
+        let (a, b) = (Equals("a\"b", 1), Equals("c", 2));
+        let mut w = SqlWriter::read();
+        w.push("SELECT * FROM ");
+        w.table_name("app", "t");
+        w.push(" WHERE ");
+        w.write(&a);
+        w.push(" AND ");
+        w.write(&b);
+        assert_eq!(
+            w.sql(),
+            r#"SELECT * FROM "app"."t" WHERE "a""b" = $1 AND "c" = $2"#
+        );
+        assert_eq!(w.params.len(), 2);
+        assert_eq!(w.targets[1].column, "c");
+        assert!(w.reads && w.cacheable);
+    }
+}
