@@ -25,6 +25,9 @@ mod introspect;
 mod runner;
 mod split;
 
+#[cfg(test)]
+mod diff_tests;
+
 use std::borrow::Cow;
 use std::path::PathBuf;
 
