@@ -87,34 +87,35 @@ pub(crate) fn column_definition(column: &snapshot::Column, primary_key: bool) ->
     line
 }
 
-/// `CONSTRAINT "t_a_b_pk" PRIMARY KEY("a","b")`.
-pub(crate) fn primary_key_constraint(pk: &snapshot::PrimaryKey) -> String {
+/// `CONSTRAINT "name" <kind>(<body>)`: the one shape of a table constraint.
+fn constraint(name: &str, kind: &str, body: impl FnOnce(&mut String)) -> String {
     let mut line = String::from("CONSTRAINT ");
-    push_ident(&mut line, &pk.name);
-    line.push_str(" PRIMARY KEY(");
-    push_ident_list(&mut line, &pk.columns);
+    push_ident(&mut line, name);
+    line.push(' ');
+    line.push_str(kind);
+    line.push('(');
+    body(&mut line);
     line.push(')');
     line
+}
+
+/// `CONSTRAINT "t_a_b_pk" PRIMARY KEY("a","b")`.
+pub(crate) fn primary_key_constraint(pk: &snapshot::PrimaryKey) -> String {
+    constraint(&pk.name, "PRIMARY KEY", |out| {
+        push_ident_list(out, &pk.columns)
+    })
 }
 
 /// `CONSTRAINT "t_a_unique" UNIQUE("a")`.
 pub(crate) fn unique_constraint(unique: &snapshot::Unique) -> String {
-    let mut line = String::from("CONSTRAINT ");
-    push_ident(&mut line, &unique.name);
-    line.push_str(" UNIQUE(");
-    push_ident_list(&mut line, &unique.columns);
-    line.push(')');
-    line
+    constraint(&unique.name, "UNIQUE", |out| {
+        push_ident_list(out, &unique.columns)
+    })
 }
 
 /// `CONSTRAINT "t_c_check" CHECK (expr)`.
 pub(crate) fn check_constraint(check: &snapshot::Check) -> String {
-    let mut line = String::from("CONSTRAINT ");
-    push_ident(&mut line, &check.name);
-    line.push_str(" CHECK (");
-    line.push_str(&check.expr);
-    line.push(')');
-    line
+    constraint(&check.name, "CHECK ", |out| out.push_str(&check.expr))
 }
 
 /// `CREATE TYPE "public"."status" AS ENUM('draft', 'published');`

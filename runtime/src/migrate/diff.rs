@@ -10,7 +10,9 @@ use crate::ddl::{
     primary_key_constraint, quote_ident, quote_literal, render_enum, render_table, table_name,
     unique_constraint,
 };
-use crate::snapshot::{Column, Enum, Snapshot, Table};
+use crate::snapshot::{
+    Check, Column, Enum, ForeignKey, Index, PrimaryKey, Snapshot, Table, Unique,
+};
 
 /// One change between two schemas.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -412,107 +414,147 @@ fn alter_column(plan: &mut Plan, t: &str, old: &Column, new: &Column) {
     }
 }
 
-/// Constraints or indexes of a table: those gone or changed are dropped,
-/// those new or changed are added (a change is a drop and an add).
-fn changed<'a, T: PartialEq>(before: &'a [T], after: &'a [T]) -> (Vec<&'a T>, Vec<&'a T>) {
-    let dropped = before.iter().filter(|b| !after.contains(b)).collect();
-    let added = after.iter().filter(|a| !before.contains(a)).collect();
-    (dropped, added)
+/// A constraint or an index of a table, as the diff drops and adds it: a
+/// changed one is dropped and added again.
+trait TableItem: PartialEq {
+    /// What it is, for the change's description.
+    const KIND: &'static str;
+    /// When it is dropped, and when added.
+    const DROP: Phase;
+    const ADD: Phase;
+    fn name(&self) -> &str;
+    /// The statement adding it to `table`.
+    fn add_sql(&self, table: &Table) -> String;
+    /// The statement dropping it from `table`.
+    fn drop_sql(&self, table: &Table) -> String {
+        format!(
+            "ALTER TABLE {} DROP CONSTRAINT {};",
+            table_name(&table.schema, &table.name),
+            quote_ident(self.name())
+        )
+    }
+}
+
+/// `ALTER TABLE … ADD <definition>;`
+fn add_constraint(table: &Table, definition: String) -> String {
+    format!(
+        "ALTER TABLE {} ADD {definition};",
+        table_name(&table.schema, &table.name)
+    )
+}
+
+impl TableItem for PrimaryKey {
+    const KIND: &'static str = "primary key";
+    const DROP: Phase = Phase::DropConstraints;
+    const ADD: Phase = Phase::AddConstraints;
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn add_sql(&self, table: &Table) -> String {
+        add_constraint(table, primary_key_constraint(self))
+    }
+}
+
+impl TableItem for Unique {
+    const KIND: &'static str = "unique constraint";
+    const DROP: Phase = Phase::DropConstraints;
+    const ADD: Phase = Phase::AddConstraints;
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn add_sql(&self, table: &Table) -> String {
+        add_constraint(table, unique_constraint(self))
+    }
+}
+
+impl TableItem for Check {
+    const KIND: &'static str = "check";
+    const DROP: Phase = Phase::DropConstraints;
+    const ADD: Phase = Phase::AddConstraints;
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn add_sql(&self, table: &Table) -> String {
+        add_constraint(table, check_constraint(self))
+    }
+}
+
+impl TableItem for ForeignKey {
+    const KIND: &'static str = "foreign key";
+    const DROP: Phase = Phase::DropForeignKeys;
+    const ADD: Phase = Phase::AddForeignKeys;
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn add_sql(&self, table: &Table) -> String {
+        add_foreign_key(table, self)
+    }
+}
+
+impl TableItem for Index {
+    const KIND: &'static str = "index";
+    const DROP: Phase = Phase::DropIndexes;
+    const ADD: Phase = Phase::CreateIndexes;
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn add_sql(&self, table: &Table) -> String {
+        create_index(table, self)
+    }
+    fn drop_sql(&self, table: &Table) -> String {
+        format!("DROP INDEX {};", full_name(&table.schema, &self.name))
+    }
+}
+
+/// Drops the items of `before` that are gone or changed in `after`, and
+/// adds those new or changed.
+fn drop_and_add<I: TableItem>(
+    plan: &mut Plan,
+    t: &str,
+    tables: (&Table, &Table),
+    items: (&[I], &[I]),
+) {
+    let (before, after) = items;
+    for gone in before.iter().filter(|b| !after.contains(b)) {
+        plan.add(
+            I::DROP,
+            format!("drop {} {} on {t}", I::KIND, quote_ident(gone.name())),
+            vec![gone.drop_sql(tables.1)],
+            false,
+        );
+    }
+    for new in after.iter().filter(|a| !before.contains(a)) {
+        let verb = if I::ADD == Phase::CreateIndexes {
+            "create"
+        } else {
+            "add"
+        };
+        plan.add(
+            I::ADD,
+            format!("{verb} {} {} on {t}", I::KIND, quote_ident(new.name())),
+            vec![new.add_sql(tables.1)],
+            false,
+        );
+    }
 }
 
 fn constraints(plan: &mut Plan, t: &str, before: &Table, after: &Table) {
-    let drop = |plan: &mut Plan, phase: Phase, kind: &str, name: &str| {
-        plan.add(
-            phase,
-            format!("drop {kind} {} on {t}", quote_ident(name)),
-            vec![format!(
-                "ALTER TABLE {t} DROP CONSTRAINT {};",
-                quote_ident(name)
-            )],
-            false,
-        );
-    };
-    let add = |plan: &mut Plan, phase: Phase, kind: &str, name: &str, definition: String| {
-        plan.add(
-            phase,
-            format!("add {kind} {} on {t}", quote_ident(name)),
-            vec![format!("ALTER TABLE {t} ADD {definition};")],
-            false,
-        );
-    };
-
-    if before.primary_key != after.primary_key {
-        if let Some(pk) = &before.primary_key {
-            drop(plan, Phase::DropConstraints, "primary key", &pk.name);
-        }
-        if let Some(pk) = &after.primary_key {
-            add(
-                plan,
-                Phase::AddConstraints,
-                "primary key",
-                &pk.name,
-                primary_key_constraint(pk),
-            );
-        }
-    }
-    let (dropped, added) = changed(&before.uniques, &after.uniques);
-    for u in dropped {
-        drop(plan, Phase::DropConstraints, "unique constraint", &u.name);
-    }
-    for u in added {
-        add(
-            plan,
-            Phase::AddConstraints,
-            "unique constraint",
-            &u.name,
-            unique_constraint(u),
-        );
-    }
-    let (dropped, added) = changed(&before.checks, &after.checks);
-    for c in dropped {
-        drop(plan, Phase::DropConstraints, "check", &c.name);
-    }
-    for c in added {
-        add(
-            plan,
-            Phase::AddConstraints,
-            "check",
-            &c.name,
-            check_constraint(c),
-        );
-    }
-    let (dropped, added) = changed(&before.foreign_keys, &after.foreign_keys);
-    for fk in dropped {
-        drop(plan, Phase::DropForeignKeys, "foreign key", &fk.name);
-    }
-    for fk in added {
-        plan.add(
-            Phase::AddForeignKeys,
-            format!("add foreign key {} on {t}", quote_ident(&fk.name)),
-            vec![add_foreign_key(after, fk)],
-            false,
-        );
-    }
-    let (dropped, added) = changed(&before.indexes, &after.indexes);
-    for index in dropped {
-        plan.add(
-            Phase::DropIndexes,
-            format!("drop index {} on {t}", quote_ident(&index.name)),
-            vec![format!(
-                "DROP INDEX {};",
-                full_name(&after.schema, &index.name)
-            )],
-            false,
-        );
-    }
-    for index in added {
-        plan.add(
-            Phase::CreateIndexes,
-            format!("create index {} on {t}", quote_ident(&index.name)),
-            vec![create_index(after, index)],
-            false,
-        );
-    }
+    let tables = (before, after);
+    drop_and_add(
+        plan,
+        t,
+        tables,
+        (before.primary_key.as_slice(), after.primary_key.as_slice()),
+    );
+    drop_and_add(plan, t, tables, (&before.uniques[..], &after.uniques[..]));
+    drop_and_add(plan, t, tables, (&before.checks[..], &after.checks[..]));
+    drop_and_add(
+        plan,
+        t,
+        tables,
+        (&before.foreign_keys[..], &after.foreign_keys[..]),
+    );
+    drop_and_add(plan, t, tables, (&before.indexes[..], &after.indexes[..]));
 }
 
 /// A migration file's text: each change as a comment and its statements,
