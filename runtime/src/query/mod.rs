@@ -22,7 +22,7 @@ use postgres_types::ToSql;
 use tokio_postgres::{Row, RowStream};
 use tracing::Instrument;
 
-use crate::conn::{Access, Acquired, Executor};
+use crate::conn::{Access, Acquired, Executor, Prepared};
 use crate::error::Error;
 use crate::schema::TableDef;
 use crate::sql::SqlWriter;
@@ -159,26 +159,33 @@ fn query_span(sql: &str) -> tracing::Span {
     )
 }
 
+/// The start of every statement: a connection for it (a replica's for a
+/// read, where there is one) and the statement prepared.
+async fn start<'e, E: Executor + ?Sized>(
+    exec: &'e E,
+    built: &Built<'_>,
+) -> Result<(Acquired<'e>, Prepared), Error> {
+    check_size(built)?;
+    let conn = exec.acquire(built.access()).await?;
+    let prepared = conn
+        .prepare(&built.sql, built.params.len(), built.cacheable)
+        .await?;
+    Ok((conn, prepared))
+}
+
 /// Runs one statement and collects its rows, in a tracing span carrying the SQL.
 pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
     exec: &E,
     built: &Built<'_>,
 ) -> Result<Vec<Row>, Error> {
-    check_size(built)?;
-    let span = query_span(&built.sql);
     async {
-        let conn = exec.acquire(built.access()).await?;
-        let prepared = conn
-            .prepare(&built.sql, built.params.len(), built.cacheable)
-            .await?;
-        let rows = conn
-            .query(&built.sql, &prepared, &built.params)
-            .await
-            .map_err(|err| nul::name_nul_target(err, built, prepared.param_types()))?;
+        let (conn, prepared) = start(exec, built).await?;
+        let rows = conn.query(&built.sql, &prepared, &built.params).await;
+        let rows = rows.map_err(|err| nul::name_nul_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", rows.len());
         Ok(rows)
     }
-    .instrument(span)
+    .instrument(query_span(&built.sql))
     .await
 }
 
@@ -187,21 +194,14 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
     exec: &E,
     built: &Built<'_>,
 ) -> Result<u64, Error> {
-    check_size(built)?;
-    let span = query_span(&built.sql);
     async {
-        let conn = exec.acquire(built.access()).await?;
-        let prepared = conn
-            .prepare(&built.sql, built.params.len(), built.cacheable)
-            .await?;
-        let n = conn
-            .execute(&built.sql, &prepared, &built.params)
-            .await
-            .map_err(|err| nul::name_nul_target(err, built, prepared.param_types()))?;
+        let (conn, prepared) = start(exec, built).await?;
+        let n = conn.execute(&built.sql, &prepared, &built.params).await;
+        let n = n.map_err(|err| nul::name_nul_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", n);
         Ok(n)
     }
-    .instrument(span)
+    .instrument(query_span(&built.sql))
     .await
 }
 
@@ -211,13 +211,8 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
     exec: &'e E,
     built: Built<'_>,
 ) -> Result<Rows<'e>, Error> {
-    check_size(&built)?;
-    let span = query_span(&built.sql);
     async {
-        let mut conn = exec.acquire(built.access()).await?;
-        let prepared = conn
-            .prepare(&built.sql, built.params.len(), built.cacheable)
-            .await?;
+        let (mut conn, prepared) = start(exec, &built).await?;
         let rows = conn.query_raw(&built.sql, &prepared, &built.params).await?;
         // The rows are still to come: armed again until the last one, so a
         // stream dropped half-read discards its connection.
@@ -227,7 +222,7 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
             rows: Box::pin(rows),
         })
     }
-    .instrument(span)
+    .instrument(query_span(&built.sql))
     .await
 }
 
