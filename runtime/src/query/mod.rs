@@ -17,7 +17,7 @@ mod write;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use postgres_types::ToSql;
 use tokio_postgres::{Row, RowStream};
 use tracing::Instrument;
@@ -220,6 +220,7 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
         Ok(Rows {
             conn,
             rows: Box::pin(rows),
+            ended: false,
         })
     }
     .instrument(query_span(&built.sql))
@@ -230,6 +231,8 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
 pub(crate) struct Rows<'a> {
     conn: Acquired<'a>,
     rows: Pin<Box<RowStream>>,
+    /// The last row came (or an error): the stream ends for good.
+    ended: bool,
 }
 
 impl Stream for Rows<'_> {
@@ -237,10 +240,17 @@ impl Stream for Rows<'_> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        if this.ended {
+            return Poll::Ready(None);
+        }
         match this.rows.as_mut().poll_next(cx) {
             Poll::Ready(Some(Ok(row))) => Poll::Ready(Some(Ok(row))),
-            Poll::Ready(Some(Err(err))) => Poll::Ready(Some(this.conn.finish(Err(err)))),
+            Poll::Ready(Some(Err(err))) => {
+                this.ended = true;
+                Poll::Ready(Some(this.conn.finish(Err(err))))
+            }
             Poll::Ready(None) => {
+                this.ended = true;
                 this.conn.done();
                 Poll::Ready(None)
             }
@@ -283,7 +293,9 @@ impl<Q: BuildSql> Returning<Q> {
         })
     }
 
-    /// The first returned row, if any.
+    /// The first returned row, if any. The statement runs to its end (every
+    /// row is written), but only the first returned row is decoded and
+    /// kept; the others are read past as they arrive.
     pub async fn fetch_optional<E: Executor + ?Sized>(
         self,
         exec: &E,
@@ -291,7 +303,13 @@ impl<Q: BuildSql> Returning<Q> {
         if self.0.is_empty() {
             return Ok(None);
         }
-        let rows = fetch_rows(exec, &self.0.build(true)).await?;
-        rows.first().map(Q::Table::from_row).transpose()
+        let rows = stream_rows(exec, self.0.build(true)).await?;
+        let mut rows = std::pin::pin!(rows);
+        let Some(row) = rows.next().await.transpose()? else {
+            return Ok(None);
+        };
+        let first = Q::Table::from_row(&row)?;
+        while rows.next().await.transpose()?.is_some() {}
+        Ok(Some(first))
     }
 }

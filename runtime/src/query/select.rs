@@ -537,15 +537,20 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
 
     /// The first matching row; [`Error::NotFound`] when there is none.
     pub async fn fetch_one<E: Executor + ?Sized>(self, exec: &E) -> Result<S::Output, Error> {
-        let rows = fetch_rows(exec, &self.build()).await?;
-        self.selection.decode_at(&one(rows, self.base)?, 0)
+        let table = self.base;
+        self.fetch_optional(exec)
+            .await?
+            .ok_or(Error::NotFound { table: table.name })
     }
 
-    /// The first matching row, if any.
+    /// The first matching row, if any. The server is asked for one row at
+    /// most (`LIMIT $n` with n = 1, or the query's own limit if it is
+    /// smaller), so no more are sent, decoded or held.
     pub async fn fetch_optional<E: Executor + ?Sized>(
-        self,
+        mut self,
         exec: &E,
     ) -> Result<Option<S::Output>, Error> {
+        self.limit = Some(self.limit.map_or(1, |n| n.min(1)));
         let rows = fetch_rows(exec, &self.build()).await?;
         rows.first()
             .map(|row| self.selection.decode_at(row, 0))
