@@ -175,6 +175,16 @@ pub enum Error {
         parameters: usize,
     },
 
+    /// A prepared query's placeholder was not bound, bound twice to
+    /// different types, or bound under a name the query does not have.
+    #[error("placeholder `{name}`: {reason}")]
+    Placeholder {
+        /// The placeholder's name.
+        name: String,
+        /// What is wrong, and what to do.
+        reason: String,
+    },
+
     /// The configuration is wrong (a malformed URL, an unset DATABASE_URL, …).
     #[error("configuration error: {0}")]
     Config(String),

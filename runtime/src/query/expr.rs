@@ -37,6 +37,12 @@ pub(crate) enum NodeKind {
     Between(Box<Node>, Box<Node>, Box<Node>),
     /// A fixed SQL keyword such as `TRUE`.
     Literal(&'static str),
+    /// A named value given when a prepared query runs.
+    Placeholder {
+        name: &'static str,
+        type_id: std::any::TypeId,
+        type_name: &'static str,
+    },
     /// `name([DISTINCT] args)`, optionally cast: `CAST(sum(x) AS bigint)`.
     Call {
         name: &'static str,
@@ -108,6 +114,11 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
             }
         }
         Param(value) => w.param(&**value),
+        Placeholder {
+            name,
+            type_id,
+            type_name,
+        } => w.placeholder(name, *type_id, type_name),
         Binary(lhs, op, rhs) => {
             write_operand(w, lhs);
             w.push(" ");
@@ -159,9 +170,13 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
 fn write_operand<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
     use NodeKind::*;
     match &node.0 {
-        Column { .. } | Excluded(_) | Param(_) | Group(..) | Literal(_) | Call { .. } => {
-            write_node(w, node)
-        }
+        Column { .. }
+        | Excluded(_)
+        | Param(_)
+        | Placeholder { .. }
+        | Group(..)
+        | Literal(_)
+        | Call { .. } => write_node(w, node),
         _ => {
             w.push("(");
             write_node(w, node);

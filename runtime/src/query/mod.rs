@@ -9,6 +9,7 @@ mod dsl;
 mod expr;
 mod insert;
 mod nul;
+mod prepared;
 mod raw;
 mod select;
 mod shape;
@@ -31,6 +32,7 @@ use crate::table::Table;
 pub use dsl::{PrimaryKey, TableQueries};
 pub use expr::{Expr, Node, Numeric, Operand, Order, Ordered, Text, ValueExpr, count_all, not};
 pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};
+pub use prepared::{Bound, Placeholder, PreparedSelect, placeholder};
 pub use raw::{FromRow, RawQuery, sql};
 pub use select::{All, Inner, JoinKind, Joined, LeftOuter, Select, SelectItem, Selection};
 pub use shape::{AndAlso, Both, Here, Join, JoinOn, Left, NewLeft, NewRight, Right, Within};
@@ -86,7 +88,7 @@ impl<'a> SqlWriter<'a> {
     /// `"table"."column"`.
     pub(crate) fn qualified_column(&mut self, table: &TableDef, name: &str) {
         self.table(table);
-        self.sql.push('.');
+        self.push(".");
         self.ident(name);
     }
 
@@ -95,11 +97,11 @@ impl<'a> SqlWriter<'a> {
     pub(crate) fn column_list(&mut self, table: &TableDef, qualified: bool) {
         for (i, column) in table.columns.iter().enumerate() {
             if i > 0 {
-                self.sql.push_str(", ");
+                self.push(", ");
             }
             if qualified {
                 self.table(table);
-                self.sql.push('.');
+                self.push(".");
             }
             self.ident(column.name);
         }
@@ -112,13 +114,13 @@ impl<'a> SqlWriter<'a> {
 
     pub(crate) fn filter(&mut self, filter: Option<&'a Node>) {
         if let Some(filter) = filter {
-            self.sql.push_str(" WHERE ");
+            self.push(" WHERE ");
             self.node(filter);
         }
     }
 
     pub(crate) fn returning(&mut self, table: &TableDef) {
-        self.sql.push_str(" RETURNING ");
+        self.push(" RETURNING ");
         self.column_list(table, false);
     }
 }

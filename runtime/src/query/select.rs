@@ -307,6 +307,13 @@ struct JoinClause {
 #[must_use = "a query does nothing until a terminal method such as `.fetch_all(&db)` runs it"]
 pub struct Select<Src, S = All> {
     selection: S,
+    clauses: Clauses,
+    _source: PhantomData<fn() -> Src>,
+}
+
+/// Everything of a select but what it selects: kept together, so that a
+/// join, which changes the selection's type, moves them at once.
+struct Clauses {
     base: &'static TableDef,
     joins: Vec<JoinClause>,
     filter: Option<Node>,
@@ -316,22 +323,23 @@ pub struct Select<Src, S = All> {
     limit: Option<i64>,
     offset: Option<i64>,
     for_update: bool,
-    _source: PhantomData<fn() -> Src>,
 }
 
 impl<T: Table, S: Selection<T>> Select<T, S> {
     pub(crate) fn new(selection: S) -> Self {
         Select {
             selection,
-            base: T::table(),
-            joins: Vec::new(),
-            filter: None,
-            group_by: Vec::new(),
-            having: None,
-            order: Vec::new(),
-            limit: None,
-            offset: None,
-            for_update: false,
+            clauses: Clauses {
+                base: T::table(),
+                joins: Vec::new(),
+                filter: None,
+                group_by: Vec::new(),
+                having: None,
+                order: Vec::new(),
+                limit: None,
+                offset: None,
+                for_update: false,
+            },
             _source: PhantomData,
         }
     }
@@ -344,7 +352,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     where
         C: Within<Src, I>,
     {
-        and_into(&mut self.filter, condition.node);
+        and_into(&mut self.clauses.filter, condition.node);
         self
     }
 
@@ -354,7 +362,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     where
         T: Table + Within<Src, I>,
     {
-        self.group_by.push(Node::column(column));
+        self.clauses.group_by.push(Node::column(column));
         self
     }
 
@@ -364,7 +372,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     where
         C: Within<Src, I>,
     {
-        and_into(&mut self.having, condition.node);
+        and_into(&mut self.clauses.having, condition.node);
         self
     }
 
@@ -375,7 +383,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         C: Within<Src, I>,
     {
         let order = order.into();
-        self.order.push((order.node, order.direction));
+        self.clauses.order.push((order.node, order.direction));
         self
     }
 
@@ -408,7 +416,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     }
 
     fn join<B: Table, K: JoinKind>(mut self, on: Node) -> Select<Join<Src, B>, Joined<S, B, K>> {
-        self.joins.push(JoinClause {
+        self.clauses.joins.push(JoinClause {
             kind: K::SQL,
             table: B::table(),
             on,
@@ -418,34 +426,26 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
                 left: self.selection,
                 _marker: PhantomData,
             },
-            base: self.base,
-            joins: self.joins,
-            filter: self.filter,
-            group_by: self.group_by,
-            having: self.having,
-            order: self.order,
-            limit: self.limit,
-            offset: self.offset,
-            for_update: self.for_update,
+            clauses: self.clauses,
             _source: PhantomData,
         }
     }
 
     /// Returns at most `n` rows.
     pub fn limit(mut self, n: i64) -> Self {
-        self.limit = Some(n);
+        self.clauses.limit = Some(n);
         self
     }
 
     /// Skips the first `n` rows.
     pub fn offset(mut self, n: i64) -> Self {
-        self.offset = Some(n);
+        self.clauses.offset = Some(n);
         self
     }
 
     /// Locks the selected rows until the transaction ends (`FOR UPDATE`).
     pub fn for_update(mut self) -> Self {
-        self.for_update = true;
+        self.clauses.for_update = true;
         self
     }
 
@@ -454,17 +454,32 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         self.build().sql
     }
 
-    fn build(&self) -> Built<'_> {
+    pub(crate) fn build(&self) -> Built<'_> {
         let mut out = self.built();
-        out.push("SELECT ");
-        self.selection.write(&mut out, !self.joins.is_empty());
-        self.write_from(&mut out, true);
+        self.write_select(&mut out);
         out
+    }
+
+    /// `SELECT … FROM …`, into `out`.
+    pub(crate) fn write_select<'a>(&'a self, out: &mut Built<'a>) {
+        out.push("SELECT ");
+        self.selection.write(out, !self.clauses.joins.is_empty());
+        self.write_from(out, true);
+    }
+
+    /// A row decoded as the selection says.
+    pub(crate) fn decode(&self, row: &Row) -> Result<S::Output, Error> {
+        self.selection.decode_at(row, 0)
+    }
+
+    /// The table the select reads from.
+    pub(crate) fn base_table(&self) -> &'static TableDef {
+        self.clauses.base
     }
 
     /// A statement that reads (a replica may serve it), unless it locks rows.
     fn built(&self) -> Built<'_> {
-        if self.for_update {
+        if self.clauses.for_update {
             Built::new()
         } else {
             Built::read()
@@ -474,30 +489,30 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     /// ` FROM … JOIN … WHERE … ORDER BY … LIMIT … OFFSET … FOR UPDATE`.
     fn write_from<'a>(&'a self, out: &mut Built<'a>, ordered: bool) {
         out.push(" FROM ");
-        out.table(self.base);
-        for join in &self.joins {
+        out.table(self.clauses.base);
+        for join in &self.clauses.joins {
             out.push(join.kind);
             out.table(join.table);
             out.push(" ON ");
             out.node(&join.on);
         }
-        out.filter(self.filter.as_ref());
-        if !self.group_by.is_empty() {
+        out.filter(self.clauses.filter.as_ref());
+        if !self.clauses.group_by.is_empty() {
             out.push(" GROUP BY ");
-            for (i, node) in self.group_by.iter().enumerate() {
+            for (i, node) in self.clauses.group_by.iter().enumerate() {
                 if i > 0 {
                     out.push(", ");
                 }
                 out.node(node);
             }
         }
-        if let Some(having) = &self.having {
+        if let Some(having) = &self.clauses.having {
             out.push(" HAVING ");
             out.node(having);
         }
-        if ordered && !self.order.is_empty() {
+        if ordered && !self.clauses.order.is_empty() {
             out.push(" ORDER BY ");
-            for (i, (node, direction)) in self.order.iter().enumerate() {
+            for (i, (node, direction)) in self.clauses.order.iter().enumerate() {
                 if i > 0 {
                     out.push(", ");
                 }
@@ -506,15 +521,15 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
                 out.push(direction);
             }
         }
-        if let Some(limit) = &self.limit {
+        if let Some(limit) = &self.clauses.limit {
             out.push(" LIMIT ");
             out.param(limit);
         }
-        if let Some(offset) = &self.offset {
+        if let Some(offset) = &self.clauses.offset {
             out.push(" OFFSET ");
             out.param(offset);
         }
-        if self.for_update {
+        if self.clauses.for_update {
             out.push(" FOR UPDATE");
         }
     }
@@ -537,7 +552,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
 
     /// The first matching row; [`Error::NotFound`] when there is none.
     pub async fn fetch_one<E: Executor + ?Sized>(self, exec: &E) -> Result<S::Output, Error> {
-        let table = self.base;
+        let table = self.clauses.base;
         self.fetch_optional(exec)
             .await?
             .ok_or(Error::NotFound { table: table.name })
@@ -550,7 +565,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         mut self,
         exec: &E,
     ) -> Result<Option<S::Output>, Error> {
-        self.limit = Some(self.limit.map_or(1, |n| n.min(1)));
+        self.clauses.limit = Some(self.clauses.limit.map_or(1, |n| n.min(1)));
         let rows = fetch_rows(exec, &self.build()).await?;
         rows.first()
             .map(|row| self.selection.decode_at(row, 0))
@@ -581,7 +596,10 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     /// offset, if set; groups, when grouped).
     pub async fn count<E: Executor + ?Sized>(self, exec: &E) -> Result<i64, Error> {
         let mut out = self.built();
-        if self.limit.is_some() || self.offset.is_some() || !self.group_by.is_empty() {
+        if self.clauses.limit.is_some()
+            || self.clauses.offset.is_some()
+            || !self.clauses.group_by.is_empty()
+        {
             out.push("SELECT count(*) FROM (SELECT 1");
             self.write_from(&mut out, true);
             out.push(") AS \"counted\"");
@@ -590,7 +608,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
             self.write_from(&mut out, false);
         }
         let rows = fetch_rows(exec, &out).await?;
-        Ok(one(rows, self.base)?.try_get(0)?)
+        Ok(one(rows, self.clauses.base)?.try_get(0)?)
     }
 
     /// Whether any row matches.
@@ -600,6 +618,6 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         self.write_from(&mut out, false);
         out.push(")");
         let rows = fetch_rows(exec, &out).await?;
-        Ok(one(rows, self.base)?.try_get(0)?)
+        Ok(one(rows, self.clauses.base)?.try_get(0)?)
     }
 }

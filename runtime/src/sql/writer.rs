@@ -1,9 +1,10 @@
 //! The one writer every statement goes through: it owns the SQL text and
 //! the bind parameters, and notes on the way what the statement is.
 
+use std::any::TypeId;
 use std::fmt::Write as _;
 
-use postgres_types::ToSql;
+use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 
 use super::quote::{push_ident, push_table_name};
 
@@ -23,16 +24,56 @@ pub(crate) struct Target {
     pub column: &'static str,
 }
 
+/// A named parameter of a prepared query, to be given when it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Slot {
+    /// Its position among the bind parameters.
+    pub param: usize,
+    pub name: &'static str,
+    /// The Rust type it takes.
+    pub type_id: TypeId,
+    pub type_name: &'static str,
+}
+
+/// What a placeholder binds until it is given a value: sending it is an
+/// error, never a NULL.
+#[derive(Debug)]
+struct Unbound;
+
+impl ToSql for Unbound {
+    fn to_sql(
+        &self,
+        _: &Type,
+        _: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        Err("a placeholder was sent without a value".into())
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+static UNBOUND: Unbound = Unbound;
+
 /// An SQL statement being written: its text, its bind parameters, and
 /// what the one pass over its parts learned: whether it only reads, and
 /// whether its text is worth caching a prepared statement for.
+///
+/// A writer made with [`SqlWriter::binds_only`] collects the parameters
+/// and writes no text: how a prepared query gets its values, in the same
+/// order as when its text was written, without writing it again.
 #[doc(hidden)]
 pub struct SqlWriter<'a> {
     pub(crate) sql: String,
     pub(crate) params: Vec<&'a (dyn ToSql + Sync)>,
     pub(crate) targets: Vec<Target>,
+    pub(crate) slots: Vec<Slot>,
     pub(crate) reads: bool,
     pub(crate) cacheable: bool,
+    text: bool,
 }
 
 impl Default for SqlWriter<'_> {
@@ -48,8 +89,19 @@ impl<'a> SqlWriter<'a> {
             sql: String::with_capacity(128),
             params: Vec::new(),
             targets: Vec::new(),
+            slots: Vec::new(),
             reads: false,
             cacheable: true,
+            text: true,
+        }
+    }
+
+    /// A writer that only collects the bind parameters.
+    pub(crate) fn binds_only() -> Self {
+        SqlWriter {
+            sql: String::new(),
+            text: false,
+            ..SqlWriter::new()
         }
     }
 
@@ -84,14 +136,34 @@ impl<'a> SqlWriter<'a> {
 
     /// Appends SQL text.
     pub(crate) fn push(&mut self, sql: &str) {
-        self.sql.push_str(sql);
+        if self.text {
+            self.sql.push_str(sql);
+        }
     }
 
     /// Appends a bind parameter: `$n`.
     pub(crate) fn param(&mut self, value: &'a (dyn ToSql + Sync)) {
         self.params.push(value);
-        // Writing to a String cannot fail.
-        let _ = write!(self.sql, "${}", self.params.len());
+        if self.text {
+            // Writing to a String cannot fail.
+            let _ = write!(self.sql, "${}", self.params.len());
+        }
+    }
+
+    /// A named parameter whose value is given when the statement runs.
+    pub(crate) fn placeholder(
+        &mut self,
+        name: &'static str,
+        type_id: TypeId,
+        type_name: &'static str,
+    ) {
+        self.slots.push(Slot {
+            param: self.params.len(),
+            name,
+            type_id,
+            type_name,
+        });
+        self.param(&UNBOUND);
     }
 
     /// A bind parameter whose value goes to `column` of `table`.
@@ -111,12 +183,16 @@ impl<'a> SqlWriter<'a> {
 
     /// An identifier, quoted.
     pub(crate) fn ident(&mut self, ident: &str) {
-        push_ident(&mut self.sql, ident);
+        if self.text {
+            push_ident(&mut self.sql, ident);
+        }
     }
 
     /// A table's name: `"users"`, or `"app"."users"` outside `public`.
     pub(crate) fn table_name(&mut self, schema: &str, name: &str) {
-        push_table_name(&mut self.sql, schema, name);
+        if self.text {
+            push_table_name(&mut self.sql, schema, name);
+        }
     }
 
     /// Any fragment.
