@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use pgtable::Conn;
 use pgtable::prelude::*;
+use pgtable::query::placeholder;
 use pgtable::relations::HasMany;
 use tokio::runtime::Runtime;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
@@ -196,6 +197,11 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
             b.to_async(&env.rt)
                 .iter(|| async { black_box(User::select().fetch_all(&env.conn).await.unwrap()) })
+        });
+        let prepared = User::select().prepare();
+        group.bench_with_input(BenchmarkId::new("pgtable_prepared", n), &n, |b, _| {
+            b.to_async(&env.rt)
+                .iter(|| async { black_box(prepared.fetch_all(&env.conn).await.unwrap()) })
         });
     }
     group.finish();
@@ -462,6 +468,28 @@ fn build_sql(c: &mut Criterion) {
                 .order_by(User::ID)
                 .limit(10);
             black_box(query.to_sql())
+        })
+    });
+    let prepared = User::select()
+        .filter(
+            User::NAME
+                .like(placeholder::<String>("name"))
+                .and(User::HAIR_COLOR.eq(placeholder::<String>("hair")))
+                .and(User::ID.gt(placeholder::<i32>("from")))
+                .and(User::ID.lt(placeholder::<i32>("to")))
+                .and(User::HAIR_COLOR.is_not_null()),
+        )
+        .order_by(User::ID)
+        .limit(10)
+        .prepare();
+    group.bench_function("pgtable_prepared/select_5_conditions", |b| {
+        b.iter(|| {
+            let bound = prepared
+                .bind("name", "User 1%")
+                .bind("hair", "black")
+                .bind("from", 10_i32)
+                .bind("to", 1_000_i32);
+            black_box(bound.statement_len().unwrap())
         })
     });
     group.bench_function("raw/select_5_conditions", |b| {

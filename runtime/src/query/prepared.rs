@@ -230,6 +230,13 @@ impl<Src, S: Selection<Src>> Bound<'_, Src, S> {
         Ok(built)
     }
 
+    /// Assembles the statement and says how many parameters it binds: what
+    /// a run costs before it reaches the server, for the benchmarks.
+    #[doc(hidden)]
+    pub fn statement_len(&self) -> Result<usize, Error> {
+        self.statement().map(|built| built.params.len())
+    }
+
     /// Every matching row.
     pub async fn fetch_all<E: Executor + ?Sized>(self, exec: &E) -> Result<Vec<S::Output>, Error> {
         let rows = fetch_rows(exec, &self.statement()?).await?;
