@@ -534,7 +534,8 @@ macro_rules! value_operators {
             }
 
             /// `self = ANY($1)`: one array parameter, so the statement is the
-            /// same whatever the number of values. An empty list matches nothing.
+            /// same whatever the number of values. An empty list matches no
+            /// row, NULLs included.
             pub fn is_in<X>(self, values: impl IntoIterator<Item = X>) -> Expr<$s>
             where
                 X: Operand<$s, V> + ToSql + Send + Sync + 'static,
@@ -544,7 +545,8 @@ macro_rules! value_operators {
             }
 
             /// `self <> ALL($1)`: the negation of [`is_in`](Self::is_in). An
-            /// empty list matches every non-NULL value.
+            /// empty list matches every row, NULLs included (SQL's `ALL` over
+            /// an empty array is true).
             pub fn not_in<X>(self, values: impl IntoIterator<Item = X>) -> Expr<$s>
             where
                 X: Operand<$s, V> + ToSql + Send + Sync + 'static,
