@@ -10,7 +10,7 @@
 //! the same (see `name_check.rs`).
 
 /// The longest identifier PostgreSQL stores, in bytes.
-pub const MAX_IDENTIFIER_BYTES: usize = 63;
+pub use pgtable_naming::MAX_IDENTIFIER_BYTES;
 
 /// A name made of parts joined by `_`: `["users", "email", "unique"]`.
 pub(crate) type Parts<'a> = &'a [&'a str];

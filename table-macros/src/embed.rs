@@ -14,14 +14,8 @@ pub fn embed(input: TokenStream) -> TokenStream {
     }
 }
 
-/// `0001_init` -> 1; the same rule the runtime applies to files.
-fn version(stem: &str) -> Option<u32> {
-    let (number, rest) = stem.split_once('_')?;
-    if number.len() < 4 || !number.bytes().all(|b| b.is_ascii_digit()) || rest.is_empty() {
-        return None;
-    }
-    number.parse().ok()
-}
+/// `0001_init` -> 1: the rule the runtime applies to files too.
+use pgtable_naming::migration_version as version;
 
 fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let lit: LitStr = syn::parse2(input)?;

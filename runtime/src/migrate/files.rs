@@ -34,14 +34,8 @@ impl Migration {
     }
 }
 
-/// `0001_init` -> (1, "init"), for names of migration files.
-fn parse_name(stem: &str) -> Option<u32> {
-    let (number, rest) = stem.split_once('_')?;
-    if number.len() < 4 || !number.bytes().all(|b| b.is_ascii_digit()) || rest.is_empty() {
-        return None;
-    }
-    number.parse().ok()
-}
+/// `0001_init` -> 1: the rule `embed_migrations!` applies too.
+use pgtable_naming::migration_version as parse_name;
 
 /// The migrations, in order, checked to be numbered once each.
 pub fn sorted(mut migrations: Vec<Migration>) -> Result<Vec<Migration>, MigrateError> {

@@ -10,7 +10,7 @@ use super::attr::ACTIONS;
 use super::ctxt::Ctxt;
 
 /// PostgreSQL silently truncates longer identifiers (NAMEDATALEN - 1).
-const MAX_IDENT_BYTES: usize = 63;
+use pgtable_naming::MAX_IDENTIFIER_BYTES as MAX_IDENT_BYTES;
 
 pub fn check(cx: &Ctxt, table: &Table) {
     check_table_names(cx, table);
