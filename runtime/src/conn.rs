@@ -293,9 +293,9 @@ enum AcquiredConn<'a> {
 }
 
 impl<'a> Acquired<'a> {
-    pub(crate) fn pooled(object: Object, settings: &'a Settings) -> Self {
+    pub(crate) fn pooled(conn: PooledConn, settings: &'a Settings) -> Self {
         Acquired {
-            conn: AcquiredConn::Pooled(PooledConn::new(object)),
+            conn: AcquiredConn::Pooled(conn),
             settings,
             in_transaction: false,
             armed: AtomicBool::new(true),

@@ -292,16 +292,16 @@ impl Db {
     }
 
     /// A replica's connection for a read, if one should serve it.
-    async fn replica_for_read(&self) -> Option<Object> {
+    async fn replica_for_read(&self) -> Option<PooledConn> {
         if self.primary_only {
             return None;
         }
         let i = self.routing.pick()?;
         let node = &self.replicas[i];
-        match node.get().await {
-            Ok(object) if self.routing.within_lag(i, &object).await => {
+        match node.get().await.map(PooledConn::new) {
+            Ok(conn) if self.routing.within_lag(i, &conn).await => {
                 tracing::Span::current().record("db.replica", &*node.label);
-                Some(object)
+                Some(conn)
             }
             Ok(_) => None,
             Err(err) => {
@@ -347,12 +347,12 @@ impl Executor for Db {
     async fn acquire(&self, access: Access) -> Result<Acquired<'_>, Error> {
         self.routing.note(access);
         if access == Access::Read
-            && let Some(object) = self.replica_for_read().await
+            && let Some(conn) = self.replica_for_read().await
         {
-            return Ok(Acquired::pooled(object, &self.settings));
+            return Ok(Acquired::pooled(conn, &self.settings));
         }
         let object = self.primary.get().await?;
-        Ok(Acquired::pooled(object, &self.settings))
+        Ok(Acquired::pooled(PooledConn::new(object), &self.settings))
     }
 }
 

@@ -12,10 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use deadpool_postgres::Object;
-
 use super::DbBuilder;
-use crate::conn::Access;
+use crate::conn::{Access, PooledConn, Unknown};
 
 /// Chooses a replica: given how many are usable, the index of one.
 pub type ReplicaPicker = Arc<dyn Fn(usize) -> usize + Send + Sync>;
@@ -163,7 +161,7 @@ impl Routing {
 
     /// Whether replica `i`, reached through `object`, is within the lag
     /// bound; checked at most once a second, by one caller at a time.
-    pub(crate) async fn within_lag(&self, i: usize, object: &Object) -> bool {
+    pub(crate) async fn within_lag(&self, i: usize, conn: &PooledConn) -> bool {
         let Some(max_lag) = self.config.max_lag else {
             return true;
         };
@@ -177,7 +175,7 @@ impl Routing {
                 .compare_exchange(checked, now + 1, Ordering::AcqRel, Ordering::Relaxed)
                 .is_ok()
         {
-            let lag = replay_lag(object).await;
+            let lag = replay_lag(conn).await;
             let lagging = lag.is_none_or(|lag| lag > max_lag);
             if lagging {
                 tracing::debug!(target: "pgtable::pool", replica = i, ?lag, "replica skipped: lagging");
@@ -198,16 +196,21 @@ impl Routing {
 /// How far the replica's replay is behind: 0 when it has replayed all it
 /// received, else the age of the last replayed transaction. `None` when it
 /// cannot say (not a replica, or the query failed).
-async fn replay_lag(object: &Object) -> Option<Duration> {
-    let row = object
-        .query_one(
+///
+/// Unnamed, in one round trip, so it works behind PgBouncer too; cancelled
+/// midway, the connection is discarded.
+async fn replay_lag(conn: &PooledConn) -> Option<Duration> {
+    let mark = conn.in_flight(Unknown::Statement);
+    let row = conn
+        .client()
+        .query_typed_one(
             "SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL
                  WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0::float8
                  ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 END",
             &[],
         )
-        .await
-        .ok()?;
-    let secs: Option<f64> = row.get(0);
+        .await;
+    mark.done();
+    let secs: Option<f64> = row.ok()?.get(0);
     secs.map(|s| Duration::from_secs_f64(s.max(0.0)))
 }
