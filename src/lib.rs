@@ -83,7 +83,7 @@
 //!
 //! See [`Select`], [`query::Insert`], [`query::Update`], [`query::Delete`],
 //! [`Transaction`] and [`Error`]; joins are [`Select::inner_join`] and
-//! [`Select::left_join`], eager loading is [`relations`], raw SQL is [`sql`].
+//! [`Select::left_join`], eager loading is [`relations`], raw SQL is [`sql()`].
 //!
 //! # `#[table]`
 //!
