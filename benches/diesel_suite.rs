@@ -470,6 +470,22 @@ fn build_sql(c: &mut Criterion) {
             black_box(query.to_sql())
         })
     });
+    // The same query built once: what writing its text costs on its own
+    // (the part a cache key could save), apart from building the query.
+    let built = User::select()
+        .filter(
+            User::NAME
+                .like("User 1%")
+                .and(User::HAIR_COLOR.eq("black"))
+                .and(User::ID.gt(10))
+                .and(User::ID.lt(1_000))
+                .and(User::HAIR_COLOR.is_not_null()),
+        )
+        .order_by(User::ID)
+        .limit(10);
+    group.bench_function("pgtable/select_5_conditions_text_only", |b| {
+        b.iter(|| black_box(built.to_sql()))
+    });
     let prepared = User::select()
         .filter(
             User::NAME

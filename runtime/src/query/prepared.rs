@@ -184,7 +184,8 @@ impl<Src, S: Selection<Src>> Bound<'_, Src, S> {
             slot.type_id == TypeId::of::<String>(),
             (&value as &dyn Any).downcast_ref::<&'static str>(),
         ) {
-            Box::new((*text).to_owned())
+            // A `&str` goes to the server as text, as a `String` would.
+            Box::new(*text)
         } else {
             self.error = Some((
                 name.to_owned(),

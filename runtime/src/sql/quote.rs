@@ -16,11 +16,16 @@ pub fn quote_ident(ident: &str) -> String {
 /// query builder.
 pub fn push_ident(out: &mut String, ident: &str) {
     out.push('"');
-    for ch in ident.chars() {
-        if ch == '"' {
-            out.push('"');
+    if ident.contains('"') {
+        for ch in ident.chars() {
+            if ch == '"' {
+                out.push('"');
+            }
+            out.push(ch);
         }
-        out.push(ch);
+    } else {
+        // The common case, copied whole.
+        out.push_str(ident);
     }
     out.push('"');
 }

@@ -86,7 +86,7 @@ impl<'a> SqlWriter<'a> {
     /// A statement that may write.
     pub(crate) fn new() -> Self {
         SqlWriter {
-            sql: String::with_capacity(128),
+            sql: String::with_capacity(256),
             params: Vec::new(),
             targets: Vec::new(),
             slots: Vec::new(),
@@ -145,8 +145,15 @@ impl<'a> SqlWriter<'a> {
     pub(crate) fn param(&mut self, value: &'a (dyn ToSql + Sync)) {
         self.params.push(value);
         if self.text {
-            // Writing to a String cannot fail.
-            let _ = write!(self.sql, "${}", self.params.len());
+            let n = self.params.len();
+            self.sql.push('$');
+            if n < 10 {
+                // Most statements: one digit, without the formatting machinery.
+                self.sql.push(char::from(b'0' + n as u8));
+            } else {
+                // Writing to a String cannot fail.
+                let _ = write!(self.sql, "{n}");
+            }
         }
     }
 
