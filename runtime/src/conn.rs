@@ -357,15 +357,10 @@ impl<'a> Acquired<'a> {
     }
 
     /// `sql`, ready to run with `params` parameters: prepared under a name
-    /// (from the connection's cache when it is on and the text is worth
-    /// keeping), or in PgBouncer mode with its parameter types. A failed prepare ends the statement: the
+    /// (from the connection's cache when it is on), or in PgBouncer mode
+    /// with its parameter types. A failed prepare ends the statement: the
     /// server answered, so the connection's state is known.
-    pub(crate) async fn prepare(
-        &self,
-        sql: &str,
-        params: usize,
-        cacheable: bool,
-    ) -> Result<Prepared, Error> {
+    pub(crate) async fn prepare(&self, sql: &str, params: usize) -> Result<Prepared, Error> {
         let client = self.conn().client();
         let timeout = self.settings.statement_timeout;
         let prepared = if self.settings.pgbouncer {
@@ -379,7 +374,7 @@ impl<'a> Acquired<'a> {
             )
             .await
             .map(|r| r.map(Prepared::Unnamed))
-        } else if self.settings.statement_cache && cacheable {
+        } else if self.settings.statement_cache {
             timed(self.conn(), timeout, client.prepare_cached(sql))
                 .await
                 .map(|r| r.map(Prepared::Named))

@@ -78,9 +78,7 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
         // transaction below.
         let known = match pgbouncer {
             true => None,
-            false => Some(column_types(
-                conn.prepare(&probe.sql, 0, true).await?.columns(),
-            )),
+            false => Some(column_types(conn.prepare(&probe.sql, 0).await?.columns())),
         };
         // Armed until the COPY returned: dropped mid-COPY, the connection
         // is discarded (and an open transaction with it).

@@ -130,10 +130,6 @@ impl<T: Table> BuildSql for Insert<T> {
             out.ident(table.columns[column].name);
         }
         out.push(") VALUES ");
-        if self.rows.len() > 1 {
-            // The text grows with the rows: not worth a cached statement.
-            out.uncacheable();
-        }
         let mut values = Vec::with_capacity(columns.len());
         for (r, row) in self.rows.iter().enumerate() {
             if r > 0 {

@@ -169,9 +169,7 @@ async fn start<'e, E: Executor + ?Sized>(
 ) -> Result<(Acquired<'e>, Prepared), Error> {
     check_size(built)?;
     let conn = exec.acquire(built.access()).await?;
-    let prepared = conn
-        .prepare(&built.sql, built.params.len(), built.cacheable)
-        .await?;
+    let prepared = conn.prepare(&built.sql, built.params.len()).await?;
     Ok((conn, prepared))
 }
 

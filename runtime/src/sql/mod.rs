@@ -6,7 +6,7 @@
 //! - [`BinaryOp`], [`Logic`], [`PostfixOp`]: operators as values.
 //! - [`SqlWriter`] and [`Fragment`]: every statement is written in one pass
 //!   over its fragments, which gives its text, its bind parameters, and
-//!   whether it only reads and may be cached.
+//!   whether it only reads.
 
 mod op;
 mod quote;

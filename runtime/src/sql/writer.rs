@@ -59,8 +59,8 @@ impl ToSql for Unbound {
 static UNBOUND: Unbound = Unbound;
 
 /// An SQL statement being written: its text, its bind parameters, and
-/// what the one pass over its parts learned: whether it only reads, and
-/// whether its text is worth caching a prepared statement for.
+/// what the one pass over its parts learned: whether it only reads, where
+/// its values go, and its placeholders.
 ///
 /// A writer made with [`SqlWriter::binds_only`] collects the parameters
 /// and writes no text: how a prepared query gets its values, in the same
@@ -72,7 +72,6 @@ pub struct SqlWriter<'a> {
     pub(crate) targets: Vec<Target>,
     pub(crate) slots: Vec<Slot>,
     pub(crate) reads: bool,
-    pub(crate) cacheable: bool,
     text: bool,
 }
 
@@ -91,7 +90,6 @@ impl<'a> SqlWriter<'a> {
             targets: Vec::new(),
             slots: Vec::new(),
             reads: false,
-            cacheable: true,
             text: true,
         }
     }
@@ -125,13 +123,6 @@ impl<'a> SqlWriter<'a> {
     /// The text so far.
     pub fn sql(&self) -> &str {
         &self.sql
-    }
-
-    /// Marks the statement as one whose text varies with its values (such
-    /// as a multi-row `VALUES` list), so it is not kept in a connection's
-    /// statement cache.
-    pub(crate) fn uncacheable(&mut self) {
-        self.cacheable = false;
     }
 
     /// Appends SQL text.
@@ -238,6 +229,6 @@ mod tests {
         );
         assert_eq!(w.params.len(), 2);
         assert_eq!(w.targets[1].column, "c");
-        assert!(w.reads && w.cacheable);
+        assert!(w.reads);
     }
 }
