@@ -236,6 +236,40 @@ fn hand_out<K: Key, I: Clone>(keys: Vec<Option<K>>, mut by_key: HashMap<K, I>) -
     out
 }
 
+/// The parent rows of a one-to-many load, and where their key is.
+struct Parents<'r, P, K> {
+    rows: &'r [Row],
+    key: &'r Column<P, K>,
+    offset: usize,
+}
+
+impl<P: Table, K: Key> Parents<'_, P, K> {
+    /// Each parent's children: the related `children` rows decoded (with
+    /// what is nested in them) from `item_offset`, grouped by the parent key
+    /// `key_of` reads from each, in the parents' order.
+    async fn children<C, N, E>(
+        &self,
+        exec: &E,
+        nested: &N,
+        children: &[Row],
+        item_offset: usize,
+        key_of: impl Fn(&Row) -> Result<Option<K>, Error>,
+    ) -> Result<Vec<Vec<N::Item>>, Error>
+    where
+        N: Item<C>,
+        E: Executor + ?Sized,
+    {
+        let items = nested.items(exec, children, item_offset).await?;
+        let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::new();
+        for (row, item) in children.iter().zip(items) {
+            if let Some(key) = key_of(row)? {
+                by_key.entry(key).or_default().push(item);
+            }
+        }
+        per_parent(self.rows, self.key, self.offset, by_key)
+    }
+}
+
 /// Decodes the related rows and what is loaded with them.
 async fn related_items<C: Table + Clone, N: With<C>, E: Executor + ?Sized>(
     exec: &E,
@@ -370,14 +404,16 @@ where
                 return Ok(vec![Vec::new(); rows.len()]);
             }
             let children = fetch_related(exec, self.foreign_key, keys).await?;
-            let items = self.nested.items(exec, &children, 0).await?;
-            let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::new();
-            for (row, item) in children.iter().zip(items) {
-                if let Some(key) = read(row, &self.foreign_key, 0)?.key() {
-                    by_key.entry(key).or_default().push(item);
-                }
-            }
-            per_parent(rows, &self.key, offset, by_key)
+            let parents = Parents {
+                rows,
+                key: &self.key,
+                offset,
+            };
+            parents
+                .children(exec, &self.nested, &children, 0, |row| {
+                    Ok(read(row, &self.foreign_key, 0)?.key())
+                })
+                .await
         })
     }
 }
@@ -534,14 +570,23 @@ where
             out.push(")");
             let linked = fetch_rows(exec, &out).await?;
 
-            let items = self.nested.items(exec, &linked, 1).await?;
-            let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::new();
-            for (row, item) in linked.iter().zip(items) {
-                let key: K =
-                    K::__decode(row, 0, link, self.from.index(), std::any::type_name::<K>())?;
-                by_key.entry(key).or_default().push(item);
-            }
-            per_parent(rows, &self.key, offset, by_key)
+            let parents = Parents {
+                rows,
+                key: &self.key,
+                offset,
+            };
+            parents
+                .children(exec, &self.nested, &linked, 1, |row| {
+                    let type_name = std::any::type_name::<K>();
+                    Ok(Some(K::__decode(
+                        row,
+                        0,
+                        link,
+                        self.from.index(),
+                        type_name,
+                    )?))
+                })
+                .await
         })
     }
 }
