@@ -58,6 +58,17 @@ fn describe(out: &Output) -> String {
     )
 }
 
+/// Whether the postgres OS user can enter `dir` (every directory above it
+/// must let it through).
+pub fn reachable_by_postgres(dir: &Path) -> bool {
+    Command::new("runuser")
+        .args(["-u", "postgres", "--", "test", "-x"])
+        .arg(dir)
+        .current_dir("/")
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
 /// Gives `dir` and what it holds to the postgres OS user.
 pub fn chown_tree(dir: &Path) -> Result<(), String> {
     let out = Command::new("chown")

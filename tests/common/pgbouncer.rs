@@ -28,10 +28,17 @@ impl PgBouncer {
             "pgbouncer is not installed (Debian: apt-get install pgbouncer; scripts/test installs it)",
         )?;
         let as_postgres = super::cluster::is_root();
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("pgbouncer-{}", uuid::Uuid::new_v4().simple()));
+        let name = format!("pgbouncer-{}", uuid::Uuid::new_v4().simple());
+        let mut dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(&name);
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        if as_postgres && !super::cluster::reachable_by_postgres(&dir) {
+            // A home directory the postgres user cannot enter: use /tmp.
+            let _ = std::fs::remove_dir_all(&dir);
+            dir = std::env::temp_dir().join(&name);
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
         let listen = super::cluster::free_port()?;
         let d = dir.display();
         let config = format!(
