@@ -206,11 +206,13 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
 }
 
 /// Starts one statement and returns its rows as they arrive. The
-/// connection is held until the stream is dropped.
+/// connection is held until the stream is dropped; the statement's span
+/// stays open until then too, and gets the row count at the end.
 pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
     exec: &'e E,
     built: Built<'_>,
 ) -> Result<Rows<'e>, Error> {
+    let span = query_span(&built.sql);
     async {
         let (mut conn, prepared) = start(exec, &built).await?;
         let rows = conn.query_raw(&built.sql, &prepared, &built.params).await?;
@@ -221,9 +223,11 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
             conn,
             rows: Box::pin(rows),
             ended: false,
+            count: 0,
+            span: tracing::Span::current(),
         })
     }
-    .instrument(query_span(&built.sql))
+    .instrument(span)
     .await
 }
 
@@ -233,6 +237,9 @@ pub(crate) struct Rows<'a> {
     rows: Pin<Box<RowStream>>,
     /// The last row came (or an error): the stream ends for good.
     ended: bool,
+    count: usize,
+    /// The statement's span, which records the row count at the end.
+    span: tracing::Span,
 }
 
 impl Stream for Rows<'_> {
@@ -244,7 +251,10 @@ impl Stream for Rows<'_> {
             return Poll::Ready(None);
         }
         match this.rows.as_mut().poll_next(cx) {
-            Poll::Ready(Some(Ok(row))) => Poll::Ready(Some(Ok(row))),
+            Poll::Ready(Some(Ok(row))) => {
+                this.count += 1;
+                Poll::Ready(Some(Ok(row)))
+            }
             Poll::Ready(Some(Err(err))) => {
                 this.ended = true;
                 Poll::Ready(Some(this.conn.finish(Err(err))))
@@ -252,6 +262,7 @@ impl Stream for Rows<'_> {
             Poll::Ready(None) => {
                 this.ended = true;
                 this.conn.done();
+                this.span.record("rows", this.count);
                 Poll::Ready(None)
             }
             Poll::Pending => Poll::Pending,

@@ -544,10 +544,15 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
 
     /// Every matching row.
     pub async fn fetch_all<E: Executor + ?Sized>(self, exec: &E) -> Result<Vec<S::Output>, Error> {
-        let rows = fetch_rows(exec, &self.build()).await?;
-        rows.iter()
-            .map(|row| self.selection.decode_at(row, 0))
-            .collect()
+        // Each row is decoded as it arrives, while the connection reads the
+        // next, instead of after all of them are buffered.
+        let rows = stream_rows(exec, self.build()).await?;
+        let mut rows = std::pin::pin!(rows);
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().await {
+            out.push(self.selection.decode_at(&row?, 0)?);
+        }
+        Ok(out)
     }
 
     /// The first matching row; [`Error::NotFound`] when there is none.
