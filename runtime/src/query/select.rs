@@ -235,12 +235,18 @@ impl<'a> FromSql<'a> for AnyValue {
 /// Whether a left-joined table found no row: its key columns (or, with no
 /// key, all its columns) are NULL.
 fn absent(row: &Row, offset: usize, table: &TableDef) -> bool {
-    let key = table.primary_key_columns();
+    // The key's columns, found without collecting them: this runs per row.
+    let composite = !table.primary_key.is_empty();
+    let keyed = composite || table.columns.iter().any(|c| c.primary_key);
     table
         .columns
         .iter()
         .enumerate()
-        .filter(|(_, c)| key.is_empty() || key.contains(&c.name))
+        .filter(|(_, c)| match (keyed, composite) {
+            (false, _) => true,
+            (true, true) => table.primary_key.contains(&c.name),
+            (true, false) => c.primary_key,
+        })
         .all(|(i, _)| matches!(row.try_get::<_, Option<AnyValue>>(offset + i), Ok(None)))
 }
 
