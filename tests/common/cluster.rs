@@ -69,7 +69,7 @@ pub fn reachable_by_postgres(dir: &Path) -> bool {
         .is_ok_and(|out| out.status.success())
 }
 
-/// Gives `dir` and what it holds to the postgres OS user.
+/// Gives `dir` (or a file) and what it holds to the postgres OS user.
 pub fn chown_tree(dir: &Path) -> Result<(), String> {
     let out = Command::new("chown")
         .arg("-R")
@@ -207,21 +207,8 @@ impl PrivateCluster {
         Ok(replica)
     }
 
-    fn chown(&self, dir: &Path) -> Result<(), String> {
-        let out = Command::new("chown")
-            .arg("postgres")
-            .arg(dir)
-            .output()
-            .map_err(|e| format!("chown did not run: {e}"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "cannot give {} to the postgres user: {}",
-                dir.display(),
-                describe(&out)
-            ))
-        }
+    fn chown(&self, path: &Path) -> Result<(), String> {
+        chown_tree(path)
     }
 
     /// Runs `command` as the postgres OS user when we are root, from `/`.

@@ -3,10 +3,10 @@
 use std::marker::PhantomData;
 
 use futures_util::{Stream, StreamExt, TryStreamExt, stream};
-use postgres_types::{FromSql, Type};
 use tokio_postgres::Row;
 
 use super::expr::{Expr, Node, Order, ValueExpr, and_into};
+pub use super::joined::{Inner, JoinKind, Joined, LeftOuter};
 use super::shape::{Join, JoinOn, Within};
 use super::{Built, fetch_rows, one, stream_rows};
 use crate::conn::Executor;
@@ -181,106 +181,6 @@ tuple_selection!(5; A 0, B 1, C 2, D 3, E 4);
 tuple_selection!(6; A 0, B 1, C 2, D 3, E 4, F 5);
 tuple_selection!(7; A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 tuple_selection!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-
-/// The kind of a join: [`Inner`] gives `(A, B)` rows, [`LeftOuter`] `(A, Option<B>)`.
-#[doc(hidden)]
-pub trait JoinKind: Send + Sync + 'static {
-    const SQL: &'static str;
-    type Output<B: Send>: Send;
-    fn decode<B: Table>(row: &Row, offset: usize) -> Result<Self::Output<B>, Error>;
-}
-
-/// `INNER JOIN`.
-#[derive(Debug)]
-pub struct Inner;
-/// `LEFT JOIN`.
-#[derive(Debug)]
-pub struct LeftOuter;
-
-impl JoinKind for Inner {
-    const SQL: &'static str = " INNER JOIN ";
-    type Output<B: Send> = B;
-
-    fn decode<B: Table>(row: &Row, offset: usize) -> Result<B, Error> {
-        B::from_row_at(row, offset)
-    }
-}
-
-impl JoinKind for LeftOuter {
-    const SQL: &'static str = " LEFT JOIN ";
-    type Output<B: Send> = Option<B>;
-
-    fn decode<B: Table>(row: &Row, offset: usize) -> Result<Option<B>, Error> {
-        if absent(row, offset, B::table()) {
-            Ok(None)
-        } else {
-            B::from_row_at(row, offset).map(Some)
-        }
-    }
-}
-
-/// Any value, read only to learn whether it is NULL.
-struct AnyValue;
-
-impl<'a> FromSql<'a> for AnyValue {
-    fn from_sql(_: &Type, _: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        Ok(AnyValue)
-    }
-
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-}
-
-/// Whether a left-joined table found no row: its key columns (or, with no
-/// key, all its columns) are NULL.
-fn absent(row: &Row, offset: usize, table: &TableDef) -> bool {
-    // The key's columns, found without collecting them: this runs per row.
-    let composite = !table.primary_key.is_empty();
-    let keyed = composite || table.columns.iter().any(|c| c.primary_key);
-    table
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| match (keyed, composite) {
-            (false, _) => true,
-            (true, true) => table.primary_key.contains(&c.name),
-            (true, false) => c.primary_key,
-        })
-        .all(|(i, _)| matches!(row.try_get::<_, Option<AnyValue>>(offset + i), Ok(None)))
-}
-
-/// The selection of a join: the rows selected so far, then table `B`.
-#[doc(hidden)]
-pub struct Joined<S, B, K> {
-    left: S,
-    _marker: PhantomData<fn() -> (B, K)>,
-}
-
-impl<Src, S, B, K> Selection<Join<Src, B>> for Joined<S, B, K>
-where
-    S: Selection<Src>,
-    B: Table,
-    K: JoinKind,
-{
-    type Output = (S::Output, K::Output<B>);
-
-    fn width(&self) -> usize {
-        self.left.width() + B::table().columns.len()
-    }
-
-    fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
-        self.left.write(out, qualified);
-        out.push(", ");
-        out.column_list(B::table(), qualified);
-    }
-
-    fn decode_at(&self, row: &Row, offset: usize) -> Result<Self::Output, Error> {
-        let left = self.left.decode_at(row, offset)?;
-        let right = K::decode::<B>(row, offset + self.left.width())?;
-        Ok((left, right))
-    }
-}
 
 struct JoinClause {
     kind: &'static str,

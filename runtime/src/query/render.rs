@@ -1,0 +1,121 @@
+//! How an expression writes itself: the one place SQL's precedence is
+//! decided (an operand that is not atomic is parenthesized).
+
+use super::expr::{Node, NodeKind};
+use crate::sql::{Fragment, SqlWriter};
+
+impl Fragment for Node {
+    fn write<'a>(&'a self, w: &mut SqlWriter<'a>) {
+        write_node(w, self);
+    }
+}
+
+fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
+    use NodeKind::*;
+    match &node.0 {
+        Column { table, name } => {
+            w.table(table);
+            w.push(".");
+            w.ident(name);
+        }
+        Excluded(name) => {
+            w.push("excluded.");
+            w.ident(name);
+        }
+        Literal(sql) => w.push(sql),
+        Call {
+            name,
+            distinct,
+            arg,
+            cast,
+        } => {
+            if cast.is_some() {
+                w.push("CAST(");
+            }
+            w.push(name);
+            w.push("(");
+            if *distinct {
+                w.push("DISTINCT ");
+            }
+            match arg {
+                Some(arg) => write_node(w, arg),
+                None => w.push("*"),
+            }
+            w.push(")");
+            if let Some(ty) = cast {
+                w.push(" AS ");
+                w.push(ty);
+                w.push(")");
+            }
+        }
+        Param(value) => w.param(&**value),
+        Placeholder {
+            name,
+            type_id,
+            type_name,
+        } => w.placeholder(name, *type_id, type_name),
+        Binary(lhs, op, rhs) => {
+            write_operand(w, lhs);
+            w.push(" ");
+            w.push(op.as_str());
+            if op.takes_array() {
+                w.push("(");
+                write_node(w, rhs);
+                w.push(")");
+            } else {
+                w.push(" ");
+                write_operand(w, rhs);
+            }
+        }
+        Group(op, items) => {
+            if let [single] = items.as_slice() {
+                return write_node(w, single);
+            }
+            w.push("(");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    w.push(" ");
+                    w.push(op.as_str());
+                    w.push(" ");
+                }
+                write_node(w, item);
+            }
+            w.push(")");
+        }
+        Not(inner) => {
+            w.push("NOT ");
+            write_operand(w, inner);
+        }
+        Postfix(inner, op) => {
+            write_operand(w, inner);
+            w.push(" ");
+            w.push(op.as_str());
+        }
+        Between(value, low, high) => {
+            write_operand(w, value);
+            w.push(" BETWEEN ");
+            write_operand(w, low);
+            w.push(" AND ");
+            write_operand(w, high);
+        }
+    }
+}
+
+/// A node inside another: parenthesized unless it is atomic.
+fn write_operand<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
+    use NodeKind::*;
+    match &node.0 {
+        Column { .. }
+        | Excluded(_)
+        | Param(_)
+        | Placeholder { .. }
+        | Group(..)
+        | Literal(_)
+        | Call { .. } => write_node(w, node),
+        _ => {
+            w.push("(");
+            write_node(w, node);
+            w.push(")");
+        }
+    }
+}
