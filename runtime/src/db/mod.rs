@@ -319,7 +319,9 @@ impl Db {
 /// connection's state is unknown and it is closed instead of returned.
 /// Statements sent through the raw client (`conn.batch_execute(..)`, via
 /// `Deref`) are outside pgtable's bookkeeping: a `BEGIN` sent that way must
-/// be ended the same way before the `Conn` is dropped.
+/// be ended the same way before the `Conn` is dropped, and behind PgBouncer
+/// the raw client's prepared (named) statements do not follow it from one
+/// round trip to the next; pgtable's own queries on `&conn` do.
 pub struct Conn {
     pub(crate) conn: PooledConn,
     pub(crate) settings: Arc<Settings>,
