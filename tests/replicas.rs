@@ -284,3 +284,40 @@ async fn read_throughput_with_and_without_a_replica() -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// `Db::from_env` reads the replicas from `DATABASE_REPLICA_URLS`
+/// (comma-separated). Run in a child process, so that the variables are
+/// set before anything else in it runs.
+#[test]
+#[ignore = "a child process of from_env_reads_the_replica_urls"]
+fn from_env_child() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let db = Db::from_env().await.unwrap();
+        let status = db.status();
+        assert_eq!(status.replicas.len(), 2, "{status:?}");
+        assert_eq!(Note::select().count(&db).await.unwrap(), 0);
+    });
+}
+
+#[tokio::test]
+async fn from_env_reads_the_replica_urls() {
+    let test = common::TestDb::with_schema(&Schema::new().table::<Note>()).await;
+    // Two "replicas" that are the primary itself: enough to see them read.
+    let url = test.url();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["from_env_child", "--exact", "--ignored", "--test-threads=1"])
+        .env("DATABASE_URL", &url)
+        .env("DATABASE_REPLICA_URLS", format!(" {url} , {url},"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
