@@ -223,6 +223,15 @@ async fn reads_go_to_the_replica_and_writes_to_the_primary() -> Result<(), Error
     replay(&pair, false).await;
     caught_up(&pair).await;
 
+    // A replica connects with its own URL's TLS settings: this replica has
+    // no TLS, so sslmode=require on its URL (and only there) keeps reads
+    // on the primary.
+    let strict = Db::builder(&pair.primary.url("postgres"))
+        .replicas([format!("{}?sslmode=require", pair.replica.url("postgres"))])
+        .build()?;
+    assert_eq!(Note::select().count(&strict).await?, 3);
+    assert!(!strict.status().replicas[0].in_use);
+
     // A stopped replica: reads fall back to the primary, without errors.
     pair.replica.pg_ctl(&["stop", "-m", "fast", "-w"]).unwrap();
     for _ in 0..5 {

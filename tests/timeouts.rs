@@ -17,8 +17,9 @@ async fn backend_pid(db: &Db) -> i32 {
         .0
 }
 
-#[tokio::test]
-async fn the_server_cancels_a_statement_past_the_time_out_and_the_connection_stays() {
+/// A pool of one connection with a 200 ms statement time-out, and the
+/// server process behind that connection.
+async fn timed_pool() -> (TestDb, Db, i32) {
     let test = TestDb::new().await;
     let db = test
         .db_builder()
@@ -27,6 +28,12 @@ async fn the_server_cancels_a_statement_past_the_time_out_and_the_connection_sta
         .build()
         .unwrap();
     let pid = backend_pid(&db).await;
+    (test, db, pid)
+}
+
+#[tokio::test]
+async fn the_server_cancels_a_statement_past_the_time_out_and_the_connection_stays() {
+    let (_test, db, pid) = timed_pool().await;
     let started = Instant::now();
     let err = sql("SELECT pg_sleep(5)").execute(&db).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -36,14 +43,7 @@ async fn the_server_cancels_a_statement_past_the_time_out_and_the_connection_sta
 
 #[tokio::test]
 async fn pgtable_gives_up_on_a_statement_the_server_does_not_cancel() {
-    let test = TestDb::new().await;
-    let db = test
-        .db_builder()
-        .max_size(1)
-        .statement_timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
-    let pid = backend_pid(&db).await;
+    let (_test, db, pid) = timed_pool().await;
     let started = Instant::now();
     let result = db
         .transaction(async |tx| {

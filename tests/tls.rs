@@ -159,7 +159,11 @@ async fn sslmodes_against_a_tls_server() {
 #[tokio::test]
 async fn the_local_server_certificate() {
     let url = common::database_url();
-    let admin = connect(&format!("{url}?sslmode=disable")).await.unwrap();
+    // DATABASE_URL may carry options of its own.
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let admin = connect(&format!("{url}{sep}sslmode=disable"))
+        .await
+        .unwrap();
     let (ssl, cert): (String, String) =
         sql("SELECT current_setting('ssl'), current_setting('ssl_cert_file')")
             .fetch_one(&admin)
@@ -171,9 +175,11 @@ async fn the_local_server_certificate() {
             &format!("the server at {url} has ssl={ssl}, certificate {cert:?} not readable here"),
         );
     }
-    let db = connect(&format!("{url}?sslmode=require")).await.unwrap();
+    let db = connect(&format!("{url}{sep}sslmode=require"))
+        .await
+        .unwrap();
     assert!(uses_tls(&db).await.unwrap());
-    let db = connect(&format!("{url}?sslmode=verify-ca&sslrootcert={cert}"))
+    let db = connect(&format!("{url}{sep}sslmode=verify-ca&sslrootcert={cert}"))
         .await
         .unwrap();
     assert!(uses_tls(&db).await.unwrap());

@@ -179,24 +179,29 @@ impl DbBuilder {
             }),
             types: Default::default(),
         });
-        let primary = self.node(config, "primary")?;
+        let primary = self.node(config, &self.tls, "primary")?;
         let replicas = self
             .replicas
             .iter()
             .map(|url| {
-                let config = options::parse(url, |key| std::env::var(key).ok())
-                    .map_err(|err| {
-                        Error::Config(format!("invalid replica URL {:?}: {err}", redact(url)))
-                    })?
-                    .config;
-                self.node(config, "replica")
+                // A replica connects with its own URL's TLS settings (its
+                // sslmode, sslrootcert, or PGSSLMODE when it says nothing).
+                let parsed = options::parse(url, |key| std::env::var(key).ok()).map_err(|err| {
+                    Error::Config(format!("invalid replica URL {:?}: {err}", redact(url)))
+                })?;
+                self.node(parsed.config, &parsed.tls, "replica")
             })
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(Db::assemble(primary, replicas, settings, self.routing))
     }
 
     /// One pool (the primary's or a replica's) with these settings.
-    fn node(&self, mut config: tokio_postgres::Config, role: &str) -> Result<Node, Error> {
+    fn node(
+        &self,
+        mut config: tokio_postgres::Config,
+        tls: &TlsSettings,
+        role: &str,
+    ) -> Result<Node, Error> {
         if let Some(name) = &self.application_name {
             config.application_name(name);
         }
@@ -226,7 +231,7 @@ impl DbBuilder {
             options.push_str(&format!("-c statement_timeout={}", after.as_millis()));
             config.options(&options);
         }
-        config.ssl_mode(self.tls.negotiation());
+        config.ssl_mode(tls.negotiation());
         let target = describe_target(&config);
         let label = target.split('/').next().unwrap_or_default().to_owned();
         // `Fast` trusts a returned connection instead of running a query on
@@ -234,7 +239,7 @@ impl DbBuilder {
         let manager_config = ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
         };
-        let manager = match self.tls.connector().map_err(Error::Config)? {
+        let manager = match tls.connector().map_err(Error::Config)? {
             Some(tls) => Manager::from_config(config, tls, manager_config),
             None => Manager::from_config(config, NoTls, manager_config),
         };
@@ -261,7 +266,7 @@ impl DbBuilder {
             target: target.into(),
             label: label.into(),
             wait_timeout: self.wait_timeout,
-            ssl_mode: self.tls.mode,
+            ssl_mode: tls.mode,
         })
     }
 }

@@ -40,7 +40,8 @@ impl DbBuilder {
     /// Read replicas: plain selects, counts, relation loads and streams go
     /// to one of them (round robin); writes, raw SQL, transactions and
     /// migrations go to the primary. Each replica gets a pool of its own
-    /// with this builder's settings. `Db::from_env` reads them from
+    /// with this builder's settings, and the TLS settings of its own URL
+    /// (`sslmode`, `sslrootcert`); PgBouncer mode is the builder's, for all. `Db::from_env` reads them from
     /// `DATABASE_REPLICA_URLS` (comma-separated).
     pub fn replicas<I, S>(mut self, urls: I) -> Self
     where
