@@ -144,8 +144,10 @@ async fn everything_runs_through_pgbouncer_in_transaction_mode() {
         return;
     };
     let test = TestDb::with_schema(&schema::schema()).await;
+    // Bounded, so a wedged connection fails the test instead of hanging it.
     let db = Db::builder(&through(&bouncer, &test))
         .max_size(10)
+        .statement_timeout(std::time::Duration::from_secs(10))
         .build()
         .unwrap();
     let errors = Arc::new(AtomicUsize::new(0));
@@ -224,7 +226,14 @@ async fn named_statements_fail_behind_this_pgbouncer() {
     };
     let test = TestDb::with_schema(&schema::schema()).await;
     let url = through(&bouncer, &test).replace("pgbouncer=true", "pgbouncer=false");
-    let db = Db::builder(&url).max_size(10).build().unwrap();
+    // Named statements and COPY through PgBouncer 1.18 can wedge a
+    // connection for good (as the issue reported); the time-out turns that
+    // into a failure counted here instead of a test that never ends.
+    let db = Db::builder(&url)
+        .max_size(10)
+        .statement_timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
     let tasks: Vec<_> = (0..20)
         .map(|task| {
             let db = db.clone();
@@ -247,4 +256,37 @@ async fn named_statements_fail_behind_this_pgbouncer() {
         failed > 0,
         "named statements worked behind PgBouncer in transaction mode"
     );
+}
+
+/// PgBouncer mode learns a statement's parameter types with a simple-query
+/// message; a text holding a second statement is refused before that, so
+/// it never runs, as PostgreSQL refuses it in a prepared statement.
+#[tokio::test]
+async fn a_second_statement_in_the_text_never_runs() {
+    let test = TestDb::new().await;
+    test.client
+        .batch_execute("CREATE TABLE a (id int); CREATE TABLE b (id int)")
+        .await
+        .unwrap();
+    for pgbouncer in [true, false] {
+        let db = test.db_builder().pgbouncer(pgbouncer).build().unwrap();
+        let err = sql("DELETE FROM a WHERE id = $1; DROP TABLE b")
+            .bind(1_i32)
+            .execute(&db)
+            .await
+            .unwrap_err();
+        if pgbouncer {
+            assert_eq!(
+                err.to_string(),
+                "cannot send the statement: it holds more than one SQL statement, and a statement with parameters must be one"
+            );
+        } else {
+            assert_eq!(err.code().map(|c| c.code()), Some("42601"), "{err}");
+        }
+        let (left,): (i64,) = sql("SELECT count(*) FROM pg_tables WHERE tablename = 'b'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(left, 1, "table b was dropped (pgbouncer mode: {pgbouncer})");
+    }
 }

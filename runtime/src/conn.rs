@@ -367,6 +367,16 @@ impl<'a> Acquired<'a> {
             if params == 0 {
                 return Ok(Prepared::Unnamed(Arc::from([])));
             }
+            // Its parameter types are learned by a simple-query message
+            // that would run a second statement in the text: refuse it, as
+            // PostgreSQL refuses several commands in a prepared statement.
+            if crate::sql::split::statements(sql).len() > 1 {
+                self.done();
+                return Err(Error::Statement(
+                    "it holds more than one SQL statement, and a statement with parameters must be one"
+                        .to_owned(),
+                ));
+            }
             timed(
                 self.conn(),
                 timeout,

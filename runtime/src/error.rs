@@ -185,6 +185,10 @@ pub enum Error {
         reason: String,
     },
 
+    /// A statement pgtable will not send as it is.
+    #[error("cannot send the statement: {0}")]
+    Statement(String),
+
     /// The configuration is wrong (a malformed URL, an unset DATABASE_URL, …).
     #[error("configuration error: {0}")]
     Config(String),

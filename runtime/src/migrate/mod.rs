@@ -23,7 +23,6 @@ mod diff;
 mod files;
 mod introspect;
 mod runner;
-mod split;
 
 #[cfg(test)]
 mod diff_tests;

@@ -7,11 +7,12 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::error::{ErrorPosition, SqlState};
 
 use super::files::Migration;
-use super::{LockHolder, MigrateError, split};
+use super::{LockHolder, MigrateError};
 use crate::db::{Db, Executor};
 use crate::error::Error;
 use crate::query::sql;
 use crate::sql::quote_ident;
+use crate::sql::split;
 use crate::transaction::Transaction;
 
 /// The bookkeeping table: one row per applied migration.

@@ -10,6 +10,7 @@
 
 mod op;
 mod quote;
+pub(crate) mod split;
 mod writer;
 
 pub use op::{BinaryOp, Logic, PostfixOp};

@@ -1,6 +1,8 @@
-//! Splitting a migration file into statements, each with the line it
-//! starts on, so that an error PostgreSQL raises while executing one (a
-//! duplicate key, a missing relation) names its line, as syntax errors do.
+//! Splitting SQL text into statements, aware of quotes, quoted
+//! identifiers, comments and dollar quoting: for migration files (each
+//! statement with the line it starts on, so an error raised while
+//! executing one names its line) and to refuse text holding more than one
+//! statement where only one may be sent.
 
 /// One statement of a migration file.
 #[derive(Clone, Debug, PartialEq, Eq)]
