@@ -5,11 +5,8 @@
 //! table or column is never guessed to be a rename. Every statement that
 //! can lose data is marked destructive.
 
-use crate::ddl::{
-    add_foreign_key, check_constraint, column_definition, create_index, full_name,
-    primary_key_constraint, quote_ident, quote_literal, render_enum, render_table, table_name,
-    unique_constraint,
-};
+use crate::ddl::statement::{Alter, ColumnChange, Constraint, Ddl, Name, TypeRef};
+use crate::ddl::{full_name, quote_ident, table_name};
 use crate::snapshot::{
     Check, Column, Enum, ForeignKey, Index, PrimaryKey, Snapshot, Table, Unique,
 };
@@ -86,10 +83,16 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
             plan.add(
                 Phase::Renames,
                 format!("rename table {name} to {}", quote_ident(&table.name)),
-                vec![format!(
-                    "ALTER TABLE {name} RENAME TO {};",
-                    quote_ident(&table.name)
-                )],
+                vec![
+                    Ddl::RenameTable {
+                        table: Name {
+                            schema: &table.schema,
+                            name: renamed,
+                        },
+                        to: &table.name,
+                    }
+                    .to_sql(),
+                ],
                 false,
             );
             Some(before)
@@ -109,7 +112,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
             plan.add(
                 Phase::DropTables,
                 format!("drop table {name} and its data"),
-                vec![format!("DROP TABLE {name} CASCADE;")],
+                vec![Ddl::DropTable(Name::of_table(table)).to_sql()],
                 true,
             );
         }
@@ -136,7 +139,7 @@ fn schemas(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
             plan.add(
                 Phase::Schemas,
                 format!("create schema {}", quote_ident(&name)),
-                vec![format!("CREATE SCHEMA {};", quote_ident(&name))],
+                vec![Ddl::CreateSchema(&name).to_sql()],
                 false,
             );
             created.push(name);
@@ -157,7 +160,7 @@ fn enums(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
             plan.add(
                 Phase::Enums,
                 format!("create enum {name}"),
-                vec![render_enum(e)],
+                vec![Ddl::CreateEnum(e).to_sql()],
                 false,
             );
             continue;
@@ -179,16 +182,17 @@ fn enums(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
                 if before.values.contains(value) {
                     continue;
                 }
-                let position = e.values[i + 1..]
+                let next = e.values[i + 1..]
                     .iter()
-                    .find(|next| before.values.contains(next))
-                    .map_or_else(String::new, |next| {
-                        format!(" BEFORE {}", quote_literal(next))
-                    });
-                statements.push(format!(
-                    "ALTER TYPE {name} ADD VALUE {}{position};",
-                    quote_literal(value)
-                ));
+                    .find(|next| before.values.contains(next));
+                statements.push(
+                    Ddl::AddEnumValue {
+                        name: Name::of_enum(e),
+                        value,
+                        before: next.map(String::as_str),
+                    }
+                    .to_sql(),
+                );
             }
             plan.add(
                 Phase::Enums,
@@ -206,7 +210,7 @@ fn enums(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
             plan.add(
                 Phase::DropEnums,
                 format!("drop enum {name}"),
-                vec![format!("DROP TYPE {name};")],
+                vec![Ddl::DropType(Name::of_enum(e)).to_sql()],
                 true,
             );
         }
@@ -221,8 +225,12 @@ fn rebuild_enum(plan: &mut Plan, old: &Snapshot, before: &Enum, after: &Enum) {
     let old_name = format!("{}__old", after.name);
     let quoted = quote_ident(&after.name);
     let mut statements = vec![
-        format!("ALTER TYPE {name} RENAME TO {};", quote_ident(&old_name)),
-        render_enum(after),
+        Ddl::RenameType {
+            name: Name::of_enum(after),
+            to: &old_name,
+        }
+        .to_sql(),
+        Ddl::CreateEnum(after).to_sql(),
     ];
     for table in &old.tables {
         for column in &table.columns {
@@ -231,30 +239,31 @@ fn rebuild_enum(plan: &mut Plan, old: &Snapshot, before: &Enum, after: &Enum) {
             if base != quoted && base != name {
                 continue;
             }
-            let t = table_name(&table.schema, &table.name);
-            let c = quote_ident(&column.name);
-            let (text, target) = if array {
-                ("text[]", format!("{name}[]"))
-            } else {
-                ("text", name.clone())
+            let alter = |change| {
+                Ddl::AlterTable(Name::of_table(table), Alter::Column(&column.name, change)).to_sql()
             };
             if column.default.is_some() {
-                statements.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT;"));
+                statements.push(alter(ColumnChange::DropDefault));
             }
-            statements.push(format!(
-                "ALTER TABLE {t} ALTER COLUMN {c} SET DATA TYPE {target} USING {c}::{text}::{target};"
-            ));
+            statements.push(alter(ColumnChange::SetType {
+                ty: TypeRef::Enum {
+                    name: Name::of_enum(after),
+                    array,
+                },
+                via: Some(if array { "text[]" } else { "text" }),
+            }));
             if let Some(default) = &column.default {
-                statements.push(format!(
-                    "ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {default};"
-                ));
+                statements.push(alter(ColumnChange::SetDefault(default)));
             }
         }
     }
-    statements.push(format!(
-        "DROP TYPE {};",
-        full_name(&after.schema, &old_name)
-    ));
+    statements.push(
+        Ddl::DropType(Name {
+            schema: &after.schema,
+            name: &old_name,
+        })
+        .to_sql(),
+    );
     let removed: Vec<&String> = before
         .values
         .iter()
@@ -273,14 +282,14 @@ fn create_table(plan: &mut Plan, table: &Table) {
     plan.add(
         Phase::CreateTables,
         format!("create table {name}"),
-        vec![render_table(table)],
+        vec![Ddl::CreateTable(table).to_sql()],
         false,
     );
     for fk in &table.foreign_keys {
         plan.add(
             Phase::AddForeignKeys,
             format!("add foreign key {} on {name}", quote_ident(&fk.name)),
-            vec![add_foreign_key(table, fk)],
+            vec![Ddl::AddForeignKey(table, fk).to_sql()],
             false,
         );
     }
@@ -288,19 +297,24 @@ fn create_table(plan: &mut Plan, table: &Table) {
         plan.add(
             Phase::CreateIndexes,
             format!("create index {} on {name}", quote_ident(&index.name)),
-            vec![create_index(table, index)],
+            vec![Ddl::CreateIndex(table, index).to_sql()],
             false,
         );
     }
 }
 
 fn alter_table(plan: &mut Plan, before: &Table, after: &Table) {
-    let t = table_name(&after.schema, &after.name);
-    columns(plan, &t, before, after);
-    constraints(plan, &t, before, after);
+    columns(plan, before, after);
+    constraints(plan, before, after);
 }
 
-fn columns(plan: &mut Plan, t: &str, before: &Table, after: &Table) {
+/// `ALTER TABLE <table> <alter>;`
+fn alter(table: &Table, alter: Alter<'_>) -> String {
+    Ddl::AlterTable(Name::of_table(table), alter).to_sql()
+}
+
+fn columns(plan: &mut Plan, before: &Table, after: &Table) {
+    let t = table_name(&after.schema, &after.name);
     for column in &after.columns {
         let previous = before.column(&column.name).or_else(|| {
             let renamed = column.renamed_from.as_deref()?;
@@ -312,24 +326,23 @@ fn columns(plan: &mut Plan, t: &str, before: &Table, after: &Table) {
                     quote_ident(renamed),
                     quote_ident(&column.name)
                 ),
-                vec![format!(
-                    "ALTER TABLE {t} RENAME COLUMN {} TO {};",
-                    quote_ident(renamed),
-                    quote_ident(&column.name)
+                vec![alter(
+                    after,
+                    Alter::RenameColumn {
+                        from: renamed,
+                        to: &column.name,
+                    },
                 )],
                 false,
             );
             Some(old)
         });
         match previous {
-            Some(old) => alter_column(plan, t, old, column),
+            Some(old) => alter_column(plan, after, old, column),
             None => plan.add(
                 Phase::AddColumns,
                 format!("add column {t}.{}", quote_ident(&column.name)),
-                vec![format!(
-                    "ALTER TABLE {t} ADD COLUMN {};",
-                    column_definition(column, false)
-                )],
+                vec![alter(after, Alter::AddColumn(column))],
                 false,
             ),
         }
@@ -341,41 +354,35 @@ fn columns(plan: &mut Plan, t: &str, before: &Table, after: &Table) {
                 .iter()
                 .any(|c| c.renamed_from.as_deref() == Some(column.name.as_str()));
         if !kept {
-            let c = quote_ident(&column.name);
             plan.add(
                 Phase::DropColumns,
-                format!("drop column {t}.{c} and its data"),
-                vec![format!("ALTER TABLE {t} DROP COLUMN {c};")],
+                format!("drop column {t}.{} and its data", quote_ident(&column.name)),
+                vec![alter(after, Alter::DropColumn(&column.name))],
                 true,
             );
         }
     }
 }
 
-fn alter_column(plan: &mut Plan, t: &str, old: &Column, new: &Column) {
-    let c = quote_ident(&new.name);
-    let mut statements = Vec::new();
+fn alter_column(plan: &mut Plan, table: &Table, old: &Column, new: &Column) {
+    let mut changes = Vec::new();
     let mut what = Vec::new();
     let retyped = old.sql_type != new.sql_type;
     if retyped {
         what.push(format!("type {} -> {}", old.sql_type, new.sql_type));
         // A default of the old type would block the conversion.
         if old.default.is_some() {
-            statements.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT;"));
+            changes.push(ColumnChange::DropDefault);
         }
-        statements.push(format!(
-            "ALTER TABLE {t} ALTER COLUMN {c} SET DATA TYPE {ty} USING {c}::{ty};",
-            ty = new.sql_type
-        ));
+        changes.push(ColumnChange::SetType {
+            ty: TypeRef::Sql(&new.sql_type),
+            via: None,
+        });
     }
     if old.default != new.default || (retyped && old.default.is_some()) {
         match &new.default {
-            Some(default) => statements.push(format!(
-                "ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {default};"
-            )),
-            None if old.default.is_some() && !retyped => {
-                statements.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT;"));
-            }
+            Some(default) => changes.push(ColumnChange::SetDefault(default)),
+            None if old.default.is_some() && !retyped => changes.push(ColumnChange::DropDefault),
             None => {}
         }
         if old.default != new.default {
@@ -383,18 +390,11 @@ fn alter_column(plan: &mut Plan, t: &str, old: &Column, new: &Column) {
         }
     }
     if old.nullable != new.nullable && !new.identity {
-        let change = if new.nullable { "DROP" } else { "SET" };
-        statements.push(format!(
-            "ALTER TABLE {t} ALTER COLUMN {c} {change} NOT NULL;"
-        ));
+        changes.push(ColumnChange::NotNull(!new.nullable));
         what.push(if new.nullable { "nullable" } else { "not null" }.to_owned());
     }
     if old.identity != new.identity {
-        statements.push(if new.identity {
-            format!("ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED ALWAYS AS IDENTITY;")
-        } else {
-            format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY;")
-        });
+        changes.push(ColumnChange::Identity(new.identity));
         what.push(
             if new.identity {
                 "identity"
@@ -404,11 +404,19 @@ fn alter_column(plan: &mut Plan, t: &str, old: &Column, new: &Column) {
             .to_owned(),
         );
     }
-    if !statements.is_empty() {
+    if !changes.is_empty() {
         plan.add(
             Phase::AlterColumns,
-            format!("alter column {t}.{c}: {}", what.join(", ")),
-            statements,
+            format!(
+                "alter column {}.{}: {}",
+                table_name(&table.schema, &table.name),
+                quote_ident(&new.name),
+                what.join(", ")
+            ),
+            changes
+                .into_iter()
+                .map(|change| alter(table, Alter::Column(&new.name, change)))
+                .collect(),
             retyped,
         );
     }
@@ -427,20 +435,8 @@ trait TableItem: PartialEq {
     fn add_sql(&self, table: &Table) -> String;
     /// The statement dropping it from `table`.
     fn drop_sql(&self, table: &Table) -> String {
-        format!(
-            "ALTER TABLE {} DROP CONSTRAINT {};",
-            table_name(&table.schema, &table.name),
-            quote_ident(self.name())
-        )
+        alter(table, Alter::DropConstraint(self.name()))
     }
-}
-
-/// `ALTER TABLE … ADD <definition>;`
-fn add_constraint(table: &Table, definition: String) -> String {
-    format!(
-        "ALTER TABLE {} ADD {definition};",
-        table_name(&table.schema, &table.name)
-    )
 }
 
 impl TableItem for PrimaryKey {
@@ -451,7 +447,7 @@ impl TableItem for PrimaryKey {
         &self.name
     }
     fn add_sql(&self, table: &Table) -> String {
-        add_constraint(table, primary_key_constraint(self))
+        alter(table, Alter::AddConstraint(Constraint::PrimaryKey(self)))
     }
 }
 
@@ -463,7 +459,7 @@ impl TableItem for Unique {
         &self.name
     }
     fn add_sql(&self, table: &Table) -> String {
-        add_constraint(table, unique_constraint(self))
+        alter(table, Alter::AddConstraint(Constraint::Unique(self)))
     }
 }
 
@@ -475,7 +471,7 @@ impl TableItem for Check {
         &self.name
     }
     fn add_sql(&self, table: &Table) -> String {
-        add_constraint(table, check_constraint(self))
+        alter(table, Alter::AddConstraint(Constraint::Check(self)))
     }
 }
 
@@ -487,7 +483,7 @@ impl TableItem for ForeignKey {
         &self.name
     }
     fn add_sql(&self, table: &Table) -> String {
-        add_foreign_key(table, self)
+        Ddl::AddForeignKey(table, self).to_sql()
     }
 }
 
@@ -499,27 +495,27 @@ impl TableItem for Index {
         &self.name
     }
     fn add_sql(&self, table: &Table) -> String {
-        create_index(table, self)
+        Ddl::CreateIndex(table, self).to_sql()
     }
     fn drop_sql(&self, table: &Table) -> String {
-        format!("DROP INDEX {};", full_name(&table.schema, &self.name))
+        Ddl::DropIndex(Name {
+            schema: &table.schema,
+            name: &self.name,
+        })
+        .to_sql()
     }
 }
 
 /// Drops the items of `before` that are gone or changed in `after`, and
 /// adds those new or changed.
-fn drop_and_add<I: TableItem>(
-    plan: &mut Plan,
-    t: &str,
-    tables: (&Table, &Table),
-    items: (&[I], &[I]),
-) {
+fn drop_and_add<I: TableItem>(plan: &mut Plan, table: &Table, items: (&[I], &[I])) {
+    let t = table_name(&table.schema, &table.name);
     let (before, after) = items;
     for gone in before.iter().filter(|b| !after.contains(b)) {
         plan.add(
             I::DROP,
             format!("drop {} {} on {t}", I::KIND, quote_ident(gone.name())),
-            vec![gone.drop_sql(tables.1)],
+            vec![gone.drop_sql(table)],
             false,
         );
     }
@@ -532,29 +528,26 @@ fn drop_and_add<I: TableItem>(
         plan.add(
             I::ADD,
             format!("{verb} {} {} on {t}", I::KIND, quote_ident(new.name())),
-            vec![new.add_sql(tables.1)],
+            vec![new.add_sql(table)],
             false,
         );
     }
 }
 
-fn constraints(plan: &mut Plan, t: &str, before: &Table, after: &Table) {
-    let tables = (before, after);
+fn constraints(plan: &mut Plan, before: &Table, after: &Table) {
     drop_and_add(
         plan,
-        t,
-        tables,
+        after,
         (before.primary_key.as_slice(), after.primary_key.as_slice()),
     );
-    drop_and_add(plan, t, tables, (&before.uniques[..], &after.uniques[..]));
-    drop_and_add(plan, t, tables, (&before.checks[..], &after.checks[..]));
+    drop_and_add(plan, after, (&before.uniques[..], &after.uniques[..]));
+    drop_and_add(plan, after, (&before.checks[..], &after.checks[..]));
     drop_and_add(
         plan,
-        t,
-        tables,
+        after,
         (&before.foreign_keys[..], &after.foreign_keys[..]),
     );
-    drop_and_add(plan, t, tables, (&before.indexes[..], &after.indexes[..]));
+    drop_and_add(plan, after, (&before.indexes[..], &after.indexes[..]));
 }
 
 /// A migration file's text: each change as a comment and its statements,

@@ -14,7 +14,6 @@ pub(crate) mod split;
 mod writer;
 
 pub use op::{BinaryOp, Logic, PostfixOp};
-pub(crate) use quote::push_ident_list;
 pub use quote::{full_name, push_ident, push_table_name, quote_ident, quote_literal, table_name};
 pub(crate) use writer::Slot;
 pub use writer::{Fragment, SqlWriter};

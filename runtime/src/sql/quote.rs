@@ -41,7 +41,14 @@ pub(crate) fn push_ident_list<S: AsRef<str>>(out: &mut String, idents: &[S]) {
 
 /// A string literal: `'it''s'`.
 pub fn quote_literal(value: &str) -> String {
-    let mut out = String::from("'");
+    let mut out = String::with_capacity(value.len() + 2);
+    push_literal(&mut out, value);
+    out
+}
+
+/// Appends [`quote_literal`].
+pub(crate) fn push_literal(out: &mut String, value: &str) {
+    out.push('\'');
     for ch in value.chars() {
         if ch == '\'' {
             out.push('\'');
@@ -49,7 +56,6 @@ pub fn quote_literal(value: &str) -> String {
         out.push(ch);
     }
     out.push('\'');
-    out
 }
 
 /// `"name"` in the public schema, `"schema"."name"` elsewhere.

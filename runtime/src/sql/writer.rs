@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 
-use super::quote::{push_ident, push_table_name};
+use super::quote::{push_ident, push_ident_list, push_literal, push_table_name};
 
 /// A piece of a statement that writes itself: its text into the writer,
 /// its values as bind parameters, never as text.
@@ -193,9 +193,37 @@ impl<'a> SqlWriter<'a> {
         }
     }
 
+    /// A name always qualified by its schema, as types are named:
+    /// `"public"."status"`.
+    pub(crate) fn full_name(&mut self, schema: &str, name: &str) {
+        self.ident(schema);
+        self.push(".");
+        self.ident(name);
+    }
+
+    /// Identifiers separated by `,`: `"a","b"`.
+    pub(crate) fn ident_list<S: AsRef<str>>(&mut self, idents: &[S]) {
+        if self.text {
+            push_ident_list(&mut self.sql, idents);
+        }
+    }
+
+    /// A string literal, quoted: `'it''s'` (for DDL, which takes no bind
+    /// parameters).
+    pub(crate) fn literal(&mut self, value: &str) {
+        if self.text {
+            push_literal(&mut self.sql, value);
+        }
+    }
+
     /// Any fragment.
     pub(crate) fn write<F: Fragment + ?Sized>(&mut self, fragment: &'a F) {
         fragment.write(self);
+    }
+
+    /// The text written.
+    pub(crate) fn into_sql(self) -> String {
+        self.sql
     }
 }
 

@@ -18,6 +18,8 @@
 //! pgtable reports that as [`Error::TransactionAborted`], naming the first
 //! failed statement's error.
 
+mod control;
+
 use std::any::Any;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -28,7 +30,7 @@ use futures_util::FutureExt;
 
 use crate::conn::{Access, Acquired, Executor, PooledConn, Settings, Unknown, timed};
 use crate::error::Error;
-use crate::sql::quote_ident;
+use control::Control;
 
 /// How a transaction isolates itself from concurrent ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,18 +94,7 @@ impl TransactionOptions {
     }
 
     fn begin_sql(&self) -> String {
-        let mut sql = String::from("BEGIN");
-        if let Some(level) = self.isolation {
-            sql.push_str(" ISOLATION LEVEL ");
-            sql.push_str(level.sql());
-        }
-        if self.read_only {
-            sql.push_str(" READ ONLY");
-        }
-        if self.deferrable {
-            sql.push_str(" DEFERRABLE");
-        }
-        sql
+        Control::Begin(self).to_sql()
     }
 }
 
@@ -297,7 +288,7 @@ impl Transaction {
     async fn open_savepoint(&self) -> Result<SavepointGuard, Error> {
         self.flush_pending().await?;
         let depth = self.depth() + 1;
-        let sql = format!("SAVEPOINT {}", savepoint_name(depth));
+        let sql = Control::Savepoint(depth).to_sql();
         self.savepoint_command(&sql, BROKEN_SAVEPOINT).await?;
         lock(&self.state).depth = depth;
         Ok(SavepointGuard {
@@ -309,11 +300,13 @@ impl Transaction {
 
     async fn close_savepoint(&self, mut guard: SavepointGuard, keep: bool) -> Result<(), Error> {
         self.flush_pending().await?;
-        let name = savepoint_name(guard.depth);
         let (sql, broken) = if keep {
-            (format!("RELEASE SAVEPOINT {name}"), BROKEN_RELEASE)
+            (Control::Release(guard.depth).to_sql(), BROKEN_RELEASE)
         } else {
-            (rollback_to(&name), BROKEN_ROLLBACK_TO)
+            (
+                Control::RollbackTo(guard.depth).to_sql(),
+                BROKEN_ROLLBACK_TO,
+            )
         };
         // From here the savepoint's fate is the command's: cancelled in
         // flight, it breaks the transaction instead of queueing a rollback
@@ -331,7 +324,9 @@ impl Transaction {
                 // PostgreSQL refused (RELEASE in an aborted transaction):
                 // the savepoint is still there; undo it before the next
                 // statement, as for an abandoned one.
-                lock(&self.state).pending.push(rollback_to(&name));
+                lock(&self.state)
+                    .pending
+                    .push(Control::RollbackTo(guard.depth).to_sql());
                 Err(err)
             }
         }
@@ -409,20 +404,12 @@ fn resume(panic: Box<dyn Any + Send>) -> ! {
     std::panic::resume_unwind(panic)
 }
 
-fn rollback_to(name: &str) -> String {
-    format!("ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}")
-}
-
 /// Marks one open savepoint. Dropped unfinished, it queues the rollback to
 /// the savepoint for the transaction's next statement.
 struct SavepointGuard {
     state: Shared,
     depth: usize,
     done: bool,
-}
-
-fn savepoint_name(depth: usize) -> String {
-    quote_ident(&format!("pgtable_savepoint_{depth}"))
 }
 
 const BROKEN_SAVEPOINT: &str = "a nested transaction was cancelled while its savepoint was being created, so which savepoints exist is unknown";
@@ -461,7 +448,7 @@ impl SavepointGuard {
 impl Drop for SavepointGuard {
     fn drop(&mut self) {
         if !self.done {
-            let sql = rollback_to(&savepoint_name(self.depth));
+            let sql = Control::RollbackTo(self.depth).to_sql();
             let mut state = lock(&self.state);
             state.pending.push(sql);
             state.depth = self.depth - 1;
