@@ -10,9 +10,21 @@
 //!
 //! The difference of the two totals, over the number of runs and rows, is
 //! pgtable's cost per row of `trivial_query` with 10,000 users.
+//!
+//! The sides `one_raw`, `one_pgtable` and `one_prepared` load a table of
+//! one user instead (`trivial_query` at 1): the cost of a query apart from
+//! its rows.
+//!
+//! The sides `build_adhoc`, `build_text`, `build_prepared` and `build_raw`
+//! build the `build_sql/select_5_conditions` statement 1,000 times per run,
+//! without a server: the cost of building SQL, by the same count.
+
+use std::hint::black_box;
 
 use pgtable::prelude::*;
+use pgtable::query::{Select, placeholder};
 use tokio_postgres::NoTls;
+use tokio_postgres::types::ToSql;
 
 #[table(name = "users")]
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +39,12 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let side = args.next().unwrap_or_else(|| "pgtable".into());
     let runs: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(20);
+    if let Some(build) = side.strip_prefix("build_") {
+        for _ in 0..runs * 1_000 {
+            build_select(build);
+        }
+        return;
+    }
     let url = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -52,7 +70,9 @@ fn main() {
             .unwrap();
         let conn = db.conn().await.unwrap();
         conn.batch_execute(User::create_table()).await.unwrap();
-        User::insert_many((0..10_000).map(|i| NewUser {
+        // The `one_*` sides load a table of one user (`trivial_query` at 1).
+        let users = if side.starts_with("one_") { 1 } else { 10_000 };
+        User::insert_many((0..users).map(|i| NewUser {
             name: format!("User {i}"),
             hair_color: (i % 2 == 0).then(|| "black".to_owned()),
         }))
@@ -65,9 +85,10 @@ fn main() {
             .prepare("SELECT id, name, hair_color FROM users")
             .await
             .unwrap();
+        let prepared = User::select().prepare();
         let mut total = 0;
         for _ in 0..runs {
-            total += if side == "raw" {
+            total += if side.ends_with("raw") {
                 let rows = raw.query(&statement, &[]).await.unwrap();
                 let users: Vec<User> = rows
                     .iter()
@@ -78,15 +99,82 @@ fn main() {
                     })
                     .collect();
                 users.len()
+            } else if side.ends_with("prepared") {
+                prepared.fetch_all(&conn).await.unwrap().len()
             } else {
                 User::select().fetch_all(&conn).await.unwrap().len()
             };
         }
-        assert_eq!(total, runs * 10_000);
+        assert_eq!(total, runs * users);
         drop((conn, raw));
         admin
             .batch_execute("DROP DATABASE pgtable_instructions WITH (FORCE)")
             .await
             .unwrap();
     });
+}
+
+/// The 5-condition select of `build_sql`, built the way `side` says.
+fn build_select(side: &str) {
+    match side {
+        "adhoc" => {
+            black_box(five_conditions(User::select()).to_sql());
+        }
+        "text" => {
+            static QUERY: std::sync::OnceLock<Select<User>> = std::sync::OnceLock::new();
+            let query = QUERY.get_or_init(|| five_conditions(User::select()));
+            black_box(query.to_sql());
+        }
+        "prepared" => {
+            static PREPARED: std::sync::OnceLock<pgtable::query::PreparedSelect<User>> =
+                std::sync::OnceLock::new();
+            let prepared = PREPARED.get_or_init(|| {
+                User::select()
+                    .filter(
+                        User::NAME
+                            .like(placeholder::<String>("name"))
+                            .and(User::HAIR_COLOR.eq(placeholder::<String>("hair")))
+                            .and(User::ID.gt(placeholder::<i32>("from")))
+                            .and(User::ID.lt(placeholder::<i32>("to")))
+                            .and(User::HAIR_COLOR.is_not_null()),
+                    )
+                    .order_by(User::ID)
+                    .limit(10)
+                    .prepare()
+            });
+            let bound = prepared
+                .bind("name", "User 1%")
+                .bind("hair", "black")
+                .bind("from", 10_i32)
+                .bind("to", 1_000_i32);
+            black_box(bound.statement_len().unwrap());
+        }
+        _ => {
+            let sql = String::from(
+                r#"SELECT "id", "name", "hair_color" FROM "users" WHERE ("users"."name" LIKE $1 AND "users"."hair_color" = $2 AND "users"."id" > $3 AND "users"."id" < $4 AND "users"."hair_color" IS NOT NULL) ORDER BY "users"."id" ASC LIMIT $5"#,
+            );
+            let params: Vec<Box<dyn ToSql + Sync + Send>> = vec![
+                Box::new("User 1%".to_owned()),
+                Box::new("black".to_owned()),
+                Box::new(10_i32),
+                Box::new(1_000_i32),
+                Box::new(10_i64),
+            ];
+            black_box((sql, params));
+        }
+    }
+}
+
+fn five_conditions(select: Select<User>) -> Select<User> {
+    select
+        .filter(
+            User::NAME
+                .like("User 1%")
+                .and(User::HAIR_COLOR.eq("black"))
+                .and(User::ID.gt(10))
+                .and(User::ID.lt(1_000))
+                .and(User::HAIR_COLOR.is_not_null()),
+        )
+        .order_by(User::ID)
+        .limit(10)
 }

@@ -94,3 +94,42 @@ async fn placeholders_are_bound_per_run() -> Result<(), Error> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn fixed_values_are_kept_with_the_prepared_text() -> Result<(), Error> {
+    let test = TestDb::with_schema(&Schema::new().table::<Person>()).await;
+    let db = test.db();
+    for (name, age) in [("ann", 30), ("bob", 40), ("cy", 50), ("dee", 60)] {
+        Person::insert(NewPerson {
+            name: name.into(),
+            age: Some(age),
+        })
+        .execute(&db)
+        .await?;
+    }
+    // Values given when building (a list, a comparison, limit and offset)
+    // beside a placeholder: each run sends the fixed ones with the bound one.
+    let query = Person::select()
+        .filter(
+            Person::NAME
+                .is_in(vec!["ann".to_owned(), "bob".to_owned(), "cy".to_owned()])
+                .and(Person::AGE.ge(placeholder::<i32>("min_age")))
+                .and(Person::AGE.lt(100)),
+        )
+        .order_by(Person::ID)
+        .limit(2)
+        .offset(1)
+        .prepare();
+    assert_eq!(
+        query.to_sql(),
+        r#"SELECT "id", "name", "age" FROM "people" WHERE ("people"."name" = ANY($1) AND "people"."age" >= $2 AND "people"."age" < $3) ORDER BY "people"."id" ASC LIMIT $4 OFFSET $5"#
+    );
+    let names = |rows: Vec<Person>| rows.into_iter().map(|p| p.name).collect::<Vec<_>>();
+    for _ in 0..2 {
+        let found = query.bind("min_age", 0).fetch_all(&db).await?;
+        assert_eq!(names(found), ["bob", "cy"]);
+    }
+    let found = query.bind("min_age", 45).fetch_all(&db).await?;
+    assert_eq!(names(found), Vec::<String>::new());
+    Ok(())
+}

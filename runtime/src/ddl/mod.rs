@@ -1,6 +1,6 @@
 //! The one DDL renderer. It draws from a [`Snapshot`] (the owned picture of
 //! a schema), so `create_table()`, schema dumps and generated migrations
-//! are written by the same code: the statements of [`statement`], each
+//! are written by the same code: the DDL statements of `ddl::statement`, each
 //! written through the one SQL writer.
 //!
 //! The output follows drizzle-kit's layout and naming, so a database created

@@ -55,7 +55,7 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
     }
     let mut probe = Built::new();
     probe.push("SELECT ");
-    probe.push(&columns.sql);
+    probe.push(columns.sql());
     probe.push(" FROM ");
     probe.table(table);
     probe.push(" LIMIT 0");
@@ -63,10 +63,10 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
     copy.push("COPY ");
     copy.table(table);
     copy.push(" (");
-    copy.push(&columns.sql);
+    copy.push(columns.sql());
     copy.push(") FROM STDIN (FORMAT binary)");
 
-    let span = tracing::debug_span!("pgtable.query", sql = %copy.sql, rows = rows.len());
+    let span = tracing::debug_span!("pgtable.query", sql = %copy.sql(), rows = rows.len());
     async {
         let conn = exec.acquire(crate::conn::Access::Write).await?;
         // Behind PgBouncer the COPY's statements are named, so they must
@@ -78,7 +78,7 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
         // transaction below.
         let known = match pgbouncer {
             true => None,
-            false => Some(column_types(conn.prepare(&probe.sql, 0).await?.columns())),
+            false => Some(column_types(conn.prepare(probe.sql(), 0).await?.columns())),
         };
         // Armed until the COPY returned: dropped mid-COPY, the connection
         // is discarded (and an open transaction with it).
@@ -87,7 +87,7 @@ pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
             if wrap {
                 client.batch_execute("BEGIN").await?;
             }
-            let copied = copy_rows(client, known, &probe.sql, &copy.sql, rows, &copied).await;
+            let copied = copy_rows(client, known, probe.sql(), copy.sql(), rows, &copied).await;
             match (wrap, copied) {
                 (false, copied) => copied,
                 (true, Ok(n)) => client.batch_execute("COMMIT").await.map(|()| n),

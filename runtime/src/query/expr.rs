@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use postgres_types::ToSql;
 
 use crate::schema::TableDef;
-use crate::sql::{BinaryOp, Logic, PostfixOp};
+use crate::sql::{BinaryOp, Logic, PostfixOp, SharedValue};
 use crate::table::{Column, Table};
 use crate::types::SqlType;
 
@@ -26,9 +26,9 @@ pub(crate) enum NodeKind {
     },
     /// `excluded."column"`, in `ON CONFLICT … DO UPDATE`.
     Excluded(&'static str),
-    Param(Box<dyn ToSql + Send + Sync>),
+    Param(SharedValue),
     /// `lhs <op> rhs`, parenthesized when nested.
-    Binary(Box<Node>, BinaryOp, Box<Node>),
+    Binary(Box<[Node; 2]>, BinaryOp),
     /// Conditions joined by `AND` or `OR`.
     Group(Logic, Vec<Node>),
     Not(Box<Node>),
@@ -61,11 +61,11 @@ impl Node {
     }
 
     pub(crate) fn param<P: ToSql + Send + Sync + 'static>(value: P) -> Node {
-        Node(NodeKind::Param(Box::new(value)))
+        Node(NodeKind::Param(std::sync::Arc::new(value)))
     }
 
     fn binary(lhs: Node, op: BinaryOp, rhs: Node) -> Node {
-        Node(NodeKind::Binary(Box::new(lhs), op, Box::new(rhs)))
+        Node(NodeKind::Binary(Box::new([lhs, rhs]), op))
     }
 }
 
@@ -197,7 +197,12 @@ impl<S> Expr<S> {
 fn join(op: Logic, a: Node, b: Node) -> Node {
     let mut items = match a.0 {
         NodeKind::Group(o, items) if o == op => items,
-        node => vec![Node(node)],
+        node => {
+            // Room for the common chains of a few conditions.
+            let mut items = Vec::with_capacity(4);
+            items.push(Node(node));
+            items
+        }
     };
     match b.0 {
         NodeKind::Group(o, more) if o == op => items.extend(more),

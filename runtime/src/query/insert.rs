@@ -77,7 +77,7 @@ impl<T: Table> Insert<T> {
 
     /// The statement's SQL text (empty for an insert of no rows).
     pub fn to_sql(&self) -> String {
-        self.build(false).sql
+        self.build(false).into_sql()
     }
 
     /// Runs the insert; returns how many rows were inserted. An insert of

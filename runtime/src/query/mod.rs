@@ -171,7 +171,7 @@ async fn start<'e, E: Executor + ?Sized>(
 ) -> Result<(Acquired<'e>, Prepared), Error> {
     check_size(built)?;
     let conn = exec.acquire(built.access()).await?;
-    let prepared = conn.prepare(&built.sql, built.params.len()).await?;
+    let prepared = conn.prepare(built.sql(), built.params.len()).await?;
     Ok((conn, prepared))
 }
 
@@ -182,13 +182,29 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
 ) -> Result<Vec<Row>, Error> {
     async {
         let (conn, prepared) = start(exec, built).await?;
-        let rows = conn.query(&built.sql, &prepared, &built.params).await;
+        let rows = conn.query(built.sql(), &prepared, &built.params).await;
         let rows = rows.map_err(|err| nul::name_nul_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", rows.len());
         Ok(rows)
     }
-    .instrument(query_span(&built.sql))
+    .instrument(query_span(built.sql()))
     .await
+}
+
+/// Runs one statement and decodes each row as it arrives, while the
+/// connection reads the next, instead of after all of them are buffered.
+pub(crate) async fn fetch_decoded<E: Executor + ?Sized, T>(
+    exec: &E,
+    built: Built<'_>,
+    decode: impl Fn(&Row) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    let rows = stream_rows(exec, built).await?;
+    let mut rows = std::pin::pin!(rows);
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().await {
+        out.push(decode(&row?)?);
+    }
+    Ok(out)
 }
 
 /// Runs one statement and returns how many rows it affected.
@@ -198,12 +214,12 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
 ) -> Result<u64, Error> {
     async {
         let (conn, prepared) = start(exec, built).await?;
-        let n = conn.execute(&built.sql, &prepared, &built.params).await;
+        let n = conn.execute(built.sql(), &prepared, &built.params).await;
         let n = n.map_err(|err| nul::name_nul_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", n);
         Ok(n)
     }
-    .instrument(query_span(&built.sql))
+    .instrument(query_span(built.sql()))
     .await
 }
 
@@ -214,10 +230,12 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
     exec: &'e E,
     built: Built<'_>,
 ) -> Result<Rows<'e>, Error> {
-    let span = query_span(&built.sql);
+    let span = query_span(built.sql());
     async {
         let (mut conn, prepared) = start(exec, &built).await?;
-        let rows = conn.query_raw(&built.sql, &prepared, &built.params).await?;
+        let rows = conn
+            .query_raw(built.sql(), &prepared, &built.params)
+            .await?;
         // The rows are still to come: armed again until the last one, so a
         // stream dropped half-read discards its connection.
         conn.rearm();
@@ -287,7 +305,7 @@ pub struct Returning<Q>(pub(crate) Q);
 impl<Q: BuildSql> Returning<Q> {
     /// The statement's SQL text.
     pub fn to_sql(&self) -> String {
-        self.0.build(true).sql
+        self.0.build(true).into_sql()
     }
 
     /// Every returned row.

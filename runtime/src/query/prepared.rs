@@ -35,10 +35,10 @@ use postgres_types::ToSql;
 
 use super::expr::{Node, NodeKind, Operand};
 use super::select::{Select, Selection};
-use super::{Built, fetch_rows};
+use super::{Built, fetch_decoded, fetch_rows};
 use crate::conn::Executor;
 use crate::error::Error;
-use crate::sql::{Slot, SqlWriter};
+use crate::sql::{SharedValue, SqlWriter};
 use crate::types::SqlType;
 
 /// A named value of Rust type `V`, given when a prepared query runs.
@@ -82,12 +82,30 @@ impl<T, V: SqlType + 'static> Operand<T, Option<V>> for Placeholder<V> {
     }
 }
 
+/// Where a parameter of a prepared query gets its value when it runs.
+enum Source {
+    /// A value fixed when the query was built.
+    Value(SharedValue),
+    /// The value given to the placeholder with this index.
+    Placeholder(usize),
+}
+
+/// A placeholder of a prepared query: its name and the type it takes.
+struct Named {
+    name: &'static str,
+    type_id: TypeId,
+    type_name: &'static str,
+}
+
 /// A select whose SQL is written: run it with [`PreparedSelect::bind`]
 /// and a terminal method, as often as needed.
 pub struct PreparedSelect<Src, S = super::All> {
     select: Select<Src, S>,
     sql: String,
-    slots: Vec<Slot>,
+    /// Each parameter's value, in order.
+    params: Vec<Source>,
+    /// The placeholders, each name once.
+    placeholders: Vec<Named>,
     reads: bool,
 }
 
@@ -95,14 +113,40 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     /// Writes the SQL once, for running many times with different
     /// placeholder values.
     pub fn prepare(self) -> PreparedSelect<Src, S> {
-        let (sql, slots, reads) = {
-            let built = self.build();
-            (built.sql, built.slots, built.reads)
+        let (sql, params, placeholders, reads) = {
+            let mut built = self.build_keeping();
+            assert!(!built.lost, "every value a select binds can be kept");
+            let mut placeholders: Vec<Named> = Vec::new();
+            let mut params: Vec<Option<Source>> = (0..built.params.len()).map(|_| None).collect();
+            for (param, value) in std::mem::take(&mut built.kept) {
+                params[param] = Some(Source::Value(value));
+            }
+            for slot in &built.slots {
+                let index = match placeholders.iter().position(|p| p.name == slot.name) {
+                    Some(index) => index,
+                    None => {
+                        placeholders.push(Named {
+                            name: slot.name,
+                            type_id: slot.type_id,
+                            type_name: slot.type_name,
+                        });
+                        placeholders.len() - 1
+                    }
+                };
+                params[slot.param] = Some(Source::Placeholder(index));
+            }
+            let params = params
+                .into_iter()
+                .map(|source| source.expect("every parameter is a value or a placeholder"))
+                .collect();
+            let reads = built.reads;
+            (built.into_sql(), params, placeholders, reads)
         };
         PreparedSelect {
             select: self,
             sql,
-            slots,
+            params,
+            placeholders,
             reads,
         }
     }
@@ -122,7 +166,7 @@ impl<Src, S: Selection<Src>> PreparedSelect<Src, S> {
     ) -> Bound<'_, Src, S> {
         Bound {
             query: self,
-            values: Vec::with_capacity(self.slots.len()),
+            values: self.placeholders.iter().map(|_| None).collect(),
             error: None,
         }
         .bind(name, value)
@@ -144,7 +188,7 @@ impl<Src, S: Selection<Src>> PreparedSelect<Src, S> {
     fn unbound(&self) -> Bound<'_, Src, S> {
         Bound {
             query: self,
-            values: Vec::new(),
+            values: self.placeholders.iter().map(|_| None).collect(),
             error: None,
         }
     }
@@ -154,9 +198,10 @@ impl<Src, S: Selection<Src>> PreparedSelect<Src, S> {
 #[must_use = "a query does nothing until a terminal method such as `.fetch_all(&db)` runs it"]
 pub struct Bound<'q, Src, S> {
     query: &'q PreparedSelect<Src, S>,
-    values: Vec<(&'static str, Box<dyn ToSql + Send + Sync>)>,
+    /// Each placeholder's value, once given.
+    values: Vec<Option<Box<dyn ToSql + Send + Sync>>>,
     /// The first mistake in binding: the placeholder's name and what is wrong.
-    error: Option<(String, String)>,
+    error: Option<Box<(String, String)>>,
 }
 
 impl<Src, S: Selection<Src>> Bound<'_, Src, S> {
@@ -166,67 +211,77 @@ impl<Src, S: Selection<Src>> Bound<'_, Src, S> {
         if self.error.is_some() {
             return self;
         }
-        let Some(slot) = self.query.slots.iter().find(|s| s.name == name) else {
-            let mut known: Vec<&str> = self.query.slots.iter().map(|s| s.name).collect();
-            known.dedup();
-            self.error = Some((
+        let placeholders = &self.query.placeholders;
+        // The same literal, as when the name is a constant, is found
+        // without reading the text.
+        let index = placeholders
+            .iter()
+            .position(|p| std::ptr::eq(p.name, name))
+            .or_else(|| placeholders.iter().position(|p| p.name == name));
+        let Some(index) = index else {
+            let known: Vec<&str> = placeholders.iter().map(|p| p.name).collect();
+            self.error = Some(Box::new((
                 name.to_owned(),
                 format!(
                     "the query has no such placeholder; it has: {}",
                     known.join(", ")
                 ),
-            ));
+            )));
             return self;
         };
-        let value: Box<dyn ToSql + Send + Sync> = if TypeId::of::<V>() == slot.type_id {
+        let placeholder = &placeholders[index];
+        let value: Box<dyn ToSql + Send + Sync> = if TypeId::of::<V>() == placeholder.type_id {
             Box::new(value)
         } else if let (true, Some(text)) = (
-            slot.type_id == TypeId::of::<String>(),
+            placeholder.type_id == TypeId::of::<String>(),
             (&value as &dyn Any).downcast_ref::<&'static str>(),
         ) {
             // A `&str` goes to the server as text, as a `String` would.
             Box::new(*text)
         } else {
-            self.error = Some((
+            self.error = Some(Box::new((
                 name.to_owned(),
                 format!(
                     "it takes a `{}`, but was given a `{}`",
-                    short_type_name(slot.type_name),
+                    short_type_name(placeholder.type_name),
                     short_type_name(std::any::type_name::<V>())
                 ),
-            ));
+            )));
             return self;
         };
-        self.values.retain(|(n, _)| *n != slot.name);
-        self.values.push((slot.name, value));
+        self.values[index] = Some(value);
         self
     }
 
-    /// The statement: the SQL written at `prepare`, with the values
-    /// collected in one pass that writes no text.
+    /// The statement: the SQL written at `prepare`, with the values kept
+    /// then and those bound now, without walking the query again.
     fn statement(&self) -> Result<Built<'_>, Error> {
-        if let Some((name, reason)) = &self.error {
+        if let Some(error) = &self.error {
+            let (name, reason) = &**error;
             return Err(Error::Placeholder {
                 name: name.clone(),
                 reason: reason.clone(),
             });
         }
-        let mut values = SqlWriter::binds_only();
-        self.query.select.write_select(&mut values);
-        let mut params = values.params;
-        for slot in &self.query.slots {
-            let Some((_, value)) = self.values.iter().find(|(name, _)| *name == slot.name) else {
-                return Err(Error::Placeholder {
-                    name: slot.name.to_owned(),
-                    reason: format!(
-                        "it has no value: call .bind(\"{}\", value) before running the query",
-                        slot.name
-                    ),
-                });
-            };
-            params[slot.param] = &**value;
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(self.query.params.len());
+        for source in &self.query.params {
+            params.push(match source {
+                Source::Value(value) => &**value,
+                Source::Placeholder(index) => match &self.values[*index] {
+                    Some(value) => &**value,
+                    None => {
+                        let name = self.query.placeholders[*index].name;
+                        return Err(Error::Placeholder {
+                            name: name.to_owned(),
+                            reason: format!(
+                                "it has no value: call .bind(\"{name}\", value) before running the query"
+                            ),
+                        });
+                    }
+                },
+            });
         }
-        let mut built = SqlWriter::raw(self.query.sql.clone(), params);
+        let mut built = SqlWriter::written(&self.query.sql, params);
         built.reads = self.query.reads;
         Ok(built)
     }
@@ -240,10 +295,7 @@ impl<Src, S: Selection<Src>> Bound<'_, Src, S> {
 
     /// Every matching row.
     pub async fn fetch_all<E: Executor + ?Sized>(self, exec: &E) -> Result<Vec<S::Output>, Error> {
-        let rows = fetch_rows(exec, &self.statement()?).await?;
-        rows.iter()
-            .map(|row| self.query.select.decode(row))
-            .collect()
+        fetch_decoded(exec, self.statement()?, |row| self.query.select.decode(row)).await
     }
 
     /// The first matching row; [`Error::NotFound`] when there is none.

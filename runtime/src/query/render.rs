@@ -48,13 +48,14 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
                 w.push(")");
             }
         }
-        Param(value) => w.param(&**value),
+        Param(value) => w.shared(value),
         Placeholder {
             name,
             type_id,
             type_name,
         } => w.placeholder(name, *type_id, type_name),
-        Binary(lhs, op, rhs) => {
+        Binary(operands, op) => {
+            let [lhs, rhs] = &**operands;
             write_operand(w, lhs);
             w.push(" ");
             w.push(op.as_str());

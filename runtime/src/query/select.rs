@@ -8,7 +8,7 @@ use tokio_postgres::Row;
 use super::expr::{Expr, Node, Order, ValueExpr, and_into};
 pub use super::joined::{Inner, JoinKind, Joined, LeftOuter};
 use super::shape::{Join, JoinOn, Within};
-use super::{Built, fetch_rows, one, stream_rows};
+use super::{Built, fetch_decoded, fetch_rows, one, stream_rows};
 use crate::conn::Executor;
 use crate::error::Error;
 use crate::schema::TableDef;
@@ -357,11 +357,19 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
 
     /// The statement's SQL text.
     pub fn to_sql(&self) -> String {
-        self.build().sql
+        self.build().into_sql()
     }
 
     pub(crate) fn build(&self) -> Built<'_> {
         let mut out = self.built();
+        self.write_select(&mut out);
+        out
+    }
+
+    /// The statement, keeping a handle on each value it binds.
+    pub(crate) fn build_keeping(&self) -> Built<'_> {
+        let mut out = self.built();
+        out.keep_values();
         self.write_select(&mut out);
         out
     }
@@ -429,11 +437,11 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         }
         if let Some(limit) = &self.clauses.limit {
             out.push(" LIMIT ");
-            out.param(limit);
+            out.copied(limit);
         }
         if let Some(offset) = &self.clauses.offset {
             out.push(" OFFSET ");
-            out.param(offset);
+            out.copied(offset);
         }
         if self.clauses.for_update {
             out.push(" FOR UPDATE");
@@ -450,15 +458,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
 
     /// Every matching row.
     pub async fn fetch_all<E: Executor + ?Sized>(self, exec: &E) -> Result<Vec<S::Output>, Error> {
-        // Each row is decoded as it arrives, while the connection reads the
-        // next, instead of after all of them are buffered.
-        let rows = stream_rows(exec, self.build()).await?;
-        let mut rows = std::pin::pin!(rows);
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().await {
-            out.push(self.selection.decode_at(&row?, 0)?);
-        }
-        Ok(out)
+        fetch_decoded(exec, self.build(), |row| self.selection.decode_at(row, 0)).await
     }
 
     /// The first matching row; [`Error::NotFound`] when there is none.

@@ -192,7 +192,7 @@ impl<T: Table, F, Op: Operation> Mutation<T, F, Op> {
 
     /// The statement's SQL text.
     pub fn to_sql(&self) -> String {
-        self.write(false).sql
+        self.write(false).into_sql()
     }
 
     /// Returns the changed (or deleted) rows.

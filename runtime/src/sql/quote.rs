@@ -15,8 +15,9 @@ pub fn quote_ident(ident: &str) -> String {
 /// Appends `ident` quoted: the one identifier quoting, shared with the
 /// query builder.
 pub fn push_ident(out: &mut String, ident: &str) {
+    out.reserve(ident.len() + 2);
     out.push('"');
-    if ident.contains('"') {
+    if ident.bytes().any(|b| b == b'"') {
         for ch in ident.chars() {
             if ch == '"' {
                 out.push('"');

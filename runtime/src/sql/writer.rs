@@ -3,6 +3,7 @@
 
 use std::any::TypeId;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 
@@ -35,6 +36,9 @@ pub(crate) struct Slot {
     pub type_name: &'static str,
 }
 
+/// A value a statement binds, owned so that a prepared query can keep it.
+pub(crate) type SharedValue = Arc<dyn ToSql + Send + Sync>;
+
 /// What a placeholder binds until it is given a value: sending it is an
 /// error, never a NULL.
 #[derive(Debug)]
@@ -62,17 +66,24 @@ static UNBOUND: Unbound = Unbound;
 /// what the one pass over its parts learned: whether it only reads, where
 /// its values go, and its placeholders.
 ///
-/// A writer made with [`SqlWriter::binds_only`] collects the parameters
-/// and writes no text: how a prepared query gets its values, in the same
-/// order as when its text was written, without writing it again.
+/// A writer told to [keep its values](SqlWriter::keep_values) also keeps a handle on each
+/// value it binds: how a prepared query, written once, knows its values
+/// without walking its parts again.
 #[doc(hidden)]
 pub struct SqlWriter<'a> {
-    pub(crate) sql: String,
+    sql: String,
+    /// Text written earlier (a prepared query's), used instead of `sql`.
+    written: Option<&'a str>,
+    /// Whether to keep the values bound (see [`SqlWriter::keep_values`]).
+    keep: bool,
+    /// The values kept, with their parameter positions.
+    pub(crate) kept: Vec<(usize, SharedValue)>,
+    /// Set when a value could not be kept.
+    pub(crate) lost: bool,
     pub(crate) params: Vec<&'a (dyn ToSql + Sync)>,
     pub(crate) targets: Vec<Target>,
     pub(crate) slots: Vec<Slot>,
     pub(crate) reads: bool,
-    text: bool,
 }
 
 impl Default for SqlWriter<'_> {
@@ -84,22 +95,35 @@ impl Default for SqlWriter<'_> {
 impl<'a> SqlWriter<'a> {
     /// A statement that may write.
     pub(crate) fn new() -> Self {
+        // Room for a typical statement's text and parameters.
+        SqlWriter::with_text(String::with_capacity(256), Vec::with_capacity(8))
+    }
+
+    fn with_text(sql: String, params: Vec<&'a (dyn ToSql + Sync)>) -> Self {
         SqlWriter {
-            sql: String::with_capacity(256),
-            params: Vec::new(),
+            sql,
+            written: None,
+            keep: false,
+            kept: Vec::new(),
+            lost: false,
+            params,
             targets: Vec::new(),
             slots: Vec::new(),
             reads: false,
-            text: true,
         }
     }
 
-    /// A writer that only collects the bind parameters.
-    pub(crate) fn binds_only() -> Self {
+    /// From here on, keeps every value bound, in `kept`: for a statement
+    /// written once and run many times.
+    pub(crate) fn keep_values(&mut self) {
+        self.keep = true;
+    }
+
+    /// A statement written earlier, with its parameters.
+    pub(crate) fn written(sql: &'a str, params: Vec<&'a (dyn ToSql + Sync)>) -> Self {
         SqlWriter {
-            sql: String::new(),
-            text: false,
-            ..SqlWriter::new()
+            written: Some(sql),
+            ..SqlWriter::with_text(String::new(), params)
         }
     }
 
@@ -113,38 +137,53 @@ impl<'a> SqlWriter<'a> {
 
     /// A statement taking the given text as it is, with `params`.
     pub(crate) fn raw(sql: impl Into<String>, params: Vec<&'a (dyn ToSql + Sync)>) -> Self {
-        SqlWriter {
-            sql: sql.into(),
-            params,
-            ..SqlWriter::new()
-        }
+        SqlWriter::with_text(sql.into(), params)
     }
 
     /// The text so far.
     pub fn sql(&self) -> &str {
-        &self.sql
+        self.written.unwrap_or(&self.sql)
     }
 
     /// Appends SQL text.
     pub(crate) fn push(&mut self, sql: &str) {
-        if self.text {
-            self.sql.push_str(sql);
-        }
+        self.sql.push_str(sql);
     }
 
-    /// Appends a bind parameter: `$n`.
+    /// Appends a bind parameter: `$n`. A writer [keeping](Self::keep_values)
+    /// its values cannot keep this one; use [`Self::shared`] or
+    /// [`Self::copied`] where the statement may be prepared.
     pub(crate) fn param(&mut self, value: &'a (dyn ToSql + Sync)) {
+        self.lost |= self.keep;
+        self.bind(value);
+    }
+
+    /// A bind parameter whose value is shared, so it can be kept.
+    pub(crate) fn shared(&mut self, value: &'a SharedValue) {
+        if self.keep {
+            self.kept.push((self.params.len(), Arc::clone(value)));
+        }
+        self.bind(&**value);
+    }
+
+    /// A bind parameter of a small value, copied when it is kept.
+    pub(crate) fn copied<V: ToSql + Clone + Send + Sync + 'static>(&mut self, value: &'a V) {
+        if self.keep {
+            self.kept.push((self.params.len(), Arc::new(value.clone())));
+        }
+        self.bind(value);
+    }
+
+    fn bind(&mut self, value: &'a (dyn ToSql + Sync)) {
         self.params.push(value);
-        if self.text {
-            let n = self.params.len();
-            self.sql.push('$');
-            if n < 10 {
-                // Most statements: one digit, without the formatting machinery.
-                self.sql.push(char::from(b'0' + n as u8));
-            } else {
-                // Writing to a String cannot fail.
-                let _ = write!(self.sql, "{n}");
-            }
+        let n = self.params.len();
+        self.sql.push('$');
+        if n < 10 {
+            // Most statements: one digit, without the formatting machinery.
+            self.sql.push(char::from(b'0' + n as u8));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(self.sql, "{n}");
         }
     }
 
@@ -161,7 +200,7 @@ impl<'a> SqlWriter<'a> {
             type_id,
             type_name,
         });
-        self.param(&UNBOUND);
+        self.bind(&UNBOUND);
     }
 
     /// A bind parameter whose value goes to `column` of `table`.
@@ -181,16 +220,12 @@ impl<'a> SqlWriter<'a> {
 
     /// An identifier, quoted.
     pub(crate) fn ident(&mut self, ident: &str) {
-        if self.text {
-            push_ident(&mut self.sql, ident);
-        }
+        push_ident(&mut self.sql, ident);
     }
 
     /// A table's name: `"users"`, or `"app"."users"` outside `public`.
     pub(crate) fn table_name(&mut self, schema: &str, name: &str) {
-        if self.text {
-            push_table_name(&mut self.sql, schema, name);
-        }
+        push_table_name(&mut self.sql, schema, name);
     }
 
     /// A name always qualified by its schema, as types are named:
@@ -203,17 +238,13 @@ impl<'a> SqlWriter<'a> {
 
     /// Identifiers separated by `,`: `"a","b"`.
     pub(crate) fn ident_list<S: AsRef<str>>(&mut self, idents: &[S]) {
-        if self.text {
-            push_ident_list(&mut self.sql, idents);
-        }
+        push_ident_list(&mut self.sql, idents);
     }
 
     /// A string literal, quoted: `'it''s'` (for DDL, which takes no bind
     /// parameters).
     pub(crate) fn literal(&mut self, value: &str) {
-        if self.text {
-            push_literal(&mut self.sql, value);
-        }
+        push_literal(&mut self.sql, value);
     }
 
     /// Any fragment.
@@ -223,7 +254,10 @@ impl<'a> SqlWriter<'a> {
 
     /// The text written.
     pub(crate) fn into_sql(self) -> String {
-        self.sql
+        match self.written {
+            Some(written) => written.to_owned(),
+            None => self.sql,
+        }
     }
 }
 
