@@ -1,7 +1,10 @@
-//! The Diesel project's benchmark workloads, each twice in one binary: with
-//! pgtable, and with the best hand-written tokio-postgres code (statements
-//! prepared once, rows decoded by index). Both run on the same
-//! current-thread runtime, over one held connection each.
+//! The Diesel project's benchmark workloads, in one binary: with pgtable,
+//! and with the best hand-written tokio-postgres code (statements prepared
+//! once, rows decoded by index; for row-returning queries both the buffered
+//! `query` and the streaming `query_raw` with decoding as rows arrive).
+//! Every workload runs on a current-thread runtime and again (groups
+//! ending in `_mt`) on a multi-thread one, as Diesel's suite does, each
+//! side over one held connection.
 //!
 //! ```sh
 //! cargo bench --bench diesel_suite        # DATABASE_URL, else 127.0.0.1:5432
@@ -14,6 +17,7 @@ use std::pin::pin;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use futures_util::StreamExt;
 use pgtable::Conn;
 use pgtable::prelude::*;
 use pgtable::query::placeholder;
@@ -67,11 +71,16 @@ impl Post {
 
 const SIZES: [usize; 5] = [1, 10, 100, 1_000, 10_000];
 const DATABASE: &str = "pgtable_bench";
+/// No parameters, for `query_raw`.
+const NO_PARAMS: [&(dyn ToSql + Sync); 0] = [];
 
 struct Env {
     rt: Runtime,
     conn: Conn,
     raw: Client,
+    /// Appended to each group's name: `""` on the current-thread runtime,
+    /// `"_mt"` on the multi-thread one.
+    flavour: &'static str,
 }
 
 fn url() -> String {
@@ -79,12 +88,17 @@ fn url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// A fresh bench database with the schema, a pgtable connection and a raw client.
-fn env() -> Env {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+/// A fresh bench database with the schema, a pgtable connection and a raw
+/// client, on a current-thread runtime or a multi-thread one.
+fn env(multi_thread: bool) -> Env {
+    let rt = if multi_thread {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    }
+    .enable_all()
+    .build()
+    .unwrap();
     let (conn, raw) = rt.block_on(async {
         let admin = Db::connect(&url())
             .await
@@ -118,7 +132,13 @@ fn env() -> Env {
         tokio::spawn(connection);
         (conn, raw)
     });
-    Env { rt, conn, raw }
+    let flavour = if multi_thread { "_mt" } else { "" };
+    Env {
+        rt,
+        conn,
+        raw,
+        flavour,
+    }
 }
 
 impl Env {
@@ -184,7 +204,7 @@ fn prepare(env: &Env, sql: &str) -> Statement {
 }
 
 fn trivial_query(c: &mut Criterion, env: &Env) {
-    let mut group = c.benchmark_group("trivial_query");
+    let mut group = c.benchmark_group(format!("trivial_query{}", env.flavour));
     let statement = prepare(env, "SELECT id, name, hair_color FROM users");
     for n in SIZES {
         env.seed_users(n, false);
@@ -192,6 +212,17 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
             b.to_async(&env.rt).iter(|| async {
                 let rows = env.raw.query(&statement, &[]).await.unwrap();
                 black_box(rows.iter().map(|r| raw_user(r, 0)).collect::<Vec<_>>())
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("raw_stream", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                let rows = env.raw.query_raw(&statement, NO_PARAMS).await.unwrap();
+                let mut rows = pin!(rows);
+                let mut users = Vec::new();
+                while let Some(row) = rows.next().await {
+                    users.push(raw_user(&row.unwrap(), 0));
+                }
+                black_box(users)
             })
         });
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
@@ -208,7 +239,7 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
 }
 
 fn medium_complex_query(c: &mut Criterion, env: &Env) {
-    let mut group = c.benchmark_group("medium_complex_query");
+    let mut group = c.benchmark_group(format!("medium_complex_query{}", env.flavour));
     let statement = prepare(
         env,
         "SELECT u.id, u.name, u.hair_color, p.id, p.user_id, p.title, p.body \
@@ -227,6 +258,19 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
                     })
                     .collect();
                 black_box(rows)
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("raw_stream", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                let rows = env.raw.query_raw(&statement, [&"black"]).await.unwrap();
+                let mut rows = pin!(rows);
+                let mut out: Vec<(User, Option<Post>)> = Vec::new();
+                while let Some(row) = rows.next().await {
+                    let r = row.unwrap();
+                    let post = r.get::<_, Option<i32>>(3).map(|_| raw_post(&r, 3));
+                    out.push((raw_user(&r, 0), post));
+                }
+                black_box(out)
             })
         });
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
@@ -279,7 +323,7 @@ fn loading_associations(c: &mut Criterion, env: &Env) {
         env,
         "SELECT id, post_id, text FROM comments WHERE post_id = ANY($1)",
     );
-    let mut group = c.benchmark_group("loading_associations");
+    let mut group = c.benchmark_group(format!("loading_associations{}", env.flavour));
     group.bench_function("pgtable", |b| {
         b.to_async(&env.rt).iter(|| async {
             let loaded: Loaded = User::select()
@@ -344,7 +388,7 @@ fn loading_associations(c: &mut Criterion, env: &Env) {
 }
 
 fn insert(c: &mut Criterion, env: &Env) {
-    let mut group = c.benchmark_group("insert");
+    let mut group = c.benchmark_group(format!("insert{}", env.flavour));
     env.reset();
     for n in [1_usize, 10, 25, 50, 100] {
         let placeholders: Vec<String> = (0..n)
@@ -384,7 +428,7 @@ fn insert(c: &mut Criterion, env: &Env) {
 
 fn bulk_insert(c: &mut Criterion, env: &Env) {
     const ROWS: usize = 100_000;
-    let mut group = c.benchmark_group("bulk_insert");
+    let mut group = c.benchmark_group(format!("bulk_insert{}", env.flavour));
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(20));
@@ -527,23 +571,25 @@ fn build_sql(c: &mut Criterion) {
 }
 
 fn diesel_suite(c: &mut Criterion) {
-    let env = env();
-    trivial_query(c, &env);
-    medium_complex_query(c, &env);
-    loading_associations(c, &env);
-    insert(c, &env);
-    bulk_insert(c, &env);
+    for multi_thread in [false, true] {
+        let env = env(multi_thread);
+        trivial_query(c, &env);
+        medium_complex_query(c, &env);
+        loading_associations(c, &env);
+        insert(c, &env);
+        bulk_insert(c, &env);
+        // Leave nothing behind.
+        let Env { rt, conn, raw, .. } = env;
+        drop((conn, raw));
+        rt.block_on(async {
+            let admin = Db::connect(&url()).await.unwrap().conn().await.unwrap();
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+                .await
+                .unwrap();
+        });
+    }
     build_sql(c);
-    // Leave nothing behind.
-    let Env { rt, conn, raw } = env;
-    drop((conn, raw));
-    rt.block_on(async {
-        let admin = Db::connect(&url()).await.unwrap().conn().await.unwrap();
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-            .await
-            .unwrap();
-    });
 }
 
 criterion_group! {

@@ -160,6 +160,38 @@ pub mod cli;
 /// `cargo clean -p`) so the macro lists the directory again.
 pub use pgtable_macros::embed_migrations;
 
+/// An SQL fragment, Drizzle's `` sql`…` ``: text with a column, an
+/// expression, another fragment or a value wherever it says `{}` (write
+/// `{{` and `}}` for literal braces). A column is written as its quoted,
+/// table-qualified name, an expression inline, and a value as a bind
+/// parameter, never as text. Usable where an expression goes: `filter`,
+/// `having`, `order_by`, `set`, `on_conflict(..).do_update(..)`, and, made
+/// [`typed`](Expr::typed), in `select_columns` and
+/// comparisons. A count of `{}` that differs from the arguments does not
+/// compile.
+///
+/// ```
+/// use pgtable::prelude::*;
+/// use pgtable::sql;
+///
+/// #[table(name = "users")]
+/// pub struct User {
+///     #[column(primary_key, identity)]
+///     pub id: i64,
+///     pub email: String,
+/// }
+///
+/// let query = User::select_columns((User::ID, sql!("lower({})", User::EMAIL).typed::<String>()))
+///     .filter(sql!("{} ~ {}", User::EMAIL, "^b"));
+/// assert_eq!(
+///     query.to_sql(),
+///     r#"SELECT "id", lower("users"."email") FROM "users" WHERE "users"."email" ~ $1"#
+/// );
+/// ```
+///
+/// The function [`sql()`] of the same name runs a whole statement of raw SQL.
+pub use pgtable_macros::sql;
+
 /// Turns a struct into a typed PostgreSQL table; see the [crate documentation](crate).
 pub use pgtable_macros::table;
 

@@ -71,6 +71,19 @@ async fn hostile_strings_are_plain_data() -> Result<(), pgtable::Error> {
             .execute(&db)
             .await?;
         assert_eq!(n, 1);
+        // Through `sql!` fragments a value is a parameter too, in a
+        // condition and in a SET.
+        let found = Note::select()
+            .filter(pgtable::sql!("{} = {}", Note::BODY, value.as_str()))
+            .count(&db)
+            .await?;
+        assert_eq!(found, 1, "{:?}", &value[..value.len().min(40)]);
+        let n = Note::update()
+            .set(Note::LABEL, pgtable::sql!("{} || ''", value))
+            .filter(pgtable::sql!("{} = {}", Note::LABEL, value))
+            .execute(&db)
+            .await?;
+        assert_eq!(n, 1);
     }
     // LIKE patterns are values too: `%_\%` only matches what LIKE says.
     let like = Note::select()

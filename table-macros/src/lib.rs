@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 mod embed;
 mod expand;
+mod fragment;
 mod internals;
 mod pg_enum;
 
@@ -34,4 +35,11 @@ pub fn derive_pg_enum(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn embed_migrations(input: TokenStream) -> TokenStream {
     embed::embed(input.into()).into()
+}
+
+/// SQL text with columns, expressions and values where it says `{}`. See
+/// `pgtable::sql!`.
+#[proc_macro]
+pub fn sql(input: TokenStream) -> TokenStream {
+    fragment::sql(input.into()).into()
 }

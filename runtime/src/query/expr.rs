@@ -37,6 +37,11 @@ pub(crate) enum NodeKind {
     Between(Box<Node>, Box<Node>, Box<Node>),
     /// A fixed SQL keyword such as `TRUE`.
     Literal(&'static str),
+    /// SQL text with arguments between its pieces: `sql!`.
+    Fragment {
+        pieces: &'static [&'static str],
+        args: Vec<Node>,
+    },
     /// A named value given when a prepared query runs.
     Placeholder {
         name: &'static str,
@@ -252,6 +257,10 @@ impl<S, V> ValueExpr<S, V> {
 
     pub(crate) fn node(&self) -> &Node {
         &self.node
+    }
+
+    pub(crate) fn into_node(self) -> Node {
+        self.node
     }
 
     pub(crate) fn new(node: Node) -> Self {
@@ -567,7 +576,7 @@ pub struct Order<S> {
 }
 
 impl<S> Order<S> {
-    fn new(node: Node, direction: &'static str) -> Self {
+    pub(crate) fn new(node: Node, direction: &'static str) -> Self {
         Order {
             node,
             direction,

@@ -7,6 +7,7 @@
 mod copy;
 mod dsl;
 mod expr;
+mod fragment;
 mod insert;
 mod joined;
 mod nul;
@@ -33,6 +34,7 @@ use crate::table::Table;
 
 pub use dsl::{PrimaryKey, TableQueries};
 pub use expr::{Expr, Node, Numeric, Operand, Order, Ordered, Text, ValueExpr, count_all, not};
+pub use fragment::{Raw, SqlArg, SqlFragment, Unchecked};
 pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use prepared::{Bound, Placeholder, PreparedSelect, placeholder};
 pub use raw::{FromRow, RawQuery, sql};

@@ -49,6 +49,14 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
             }
         }
         Param(value) => w.shared(value),
+        Fragment { pieces, args } => {
+            for (i, piece) in pieces.iter().enumerate() {
+                w.push(piece);
+                if let Some(arg) = args.get(i) {
+                    write_operand(w, arg);
+                }
+            }
+        }
         Placeholder {
             name,
             type_id,
@@ -79,7 +87,11 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
                     w.push(op.as_str());
                     w.push(" ");
                 }
-                write_node(w, item);
+                // A fragment's own precedence is unknown: kept apart.
+                match item.0 {
+                    Fragment { .. } => write_operand(w, item),
+                    _ => write_node(w, item),
+                }
             }
             w.push(")");
         }

@@ -6,6 +6,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 use tokio_postgres::Row;
 
 use super::expr::{Expr, Node, Order, ValueExpr, and_into};
+use super::fragment::Raw;
 pub use super::joined::{Inner, JoinKind, Joined, LeftOuter};
 use super::shape::{Join, JoinOn, Within};
 use super::{Built, fetch_decoded, fetch_rows, one, stream_rows};
@@ -111,23 +112,40 @@ impl<T: Table, V: SqlType> SelectItem<T> for ValueExpr<T, V> {
     }
 
     fn decode(&self, row: &Row, at: usize) -> Result<V, Error> {
-        row.try_get::<_, V>(at).map_err(|source| {
-            crate::error::decode_error(
-                row,
-                at,
-                T::table().name,
-                "(computed value)",
-                std::any::type_name::<V>(),
-                source,
-            )
-        })
+        decode_computed(row, at, T::table().name)
     }
 }
 
+/// A typed `sql!` fragment: `sql!("lower({})", User::EMAIL).typed::<String>()`.
+impl<T: Table, V: SqlType> SelectItem<T> for ValueExpr<Raw, V> {
+    type Output = V;
+
+    fn write<'a>(&'a self, out: &mut Built<'a>, _qualified: bool) {
+        out.node(self.node());
+    }
+
+    fn decode(&self, row: &Row, at: usize) -> Result<V, Error> {
+        decode_computed(row, at, T::table().name)
+    }
+}
+
+fn decode_computed<V: SqlType>(row: &Row, at: usize, table: &'static str) -> Result<V, Error> {
+    row.try_get::<_, V>(at).map_err(|source| {
+        crate::error::decode_error(
+            row,
+            at,
+            table,
+            "(computed value)",
+            std::any::type_name::<V>(),
+            source,
+        )
+    })
+}
+
 macro_rules! single_item_selection {
-    ($($item:ident),*) => {
+    ($($item:ident<$shape:ident>),*) => {
         $(
-            impl<T: Table, V: SqlType> Selection<T> for $item<T, V> {
+            impl<T: Table, V: SqlType> Selection<T> for $item<$shape, V> {
                 type Output = V;
 
                 fn width(&self) -> usize {
@@ -135,18 +153,18 @@ macro_rules! single_item_selection {
                 }
 
                 fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
-                    SelectItem::write(self, out, qualified);
+                    SelectItem::<T>::write(self, out, qualified);
                 }
 
                 fn decode_at(&self, row: &Row, offset: usize) -> Result<V, Error> {
-                    SelectItem::decode(self, row, offset)
+                    SelectItem::<T>::decode(self, row, offset)
                 }
             }
         )*
     };
 }
 
-single_item_selection!(Column, ValueExpr);
+single_item_selection!(Column<T>, ValueExpr<T>, ValueExpr<Raw>);
 
 macro_rules! tuple_selection {
     ($n:literal; $($v:ident $i:tt),+) => {
@@ -252,14 +270,41 @@ impl<T: Table, S: Selection<T>> Select<T, S> {
 }
 
 impl<Src, S: Selection<Src>> Select<Src, S> {
-    /// Keeps the rows matching `condition`; called again, both must match.
-    /// The condition may use columns of any table the query reads.
+    /// Keeps the rows matching `condition` (an [`Expr`] or an `sql!`
+    /// fragment); called again, both must match. The condition may use
+    /// columns of any table the query reads.
     pub fn filter<C, I>(mut self, condition: Expr<C>) -> Self
     where
         C: Within<Src, I>,
     {
         and_into(&mut self.clauses.filter, condition.node);
         self
+    }
+
+    /// [`filter`](Self::filter) when there is a condition, the query as it
+    /// is when there is none: for filters from optional inputs, such as a
+    /// search form.
+    ///
+    /// ```
+    /// # use pgtable::prelude::*;
+    /// # #[table(name = "users")]
+    /// # pub struct User {
+    /// #     #[column(primary_key, identity)]
+    /// #     pub id: i64,
+    /// #     pub email: String,
+    /// # }
+    /// let email: Option<&str> = None;
+    /// let query = User::select().filter_opt(email.map(|e| User::EMAIL.eq(e)));
+    /// assert_eq!(query.to_sql(), r#"SELECT "id", "email" FROM "users""#);
+    /// ```
+    pub fn filter_opt<C, I>(self, condition: Option<Expr<C>>) -> Self
+    where
+        C: Within<Src, I>,
+    {
+        match condition {
+            Some(condition) => self.filter(condition),
+            None => self,
+        }
     }
 
     /// Groups the rows by a column, for aggregates; called again, adds a

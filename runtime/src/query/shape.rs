@@ -34,7 +34,9 @@ pub trait Within<Source, I> {}
 
 impl<T> Within<T, Here> for T {}
 
-impl<A, B, X, I> Within<Join<A, B>, Left<I>> for X where X: Within<A, I> {}
+// Only a table is looked for on the left: a pair is split first (below),
+// and a fragment is found anywhere (`Raw`), so each has one way in.
+impl<A, B, X, I> Within<Join<A, B>, Left<I>> for X where X: crate::table::Table + Within<A, I> {}
 
 impl<A, B> Within<Join<A, B>, Right> for B {}
 

@@ -168,7 +168,8 @@ impl<T: Table, F> Update<T, F> {
 }
 
 impl<T: Table, F, Op: Operation> Mutation<T, F, Op> {
-    /// Changes only the rows matching `condition`; called again, both must match.
+    /// Changes only the rows matching `condition` (an [`Expr`] or an
+    /// `sql!` fragment); called again, both must match.
     pub fn filter<C, I>(mut self, condition: Expr<C>) -> Mutation<T, Filtered, Op>
     where
         C: Within<T, I>,

@@ -1,0 +1,13 @@
+use pgtable::prelude::*;
+use pgtable::sql;
+
+#[table(name = "users")]
+pub struct User {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub email: String,
+}
+
+fn main() {
+    let _ = User::select().filter(sql!("{} = {}", User::EMAIL));
+}
