@@ -41,8 +41,8 @@ pub use raw::{FromRow, RawQuery, sql};
 pub use select::{All, Inner, JoinKind, Joined, LeftOuter, Select, SelectItem, Selection};
 pub use shape::{AndAlso, Both, Here, Join, JoinOn, Left, NewLeft, NewRight, Right, Within};
 pub use write::{
-    AllRows, Delete, FilterGiven, Filtered, Mutation, Operation, Remove, Set, Unfiltered, Update,
-    UpdateSet,
+    __patch_set, AllRows, Delete, FilterGiven, Filtered, Mutation, Operation, Patch, Remove, Set,
+    Unfiltered, Update, UpdateSet,
 };
 
 /// An SQL statement being written, with the parameters it binds: the
@@ -139,6 +139,10 @@ pub trait BuildSql: Send + Sync {
     /// Whether there is nothing to send (an insert of no rows).
     fn is_empty(&self) -> bool {
         false
+    }
+    /// Why the statement cannot run, if it cannot.
+    fn check(&self) -> Result<(), Error> {
+        Ok(())
     }
 }
 
@@ -312,11 +316,11 @@ impl<Q: BuildSql> Returning<Q> {
 
     /// Every returned row.
     pub async fn fetch_all<E: Executor + ?Sized>(self, exec: &E) -> Result<Vec<Q::Table>, Error> {
+        self.0.check()?;
         if self.0.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = fetch_rows(exec, &self.0.build(true)).await?;
-        rows.iter().map(Q::Table::from_row).collect()
+        fetch_decoded(exec, self.0.build(true), Q::Table::from_row).await
     }
 
     /// The one returned row; [`Error::NotFound`] when there is none.
@@ -333,6 +337,7 @@ impl<Q: BuildSql> Returning<Q> {
         self,
         exec: &E,
     ) -> Result<Option<Q::Table>, Error> {
+        self.0.check()?;
         if self.0.is_empty() {
             return Ok(None);
         }

@@ -12,6 +12,7 @@ use crate::conn::Executor;
 use crate::error::Error;
 use crate::schema::TableDef;
 use crate::table::{Column, Table};
+use crate::types::SqlType;
 
 /// Filter state: no `.filter(...)` yet. Such a query cannot run.
 #[derive(Debug)]
@@ -57,11 +58,70 @@ impl<T: Table> UpdateSet<T> {
     }
 }
 
+/// A partial update of table `T`: the patch type `#[table]` generates
+/// (`UserPatch`), whose `Some` fields are set.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a patch of table `{T}`",
+    label = "a patch of another table",
+    note = "use the patch type generated for this table (`{T}Patch`)"
+)]
+pub trait Patch<T>: Send {
+    /// The assignments: each `Some` field's column and value.
+    #[doc(hidden)]
+    fn __sets(self) -> Vec<(&'static str, Node)>;
+}
+
+/// One assignment of a patch (what `#[table]` generates).
+#[doc(hidden)]
+pub fn __patch_set<T: Table, V: SqlType + 'static>(
+    column: Column<T, V>,
+    value: V,
+) -> (&'static str, Node) {
+    (column.name(), Node::param(value))
+}
+
+impl<T: Table> UpdateSet<T> {
+    /// `SET` the columns of `patch` that are `Some` (Drizzle's
+    /// `.set({ name })`). A patch with no field set cannot run: its
+    /// `execute` is an [`Error::Statement`], not an empty `SET`.
+    ///
+    /// ```
+    /// use pgtable::prelude::*;
+    ///
+    /// #[table(name = "users")]
+    /// pub struct User {
+    ///     #[column(primary_key, identity)]
+    ///     pub id: i64,
+    ///     pub email: String,
+    ///     pub bio: Option<String>,
+    /// }
+    ///
+    /// let patch = UserPatch { bio: Some(None), ..Default::default() };
+    /// let update = User::update().set_patch(patch).filter(User::ID.eq(7));
+    /// assert_eq!(
+    ///     update.to_sql(),
+    ///     r#"UPDATE "users" SET "bio" = $1 WHERE "users"."id" = $2"#
+    /// );
+    /// ```
+    pub fn set_patch(self, patch: impl Patch<T>) -> Update<T, Unfiltered> {
+        Mutation {
+            op: Set(patch.__sets()),
+            filter: None,
+            _marker: PhantomData,
+        }
+    }
+}
+
 /// What a [`Mutation`] does to the rows it picks.
 #[doc(hidden)]
 pub trait Operation: Send + Sync {
     /// `UPDATE "t" SET …` or `DELETE FROM "t"`.
     fn write_head<'a>(&'a self, out: &mut Built<'a>, table: &'static TableDef);
+
+    /// Why it cannot run, if it cannot.
+    fn check(&self, _table: &'static TableDef) -> Result<(), Error> {
+        Ok(())
+    }
 }
 
 /// The assignments of an `UPDATE`.
@@ -73,6 +133,16 @@ pub struct Set(Vec<(&'static str, Node)>);
 pub struct Remove;
 
 impl Operation for Set {
+    fn check(&self, table: &'static TableDef) -> Result<(), Error> {
+        if self.0.is_empty() {
+            return Err(Error::Statement(format!(
+                "the update of table {} sets no column: its patch has no field set; give one a value (Some(..)), or skip the update",
+                table.name
+            )));
+        }
+        Ok(())
+    }
+
     fn write_head<'a>(&'a self, out: &mut Built<'a>, table: &'static TableDef) {
         out.push("UPDATE ");
         out.table(table);
@@ -156,6 +226,12 @@ impl<T: Table> Delete<T, Unfiltered> {
 }
 
 impl<T: Table, F> Update<T, F> {
+    /// The `Some` fields of `patch` too (see [`UpdateSet::set_patch`]).
+    pub fn set_patch(mut self, patch: impl Patch<T>) -> Self {
+        self.op.0.extend(patch.__sets());
+        self
+    }
+
     /// Another `column = value`.
     pub fn set<V, R, I>(mut self, column: Column<T, V>, value: R) -> Self
     where
@@ -213,7 +289,10 @@ impl<T: Table, F, Op: Operation> Mutation<T, F, Op> {
         T: 'e,
         Op: 'e,
     {
-        Box::pin(async move { execute(exec, &self.write(false)).await })
+        Box::pin(async move {
+            self.op.check(T::table())?;
+            execute(exec, &self.write(false)).await
+        })
     }
 
     fn write(&self, returning: bool) -> Built<'_> {
@@ -232,5 +311,9 @@ impl<T: Table, F: FilterGiven, Op: Operation> BuildSql for Mutation<T, F, Op> {
 
     fn build(&self, returning: bool) -> Built<'_> {
         self.write(returning)
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        self.op.check(T::table())
     }
 }

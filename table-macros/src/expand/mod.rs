@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Item, ItemStruct};
 
 mod constraints;
+mod patch;
 
 use crate::internals::ast::{Column, InsertField, Table};
 use crate::internals::attr::is_column_attr;
@@ -50,6 +51,7 @@ fn strip_column_attrs(item: &ItemStruct) -> ItemStruct {
 fn expand(table: &Table) -> TokenStream {
     let item = strip_column_attrs(table.item);
     let insert_struct = insert_struct(table);
+    let patch = patch::patch(table);
     let column_consts = column_consts(table);
     let table_impl = table_impl(table);
     let insertable_impl = insertable_impl(table);
@@ -59,6 +61,7 @@ fn expand(table: &Table) -> TokenStream {
     quote! {
         #item
         #insert_struct
+        #patch
         #column_consts
         #table_impl
         #insertable_impl
