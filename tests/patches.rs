@@ -1,4 +1,4 @@
-//! Patches: `UserPatch` sets exactly its `Some` fields.
+//! Typed writes: patches (`UserPatch`) and partial `RETURNING`.
 
 mod common;
 
@@ -120,5 +120,50 @@ async fn a_composite_key_stays_out_of_the_patch() -> Result<(), pgtable::Error> 
         .await?;
     let rows = Membership::select().fetch_all(&db).await?;
     assert_eq!(rows[0].role, "lead");
+    Ok(())
+}
+
+#[tokio::test]
+async fn returning_chosen_columns_gives_tuples() -> Result<(), pgtable::Error> {
+    let test = TestDb::with_schema(&Schema::new().table::<User>()).await;
+    let db = test.db();
+    // returning id, email
+    let insert = User::insert(NewUser {
+        email: "a@x.io".into(),
+        bio: None,
+        visits: None,
+    })
+    .returning_columns((User::ID, User::EMAIL));
+    assert_eq!(
+        insert.to_sql(),
+        r#"INSERT INTO "users" ("email", "bio", "visits") VALUES ($1, $2, DEFAULT) RETURNING "id", "email""#
+    );
+    let (id, email) = insert.fetch_one(&db).await?;
+    assert_eq!((id, email.as_str()), (1, "a@x.io"));
+
+    let many = User::insert_many((0..3).map(|i| NewUser {
+        email: format!("u{i}@x.io"),
+        bio: None,
+        visits: Some(i),
+    }))
+    .returning_columns(User::VISITS)
+    .fetch_all(&db)
+    .await?;
+    assert_eq!(many, [0, 1, 2]);
+
+    let changed: Vec<(i64, i32)> = User::update()
+        .set(User::VISITS, User::VISITS.add(10))
+        .filter(User::ID.gt(2))
+        .returning_columns((User::ID, User::VISITS))
+        .fetch_all(&db)
+        .await?;
+    assert_eq!(changed, [(3, 11), (4, 12)]);
+
+    let gone = User::delete()
+        .filter(User::ID.eq(1))
+        .returning_columns(User::EMAIL)
+        .fetch_optional(&db)
+        .await?;
+    assert_eq!(gone.as_deref(), Some("a@x.io"));
     Ok(())
 }

@@ -4,7 +4,8 @@ use std::marker::PhantomData;
 
 use super::expr::{Node, NodeKind, Operand, ValueExpr};
 use super::shape::Within;
-use super::{BuildSql, Built, Returning, execute};
+use super::select::Selection;
+use super::{BuildSql, Built, Returning, ReturningColumns, execute};
 use crate::conn::Executor;
 use crate::error::Error;
 use crate::table::{Column, InsertValue, Insertable, Table};
@@ -73,6 +74,15 @@ impl<T: Table> Insert<T> {
     /// Returns the inserted (or upserted) rows.
     pub fn returning(self) -> Returning<Self> {
         Returning(self)
+    }
+
+    /// Returns the chosen columns of each inserted row, as tuples:
+    /// `.returning_columns((User::ID, User::EMAIL))`.
+    pub fn returning_columns<S: Selection<T>>(self, columns: S) -> ReturningColumns<Self, S> {
+        ReturningColumns {
+            query: self,
+            columns,
+        }
     }
 
     /// The statement's SQL text (empty for an insert of no rows).

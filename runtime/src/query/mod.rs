@@ -14,6 +14,7 @@ mod nul;
 mod prepared;
 mod raw;
 mod render;
+mod returning;
 mod select;
 mod shape;
 mod write;
@@ -38,6 +39,7 @@ pub use fragment::{Raw, SqlArg, SqlFragment, Unchecked};
 pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use prepared::{Bound, Placeholder, PreparedSelect, placeholder};
 pub use raw::{FromRow, RawQuery, sql};
+pub use returning::{Returning, ReturningColumns};
 pub use select::{All, Inner, JoinKind, Joined, LeftOuter, Select, SelectItem, Selection};
 pub use shape::{AndAlso, Both, Here, Join, JoinOn, Left, NewLeft, NewRight, Right, Within};
 pub use write::{
@@ -301,53 +303,4 @@ pub(crate) fn one(rows: Vec<Row>, table: &'static TableDef) -> Result<Row, Error
     rows.into_iter()
         .next()
         .ok_or(Error::NotFound { table: table.name })
-}
-
-/// A query with `RETURNING` every column of its table: `.returning()` on an
-/// insert, update or delete.
-#[must_use = "a query does nothing until a terminal method such as `.fetch_all(&db)` runs it"]
-pub struct Returning<Q>(pub(crate) Q);
-
-impl<Q: BuildSql> Returning<Q> {
-    /// The statement's SQL text.
-    pub fn to_sql(&self) -> String {
-        self.0.build(true).into_sql()
-    }
-
-    /// Every returned row.
-    pub async fn fetch_all<E: Executor + ?Sized>(self, exec: &E) -> Result<Vec<Q::Table>, Error> {
-        self.0.check()?;
-        if self.0.is_empty() {
-            return Ok(Vec::new());
-        }
-        fetch_decoded(exec, self.0.build(true), Q::Table::from_row).await
-    }
-
-    /// The one returned row; [`Error::NotFound`] when there is none.
-    pub async fn fetch_one<E: Executor + ?Sized>(self, exec: &E) -> Result<Q::Table, Error> {
-        self.fetch_optional(exec).await?.ok_or(Error::NotFound {
-            table: Q::Table::table().name,
-        })
-    }
-
-    /// The first returned row, if any. The statement runs to its end (every
-    /// row is written), but only the first returned row is decoded and
-    /// kept; the others are read past as they arrive.
-    pub async fn fetch_optional<E: Executor + ?Sized>(
-        self,
-        exec: &E,
-    ) -> Result<Option<Q::Table>, Error> {
-        self.0.check()?;
-        if self.0.is_empty() {
-            return Ok(None);
-        }
-        let rows = stream_rows(exec, self.0.build(true)).await?;
-        let mut rows = std::pin::pin!(rows);
-        let Some(row) = rows.next().await.transpose()? else {
-            return Ok(None);
-        };
-        let first = Q::Table::from_row(&row)?;
-        while rows.next().await.transpose()?.is_some() {}
-        Ok(Some(first))
-    }
 }

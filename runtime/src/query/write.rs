@@ -7,7 +7,8 @@ use futures_util::future::BoxFuture;
 
 use super::expr::{Expr, Node, Operand, and_into};
 use super::shape::Within;
-use super::{BuildSql, Built, Returning, execute};
+use super::select::Selection;
+use super::{BuildSql, Built, Returning, ReturningColumns, execute};
 use crate::conn::Executor;
 use crate::error::Error;
 use crate::schema::TableDef;
@@ -278,6 +279,18 @@ impl<T: Table, F, Op: Operation> Mutation<T, F, Op> {
         F: FilterGiven,
     {
         Returning(self)
+    }
+
+    /// Returns the chosen columns of each changed (or deleted) row, as
+    /// tuples: `.returning_columns((User::ID, User::EMAIL))`.
+    pub fn returning_columns<S: Selection<T>>(self, columns: S) -> ReturningColumns<Self, S>
+    where
+        F: FilterGiven,
+    {
+        ReturningColumns {
+            query: self,
+            columns,
+        }
     }
 
     /// Runs the statement; returns how many rows it changed or removed.
