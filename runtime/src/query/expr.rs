@@ -37,6 +37,11 @@ pub(crate) enum NodeKind {
     Between(Box<Node>, Box<Node>, Box<Node>),
     /// A fixed SQL keyword such as `TRUE`.
     Literal(&'static str),
+    /// `name(arg, …)`: a function call.
+    Func {
+        name: &'static str,
+        args: Vec<Node>,
+    },
     /// SQL text with arguments between its pieces: `sql!`.
     Fragment {
         pieces: &'static [&'static str],
@@ -69,7 +74,7 @@ impl Node {
         Node(NodeKind::Param(std::sync::Arc::new(value)))
     }
 
-    fn binary(lhs: Node, op: BinaryOp, rhs: Node) -> Node {
+    pub(crate) fn binary(lhs: Node, op: BinaryOp, rhs: Node) -> Node {
         Node(NodeKind::Binary(Box::new([lhs, rhs]), op))
     }
 }
@@ -371,7 +376,7 @@ impl Text for String {}
 impl Text for Option<String> {}
 
 /// The node of the left-hand side of an operator.
-trait Lhs {
+pub(crate) trait Lhs {
     fn lhs(self) -> Node;
 }
 
@@ -497,7 +502,12 @@ macro_rules! value_operators {
 value_operators!(Column<T: Table>);
 value_operators!(ValueExpr<S>);
 
-fn call(name: &'static str, distinct: bool, arg: Option<Node>, cast: Option<&'static str>) -> Node {
+pub(crate) fn call(
+    name: &'static str,
+    distinct: bool,
+    arg: Option<Node>,
+    cast: Option<&'static str>,
+) -> Node {
     Node(NodeKind::Call {
         name,
         distinct,

@@ -3,8 +3,8 @@
 use std::marker::PhantomData;
 
 use super::expr::{Node, NodeKind, Operand, ValueExpr};
-use super::shape::Within;
 use super::select::Selection;
+use super::shape::Within;
 use super::{BuildSql, Built, Returning, ReturningColumns, execute};
 use crate::conn::Executor;
 use crate::error::Error;

@@ -49,6 +49,17 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
             }
         }
         Param(value) => w.shared(value),
+        Func { name, args } => {
+            w.push(name);
+            w.push("(");
+            for (i, arg) in args.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                write_node(w, arg);
+            }
+            w.push(")");
+        }
         Fragment { pieces, args } => {
             for (i, piece) in pieces.iter().enumerate() {
                 w.push(piece);
@@ -124,7 +135,8 @@ fn write_operand<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
         | Placeholder { .. }
         | Group(..)
         | Literal(_)
-        | Call { .. } => write_node(w, node),
+        | Call { .. }
+        | Func { .. } => write_node(w, node),
         _ => {
             w.push("(");
             write_node(w, node);

@@ -5,200 +5,15 @@ use std::marker::PhantomData;
 use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 use tokio_postgres::Row;
 
-use super::expr::{Expr, Node, Order, ValueExpr, and_into};
-use super::fragment::Raw;
+use super::expr::{Expr, Node, Order, and_into};
 pub use super::joined::{Inner, JoinKind, Joined, LeftOuter};
+pub use super::selection::{All, SelectItem, Selection};
 use super::shape::{Join, JoinOn, Within};
 use super::{Built, fetch_decoded, fetch_rows, one, stream_rows};
 use crate::conn::Executor;
 use crate::error::Error;
 use crate::schema::TableDef;
 use crate::table::{Column, Table};
-use crate::types::SqlType;
-
-/// What a select returns per row: the whole row ([`All`]), one column, a
-/// tuple of columns, or (after a join) the joined rows.
-pub trait Selection<Src>: Send + Sync {
-    /// The Rust value of one row.
-    type Output: Send;
-
-    /// How many columns of the row it reads.
-    #[doc(hidden)]
-    fn width(&self) -> usize;
-
-    /// Writes the select list; `qualified` once tables are joined.
-    #[doc(hidden)]
-    fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool);
-
-    /// Decodes its columns, starting at `offset`.
-    #[doc(hidden)]
-    fn decode_at(&self, row: &Row, offset: usize) -> Result<Self::Output, Error>;
-}
-
-/// Every column of the table, decoded into the table's struct.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct All;
-
-impl<T: Table> Selection<T> for All {
-    type Output = T;
-
-    fn width(&self) -> usize {
-        T::table().columns.len()
-    }
-
-    fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
-        out.column_list(T::table(), qualified);
-    }
-
-    fn decode_at(&self, row: &Row, offset: usize) -> Result<T, Error> {
-        T::from_row_at(row, offset)
-    }
-}
-
-fn write_column(out: &mut Built<'_>, table: &TableDef, name: &str, qualified: bool) {
-    if qualified {
-        out.table(table);
-        out.push(".");
-    }
-    out.ident(name);
-}
-
-fn decode_column<T: Table, V: SqlType>(
-    column: &Column<T, V>,
-    row: &Row,
-    at: usize,
-) -> Result<V, Error> {
-    Ok(V::__decode(
-        row,
-        at,
-        T::table(),
-        column.index(),
-        std::any::type_name::<V>(),
-    )?)
-}
-
-/// One item of a select list: a column, or a computed value such as an
-/// aggregate (`Post::ID.count()`).
-pub trait SelectItem<T>: Send + Sync {
-    /// The Rust value of the item.
-    type Output: Send;
-
-    /// Writes the item.
-    #[doc(hidden)]
-    fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool);
-
-    /// Decodes the item from column `at`.
-    #[doc(hidden)]
-    fn decode(&self, row: &Row, at: usize) -> Result<Self::Output, Error>;
-}
-
-impl<T: Table, V: SqlType> SelectItem<T> for Column<T, V> {
-    type Output = V;
-
-    fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
-        write_column(out, T::table(), self.name(), qualified);
-    }
-
-    fn decode(&self, row: &Row, at: usize) -> Result<V, Error> {
-        decode_column(self, row, at)
-    }
-}
-
-impl<T: Table, V: SqlType> SelectItem<T> for ValueExpr<T, V> {
-    type Output = V;
-
-    fn write<'a>(&'a self, out: &mut Built<'a>, _qualified: bool) {
-        out.node(self.node());
-    }
-
-    fn decode(&self, row: &Row, at: usize) -> Result<V, Error> {
-        decode_computed(row, at, T::table().name)
-    }
-}
-
-/// A typed `sql!` fragment: `sql!("lower({})", User::EMAIL).typed::<String>()`.
-impl<T: Table, V: SqlType> SelectItem<T> for ValueExpr<Raw, V> {
-    type Output = V;
-
-    fn write<'a>(&'a self, out: &mut Built<'a>, _qualified: bool) {
-        out.node(self.node());
-    }
-
-    fn decode(&self, row: &Row, at: usize) -> Result<V, Error> {
-        decode_computed(row, at, T::table().name)
-    }
-}
-
-fn decode_computed<V: SqlType>(row: &Row, at: usize, table: &'static str) -> Result<V, Error> {
-    row.try_get::<_, V>(at).map_err(|source| {
-        crate::error::decode_error(
-            row,
-            at,
-            table,
-            "(computed value)",
-            std::any::type_name::<V>(),
-            source,
-        )
-    })
-}
-
-macro_rules! single_item_selection {
-    ($($item:ident<$shape:ident>),*) => {
-        $(
-            impl<T: Table, V: SqlType> Selection<T> for $item<$shape, V> {
-                type Output = V;
-
-                fn width(&self) -> usize {
-                    1
-                }
-
-                fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
-                    SelectItem::<T>::write(self, out, qualified);
-                }
-
-                fn decode_at(&self, row: &Row, offset: usize) -> Result<V, Error> {
-                    SelectItem::<T>::decode(self, row, offset)
-                }
-            }
-        )*
-    };
-}
-
-single_item_selection!(Column<T>, ValueExpr<T>, ValueExpr<Raw>);
-
-macro_rules! tuple_selection {
-    ($n:literal; $($v:ident $i:tt),+) => {
-        impl<T: Table, $($v: SelectItem<T>),+> Selection<T> for ($($v,)+) {
-            type Output = ($($v::Output,)+);
-
-            fn width(&self) -> usize {
-                $n
-            }
-
-            fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
-                $(
-                    if $i > 0 {
-                        out.push(", ");
-                    }
-                    self.$i.write(out, qualified);
-                )+
-            }
-
-            fn decode_at(&self, row: &Row, offset: usize) -> Result<Self::Output, Error> {
-                Ok(($(self.$i.decode(row, offset + $i)?,)+))
-            }
-        }
-    };
-}
-
-tuple_selection!(1; A 0);
-tuple_selection!(2; A 0, B 1);
-tuple_selection!(3; A 0, B 1, C 2);
-tuple_selection!(4; A 0, B 1, C 2, D 3);
-tuple_selection!(5; A 0, B 1, C 2, D 3, E 4);
-tuple_selection!(6; A 0, B 1, C 2, D 3, E 4, F 5);
-tuple_selection!(7; A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-tuple_selection!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 
 struct JoinClause {
     kind: &'static str,
@@ -239,6 +54,8 @@ pub struct Select<Src, S = All> {
 /// join, which changes the selection's type, moves them at once.
 struct Clauses {
     base: &'static TableDef,
+    /// `DISTINCT` (an empty list) or `DISTINCT ON (…)`.
+    distinct: Option<Vec<Node>>,
     joins: Vec<JoinClause>,
     filter: Option<Node>,
     group_by: Vec<Node>,
@@ -255,6 +72,7 @@ impl<T: Table, S: Selection<T>> Select<T, S> {
             selection,
             clauses: Clauses {
                 base: T::table(),
+                distinct: None,
                 joins: Vec::new(),
                 filter: None,
                 group_by: Vec::new(),
@@ -305,6 +123,26 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
             Some(condition) => self.filter(condition),
             None => self,
         }
+    }
+
+    /// `SELECT DISTINCT`: each different row once.
+    pub fn distinct(mut self) -> Self {
+        self.clauses.distinct.get_or_insert_with(Vec::new);
+        self
+    }
+
+    /// `SELECT DISTINCT ON (column)`: the first row of each different
+    /// value of `column`, in the query's order (which should start with
+    /// `column`, as PostgreSQL requires). Called again, adds a further key.
+    pub fn distinct_on<T, V, I>(mut self, column: Column<T, V>) -> Self
+    where
+        T: Table + Within<Src, I>,
+    {
+        self.clauses
+            .distinct
+            .get_or_insert_with(Vec::new)
+            .push(Node::column(column));
+        self
     }
 
     /// Groups the rows by a column, for aggregates; called again, adds a
@@ -422,6 +260,20 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     /// `SELECT … FROM …`, into `out`.
     pub(crate) fn write_select<'a>(&'a self, out: &mut Built<'a>) {
         out.push("SELECT ");
+        match &self.clauses.distinct {
+            None => {}
+            Some(on) if on.is_empty() => out.push("DISTINCT "),
+            Some(on) => {
+                out.push("DISTINCT ON (");
+                for (i, node) in on.iter().enumerate() {
+                    if i > 0 {
+                        out.push(", ");
+                    }
+                    out.node(node);
+                }
+                out.push(") ");
+            }
+        }
         self.selection.write(out, !self.clauses.joins.is_empty());
         self.write_from(out, true);
     }

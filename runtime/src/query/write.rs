@@ -6,8 +6,8 @@ use std::marker::PhantomData;
 use futures_util::future::BoxFuture;
 
 use super::expr::{Expr, Node, Operand, and_into};
-use super::shape::Within;
 use super::select::Selection;
+use super::shape::Within;
 use super::{BuildSql, Built, Returning, ReturningColumns, execute};
 use crate::conn::Executor;
 use crate::error::Error;

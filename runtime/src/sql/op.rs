@@ -32,6 +32,22 @@ pub enum BinaryOp {
     EqAny,
     /// `<> ALL(array)`
     NeAll,
+    /// `||`: text (or array) concatenation.
+    Concat,
+    /// `@>`: contains (arrays, jsonb).
+    Contains,
+    /// `<@`: is contained by (arrays, jsonb).
+    ContainedBy,
+    /// `&&`: have elements in common (arrays).
+    Overlaps,
+    /// `->`: a jsonb field, as jsonb.
+    JsonGet,
+    /// `->>`: a jsonb field, as text.
+    JsonGetText,
+    /// `#>>`: the jsonb value at a path, as text.
+    JsonPathText,
+    /// `?`: a jsonb object has the key.
+    HasKey,
 }
 
 impl BinaryOp {
@@ -52,6 +68,14 @@ impl BinaryOp {
             BinaryOp::Div => "/",
             BinaryOp::EqAny => "= ANY",
             BinaryOp::NeAll => "<> ALL",
+            BinaryOp::Concat => "||",
+            BinaryOp::Contains => "@>",
+            BinaryOp::ContainedBy => "<@",
+            BinaryOp::Overlaps => "&&",
+            BinaryOp::JsonGet => "->",
+            BinaryOp::JsonGetText => "->>",
+            BinaryOp::JsonPathText => "#>>",
+            BinaryOp::HasKey => "?",
         }
     }
 
