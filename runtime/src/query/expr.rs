@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 
 use postgres_types::ToSql;
 
+use super::subquery::InValues;
 use crate::schema::TableDef;
 use crate::sql::{BinaryOp, Logic, PostfixOp, SharedValue};
 use crate::table::{Column, Table};
@@ -42,6 +43,10 @@ pub(crate) enum NodeKind {
         name: &'static str,
         args: Vec<Node>,
     },
+    /// `(SELECT …)`.
+    Subquery(Box<dyn super::subquery::WriteSubquery>),
+    /// `EXISTS (SELECT …)`, or `NOT EXISTS` when negated.
+    Exists(bool, Box<dyn super::subquery::WriteSubquery>),
     /// SQL text with arguments between its pieces: `sql!`.
     Fragment {
         pieces: &'static [&'static str],
@@ -436,26 +441,27 @@ macro_rules! value_operators {
                 Expr::new(Node(NodeKind::Postfix(Box::new(self.lhs()), PostfixOp::IsNotNull)))
             }
 
-            /// `self = ANY($1)`: one array parameter, so the statement is the
-            /// same whatever the number of values. An empty list matches no
-            /// row, NULLs included.
-            pub fn is_in<X>(self, values: impl IntoIterator<Item = X>) -> Expr<$s>
+            /// `self = ANY($1)` for values (one array parameter, so the
+            /// statement is the same whatever their number; an empty list
+            /// matches no row, NULLs included), or `self IN (SELECT …)` for
+            /// a subquery of one column of the same type.
+            pub fn is_in<X>(self, values: X) -> Expr<X::Shape>
             where
-                X: Operand<$s, V> + ToSql + Send + Sync + 'static,
+                X: InValues<$s, V>,
             {
-                let values: Vec<X> = values.into_iter().collect();
-                Expr::new(Node::binary(self.lhs(), BinaryOp::EqAny, Node::param(values)))
+                let (op, rhs) = values.into_in(false);
+                Expr::new(Node::binary(self.lhs(), op, rhs))
             }
 
-            /// `self <> ALL($1)`: the negation of [`is_in`](Self::is_in). An
-            /// empty list matches every row, NULLs included (SQL's `ALL` over
-            /// an empty array is true).
-            pub fn not_in<X>(self, values: impl IntoIterator<Item = X>) -> Expr<$s>
+            /// The negation of [`is_in`](Self::is_in): `self <> ALL($1)`
+            /// (an empty list matches every row, NULLs included: SQL's
+            /// `ALL` over an empty array is true), or `self NOT IN (SELECT …)`.
+            pub fn not_in<X>(self, values: X) -> Expr<X::Shape>
             where
-                X: Operand<$s, V> + ToSql + Send + Sync + 'static,
+                X: InValues<$s, V>,
             {
-                let values: Vec<X> = values.into_iter().collect();
-                Expr::new(Node::binary(self.lhs(), BinaryOp::NeAll, Node::param(values)))
+                let (op, rhs) = values.into_in(true);
+                Expr::new(Node::binary(self.lhs(), op, rhs))
             }
 
             /// `self LIKE pattern` (text columns).
@@ -514,56 +520,6 @@ pub(crate) fn call(
         arg: arg.map(Box::new),
         cast,
     })
-}
-
-/// Aggregates, for `select_columns` with `group_by` and `having`.
-impl<T: Table, V> Column<T, V> {
-    /// `count(column)`: the rows where the column is not NULL.
-    pub fn count(self) -> ValueExpr<T, i64> {
-        ValueExpr::new(call("count", false, Some(Node::column(self)), None))
-    }
-
-    /// `count(DISTINCT column)`.
-    pub fn count_distinct(self) -> ValueExpr<T, i64> {
-        ValueExpr::new(call("count", true, Some(Node::column(self)), None))
-    }
-
-    /// `sum(column)`; `None` when there are no rows.
-    pub fn sum(self) -> ValueExpr<T, Option<V::Sum>>
-    where
-        V: Numeric,
-    {
-        ValueExpr::new(call("sum", false, Some(Node::column(self)), V::SUM_CAST))
-    }
-
-    /// `avg(column)`; `None` when there are no rows.
-    pub fn avg(self) -> ValueExpr<T, Option<V::Avg>>
-    where
-        V: Numeric,
-    {
-        ValueExpr::new(call("avg", false, Some(Node::column(self)), V::AVG_CAST))
-    }
-
-    /// `min(column)`; `None` when there are no rows.
-    pub fn min(self) -> ValueExpr<T, V::Nullable>
-    where
-        V: Ordered,
-    {
-        ValueExpr::new(call("min", false, Some(Node::column(self)), None))
-    }
-
-    /// `max(column)`; `None` when there are no rows.
-    pub fn max(self) -> ValueExpr<T, V::Nullable>
-    where
-        V: Ordered,
-    {
-        ValueExpr::new(call("max", false, Some(Node::column(self)), None))
-    }
-}
-
-/// `count(*)` over the rows of table `T`: `pgtable::count_all::<Post>()`.
-pub fn count_all<T: Table>() -> ValueExpr<T, i64> {
-    ValueExpr::new(call("count", false, None, None))
 }
 
 impl<T: Table, V> Column<T, V> {

@@ -4,6 +4,7 @@
 //! Every value is a bind parameter and every identifier is quoted, so no
 //! string a user passes can change the statement.
 
+mod aggregate;
 mod copy;
 mod dsl;
 mod expr;
@@ -19,6 +20,7 @@ mod returning;
 mod select;
 mod selection;
 mod shape;
+mod subquery;
 mod write;
 
 use std::pin::Pin;
@@ -35,8 +37,9 @@ use crate::schema::TableDef;
 use crate::sql::SqlWriter;
 use crate::table::Table;
 
+pub use aggregate::count_all;
 pub use dsl::{PrimaryKey, TableQueries};
-pub use expr::{Expr, Node, Numeric, Operand, Order, Ordered, Text, ValueExpr, count_all, not};
+pub use expr::{Expr, Node, Numeric, Operand, Order, Ordered, Text, ValueExpr, not};
 pub use fragment::{Raw, SqlArg, SqlFragment, Unchecked};
 pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use ops::{ArrayValue, Containment, JsonValue, Nullable};
@@ -45,6 +48,7 @@ pub use raw::{FromRow, RawQuery, sql};
 pub use returning::{Returning, ReturningColumns};
 pub use select::{All, Inner, JoinKind, Joined, LeftOuter, Select, SelectItem, Selection};
 pub use shape::{AndAlso, Both, Here, Join, JoinOn, Left, NewLeft, NewRight, Right, Within};
+pub use subquery::{Correlate, Correlated, InValues, Subquery, WriteSubquery, exists, not_exists};
 pub use write::{
     __patch_set, AllRows, Delete, FilterGiven, Filtered, Mutation, Operation, Patch, Remove, Set,
     Unfiltered, Update, UpdateSet,

@@ -49,6 +49,11 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
             }
         }
         Param(value) => w.shared(value),
+        Subquery(query) => query.write_subquery(w),
+        Exists(negated, query) => {
+            w.push(if *negated { "NOT EXISTS " } else { "EXISTS " });
+            query.write_subquery(w);
+        }
         Func { name, args } => {
             w.push(name);
             w.push("(");
@@ -136,7 +141,9 @@ fn write_operand<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
         | Group(..)
         | Literal(_)
         | Call { .. }
-        | Func { .. } => write_node(w, node),
+        | Func { .. }
+        | Subquery(_)
+        | Exists(..) => write_node(w, node),
         _ => {
             w.push("(");
             write_node(w, node);

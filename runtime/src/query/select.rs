@@ -210,11 +210,16 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
             table: B::table(),
             on,
         });
+        self.map_selection(|left| Joined {
+            left,
+            _marker: PhantomData,
+        })
+    }
+
+    /// The same clauses over another source, with the selection `f` makes.
+    pub(crate) fn map_selection<Src2, S2>(self, f: impl FnOnce(S) -> S2) -> Select<Src2, S2> {
         Select {
-            selection: Joined {
-                left: self.selection,
-                _marker: PhantomData,
-            },
+            selection: f(self.selection),
             clauses: self.clauses,
             _source: PhantomData,
         }

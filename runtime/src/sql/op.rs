@@ -48,6 +48,10 @@ pub enum BinaryOp {
     JsonPathText,
     /// `?`: a jsonb object has the key.
     HasKey,
+    /// `IN (subquery)`
+    In,
+    /// `NOT IN (subquery)`
+    NotIn,
 }
 
 impl BinaryOp {
@@ -76,6 +80,8 @@ impl BinaryOp {
             BinaryOp::JsonGetText => "->>",
             BinaryOp::JsonPathText => "#>>",
             BinaryOp::HasKey => "?",
+            BinaryOp::In => "IN",
+            BinaryOp::NotIn => "NOT IN",
         }
     }
 
