@@ -138,3 +138,27 @@ async fn a_scalar_subquery_in_a_selection() {
     let found = prepared.fetch_all(&db).await.unwrap();
     assert_eq!(found.len(), 1);
 }
+
+#[tokio::test]
+async fn union_and_union_all() {
+    let test = blog().await;
+    let db = test.db();
+    let authors = || Post::select_columns(Post::AUTHOR_ID);
+    let ids = || User::select_columns(User::ID).filter(User::ID.le(2));
+    let query = ids().union(authors());
+    assert_eq!(
+        query.to_sql(),
+        r#"(SELECT "id" FROM "users" WHERE "users"."id" <= $1) UNION (SELECT "author_id" FROM "posts")"#
+    );
+    let mut rows = query.fetch_all(&db).await.unwrap();
+    rows.sort();
+    assert_eq!(rows, [1, 2]);
+    let mut rows = ids()
+        .union_all(authors())
+        .union_all(User::select_columns(User::ID).filter(User::ID.eq(3)))
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    rows.sort();
+    assert_eq!(rows, [1, 1, 1, 2, 2, 3]);
+}

@@ -21,6 +21,7 @@ mod select;
 mod selection;
 mod shape;
 mod subquery;
+mod union;
 mod write;
 
 use std::pin::Pin;
@@ -49,6 +50,7 @@ pub use returning::{Returning, ReturningColumns};
 pub use select::{All, Inner, JoinKind, Joined, LeftOuter, Select, SelectItem, Selection};
 pub use shape::{AndAlso, Both, Here, Join, JoinOn, Left, NewLeft, NewRight, Right, Within};
 pub use subquery::{Correlate, Correlated, InValues, Subquery, WriteSubquery, exists, not_exists};
+pub use union::Union;
 pub use write::{
     __patch_set, AllRows, Delete, FilterGiven, Filtered, Mutation, Operation, Patch, Remove, Set,
     Unfiltered, Update, UpdateSet,
