@@ -84,6 +84,10 @@
 //! See [`Select`], [`query::Insert`], [`query::Update`], [`query::Delete`],
 //! [`Transaction`] and [`Error`]; joins are [`Select::inner_join`] and
 //! [`Select::left_join`], eager loading is [`relations`], raw SQL is [`sql()`].
+//! An SQL fragment ([`sql!`]) goes wherever an expression does; partial
+//! updates are the generated patch type ([`query::UpdateSet::set_patch`]);
+//! subqueries are [`Select::correlate`], [`query::exists`] and `is_in`
+//! with a select; `union` and `union_all` combine selects.
 //!
 //! # `#[table]`
 //!
