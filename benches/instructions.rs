@@ -11,6 +11,9 @@
 //! The difference of the two totals, over the number of runs and rows, is
 //! pgtable's cost per row of `trivial_query` with 10,000 users.
 //!
+//! The side `raw_stream` decodes each row as it arrives (`query_raw`), as
+//! pgtable does; `raw` lets `Client::query` buffer them all first.
+//!
 //! The sides `one_raw`, `one_pgtable` and `one_prepared` load a table of
 //! one user instead (`trivial_query` at 1): the cost of a query apart from
 //! its rows.
@@ -20,6 +23,8 @@
 //! without a server: the cost of building SQL, by the same count.
 
 use std::hint::black_box;
+
+use futures_util::StreamExt;
 
 use pgtable::prelude::*;
 use pgtable::query::{Select, placeholder};
@@ -99,6 +104,20 @@ fn main() {
                     })
                     .collect();
                 users.len()
+            } else if side.ends_with("raw_stream") {
+                // Decoding each row as it arrives, as pgtable does.
+                let rows = raw.query_raw(&statement, NO_PARAMS).await.unwrap();
+                let mut rows = std::pin::pin!(rows);
+                let mut users = Vec::new();
+                while let Some(row) = rows.next().await {
+                    let r = row.unwrap();
+                    users.push(User {
+                        id: r.get(0),
+                        name: r.get(1),
+                        hair_color: r.get(2),
+                    });
+                }
+                users.len()
             } else if side.ends_with("prepared") {
                 prepared.fetch_all(&conn).await.unwrap().len()
             } else {
@@ -113,6 +132,9 @@ fn main() {
             .unwrap();
     });
 }
+
+/// No parameters, for `query_raw`.
+const NO_PARAMS: [&(dyn ToSql + Sync); 0] = [];
 
 /// The 5-condition select of `build_sql`, built the way `side` says.
 fn build_select(side: &str) {
