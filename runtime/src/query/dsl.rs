@@ -1,7 +1,7 @@
 //! The queries every table has, and finding a row by its primary key: the
 //! traits behind `User::select()` and `User::find(id)`, in the prelude.
 
-use super::{All, Delete, Expr, Insert, Select, Selection, UpdateSet};
+use super::{All, Delete, Expr, Insert, Listed, Select, UpdateSet};
 use crate::table::Table;
 
 /// The queries of a table: `User::select()`, `User::insert(..)`, …
@@ -12,10 +12,13 @@ pub trait TableQueries: Table {
         Select::new(All)
     }
 
-    /// `SELECT` chosen columns: a column or a tuple of them, such as
-    /// `User::select_columns((User::ID, User::EMAIL))`, giving `(Uuid, String)` rows.
-    fn select_columns<S: Selection<Self>>(columns: S) -> Select<Self, S> {
-        Select::new(columns)
+    /// `SELECT` chosen columns and values: one or a tuple of them, such as
+    /// `User::select_columns((User::ID, User::EMAIL))`, giving `(Uuid, String)`
+    /// rows. Items may come from tables joined afterwards:
+    /// `User::select_columns((User::EMAIL, Post::ID.count())).left_join(..)`;
+    /// a column of a left-joined table decodes as an `Option`.
+    fn select_columns<S>(columns: S) -> Select<Self, Listed<S>> {
+        Select::new(Listed(columns))
     }
 
     /// `INSERT` one row.

@@ -7,8 +7,8 @@ use postgres_types::{FromSql, Type};
 use tokio_postgres::Row;
 
 use super::Built;
-use super::select::Selection;
-use super::shape::Join;
+use super::selection::{All, Listed, Selection};
+use super::shape::{Join, LeftJoin};
 use crate::error::Error;
 use crate::schema::TableDef;
 use crate::table::Table;
@@ -88,27 +88,74 @@ pub struct Joined<S, B, K> {
     pub(super) _marker: PhantomData<fn() -> (B, K)>,
 }
 
-impl<Src, S, B, K> Selection<Join<Src, B>> for Joined<S, B, K>
-where
-    S: Selection<Src>,
-    B: Table,
-    K: JoinKind,
-{
-    type Output = (S::Output, K::Output<B>);
+macro_rules! joined_selection {
+    ($source:ident, $kind:ident) => {
+        impl<Src, S, B> Selection<$source<Src, B>> for Joined<S, B, $kind>
+        where
+            S: Selection<Src>,
+            B: Table,
+        {
+            type Output = (S::Output, <$kind as JoinKind>::Output<B>);
 
-    fn width(&self) -> usize {
-        self.left.width() + B::table().columns.len()
+            fn width(&self) -> usize {
+                self.left.width() + B::table().columns.len()
+            }
+
+            fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
+                self.left.write(out, qualified);
+                out.push(", ");
+                out.column_list(B::table(), qualified);
+            }
+
+            fn decode_at(&self, row: &Row, offset: usize) -> Result<Self::Output, Error> {
+                let left = self.left.decode_at(row, offset)?;
+                let right = $kind::decode::<B>(row, offset + self.left.width())?;
+                Ok((left, right))
+            }
+        }
+    };
+}
+
+joined_selection!(Join, Inner);
+joined_selection!(LeftJoin, LeftOuter);
+
+/// What a selection becomes when a table `B` is joined with kind `K`: the
+/// whole rows so far and then `B`'s row, or, for a list given to
+/// `select_columns`, the same list.
+#[doc(hidden)]
+pub trait JoinSelection<B, K> {
+    /// The selection after the join.
+    type Joined;
+    /// Makes it.
+    fn joined(self) -> Self::Joined;
+}
+
+impl<B, K> JoinSelection<B, K> for All {
+    type Joined = Joined<All, B, K>;
+
+    fn joined(self) -> Self::Joined {
+        Joined {
+            left: self,
+            _marker: PhantomData,
+        }
     }
+}
 
-    fn write<'a>(&'a self, out: &mut Built<'a>, qualified: bool) {
-        self.left.write(out, qualified);
-        out.push(", ");
-        out.column_list(B::table(), qualified);
+impl<S, B0, K0, B, K> JoinSelection<B, K> for Joined<S, B0, K0> {
+    type Joined = Joined<Joined<S, B0, K0>, B, K>;
+
+    fn joined(self) -> Self::Joined {
+        Joined {
+            left: self,
+            _marker: PhantomData,
+        }
     }
+}
 
-    fn decode_at(&self, row: &Row, offset: usize) -> Result<Self::Output, Error> {
-        let left = self.left.decode_at(row, offset)?;
-        let right = K::decode::<B>(row, offset + self.left.width())?;
-        Ok((left, right))
+impl<S, B, K> JoinSelection<B, K> for Listed<S> {
+    type Joined = Listed<S>;
+
+    fn joined(self) -> Self::Joined {
+        self
     }
 }

@@ -47,8 +47,14 @@ pub use ops::{ArrayValue, Containment, JsonValue, Nullable};
 pub use prepared::{Bound, Placeholder, PreparedSelect, placeholder};
 pub use raw::{FromRow, RawQuery, sql};
 pub use returning::{Returning, ReturningColumns};
-pub use select::{All, Inner, JoinKind, Joined, LeftOuter, Select, SelectItem, Selection};
-pub use shape::{AndAlso, Both, Here, Join, JoinOn, Left, NewLeft, NewRight, Right, Within};
+pub use select::{
+    All, Inner, JoinKind, JoinSelection, Joined, LeftOuter, Listed, Pick, Picks, Select,
+    SelectItem, Selection,
+};
+pub use shape::{
+    AndAlso, Both, Here, Join, JoinOn, Left, LeftJoin, NewLeft, NewRight, Right, RightOrNull, Slot,
+    Within,
+};
 pub use subquery::{Correlate, Correlated, InValues, Subquery, WriteSubquery, exists, not_exists};
 pub use union::Union;
 pub use write::{

@@ -6,9 +6,9 @@ use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 use tokio_postgres::Row;
 
 use super::expr::{Expr, Node, Order, and_into};
-pub use super::joined::{Inner, JoinKind, Joined, LeftOuter};
-pub use super::selection::{All, SelectItem, Selection};
-use super::shape::{Join, JoinOn, Within};
+pub use super::joined::{Inner, JoinKind, JoinSelection, Joined, LeftOuter};
+pub use super::selection::{All, Listed, Pick, Picks, SelectItem, Selection};
+use super::shape::{Join, JoinOn, LeftJoin, Within};
 use super::{Built, fetch_decoded, fetch_rows, one, stream_rows};
 use crate::conn::Executor;
 use crate::error::Error;
@@ -66,7 +66,7 @@ struct Clauses {
     for_update: bool,
 }
 
-impl<T: Table, S: Selection<T>> Select<T, S> {
+impl<T: Table, S> Select<T, S> {
     pub(crate) fn new(selection: S) -> Self {
         Select {
             selection,
@@ -87,7 +87,7 @@ impl<T: Table, S: Selection<T>> Select<T, S> {
     }
 }
 
-impl<Src, S: Selection<Src>> Select<Src, S> {
+impl<Src, S> Select<Src, S> {
     /// Keeps the rows matching `condition` (an [`Expr`] or an `sql!`
     /// fragment); called again, both must match. The condition may use
     /// columns of any table the query reads.
@@ -182,12 +182,13 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     pub fn inner_join<C, I>(
         self,
         condition: Expr<C>,
-    ) -> Select<Join<Src, C::Table>, Joined<S, C::Table, Inner>>
+    ) -> Select<Join<Src, C::Table>, <S as JoinSelection<C::Table, Inner>>::Joined>
     where
         C: JoinOn<Src, I>,
         C::Table: Table,
+        S: JoinSelection<C::Table, Inner>,
     {
-        self.join(condition.node)
+        self.join::<C::Table, Inner, _>(condition.node)
     }
 
     /// Joins table `B` on `condition`, giving `(row, Option<B>)` rows:
@@ -196,24 +197,25 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     pub fn left_join<C, I>(
         self,
         condition: Expr<C>,
-    ) -> Select<Join<Src, C::Table>, Joined<S, C::Table, LeftOuter>>
+    ) -> Select<LeftJoin<Src, C::Table>, <S as JoinSelection<C::Table, LeftOuter>>::Joined>
     where
         C: JoinOn<Src, I>,
         C::Table: Table,
+        S: JoinSelection<C::Table, LeftOuter>,
     {
-        self.join(condition.node)
+        self.join::<C::Table, LeftOuter, _>(condition.node)
     }
 
-    fn join<B: Table, K: JoinKind>(mut self, on: Node) -> Select<Join<Src, B>, Joined<S, B, K>> {
+    fn join<B: Table, K: JoinKind, Src2>(mut self, on: Node) -> Select<Src2, S::Joined>
+    where
+        S: JoinSelection<B, K>,
+    {
         self.clauses.joins.push(JoinClause {
             kind: K::SQL,
             table: B::table(),
             on,
         });
-        self.map_selection(|left| Joined {
-            left,
-            _marker: PhantomData,
-        })
+        self.map_selection(JoinSelection::joined)
     }
 
     /// The same clauses over another source, with the selection `f` makes.
@@ -242,7 +244,9 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         self.clauses.for_update = true;
         self
     }
+}
 
+impl<Src, S: Selection<Src>> Select<Src, S> {
     /// The statement's SQL text.
     pub fn to_sql(&self) -> String {
         self.build().into_sql()
@@ -264,23 +268,9 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
 
     /// `SELECT … FROM …`, into `out`.
     pub(crate) fn write_select<'a>(&'a self, out: &mut Built<'a>) {
-        out.push("SELECT ");
-        match &self.clauses.distinct {
-            None => {}
-            Some(on) if on.is_empty() => out.push("DISTINCT "),
-            Some(on) => {
-                out.push("DISTINCT ON (");
-                for (i, node) in on.iter().enumerate() {
-                    if i > 0 {
-                        out.push(", ");
-                    }
-                    out.node(node);
-                }
-                out.push(") ");
-            }
-        }
-        self.selection.write(out, !self.clauses.joins.is_empty());
-        self.write_from(out, true);
+        let qualified = !self.clauses.joins.is_empty();
+        self.clauses
+            .write_select(out, |out| self.selection.write(out, qualified));
     }
 
     /// A row decoded as the selection says.
@@ -295,40 +285,68 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
 
     /// A statement that reads (a replica may serve it), unless it locks rows.
     fn built(&self) -> Built<'_> {
-        if self.clauses.for_update {
+        self.clauses.built()
+    }
+}
+
+impl Clauses {
+    /// A statement that reads (a replica may serve it), unless it locks rows.
+    fn built(&self) -> Built<'_> {
+        if self.for_update {
             Built::new()
         } else {
             Built::read()
         }
     }
 
+    /// `SELECT <list> FROM …`.
+    fn write_select<'a>(&'a self, out: &mut Built<'a>, list: impl FnOnce(&mut Built<'a>)) {
+        out.push("SELECT ");
+        match &self.distinct {
+            None => {}
+            Some(on) if on.is_empty() => out.push("DISTINCT "),
+            Some(on) => {
+                out.push("DISTINCT ON (");
+                for (i, node) in on.iter().enumerate() {
+                    if i > 0 {
+                        out.push(", ");
+                    }
+                    out.node(node);
+                }
+                out.push(") ");
+            }
+        }
+        list(out);
+        self.write_from(out, true);
+    }
+
     /// ` FROM … JOIN … WHERE … ORDER BY … LIMIT … OFFSET … FOR UPDATE`.
     fn write_from<'a>(&'a self, out: &mut Built<'a>, ordered: bool) {
         out.push(" FROM ");
-        out.table(self.clauses.base);
-        for join in &self.clauses.joins {
+        out.table(self.base);
+        for join in &self.joins {
             out.push(join.kind);
             out.table(join.table);
             out.push(" ON ");
             out.node(&join.on);
         }
-        out.filter(self.clauses.filter.as_ref());
-        if !self.clauses.group_by.is_empty() {
+        out.filter(self.filter.as_ref());
+        if !self.group_by.is_empty() {
             out.push(" GROUP BY ");
-            for (i, node) in self.clauses.group_by.iter().enumerate() {
+            for (i, node) in self.group_by.iter().enumerate() {
                 if i > 0 {
                     out.push(", ");
                 }
                 out.node(node);
             }
         }
-        if let Some(having) = &self.clauses.having {
+        if let Some(having) = &self.having {
             out.push(" HAVING ");
             out.node(having);
         }
-        if ordered && !self.clauses.order.is_empty() {
+        if ordered && !self.order.is_empty() {
             out.push(" ORDER BY ");
-            for (i, (node, direction)) in self.clauses.order.iter().enumerate() {
+            for (i, (node, direction)) in self.order.iter().enumerate() {
                 if i > 0 {
                     out.push(", ");
                 }
@@ -337,19 +355,21 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
                 out.push(direction);
             }
         }
-        if let Some(limit) = &self.clauses.limit {
+        if let Some(limit) = &self.limit {
             out.push(" LIMIT ");
             out.copied(limit);
         }
-        if let Some(offset) = &self.clauses.offset {
+        if let Some(offset) = &self.offset {
             out.push(" OFFSET ");
             out.copied(offset);
         }
-        if self.clauses.for_update {
+        if self.for_update {
             out.push(" FOR UPDATE");
         }
     }
+}
 
+impl<Src, S: Selection<Src>> Select<Src, S> {
     /// The matching rows, undecoded.
     pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
         self,
@@ -404,21 +424,23 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         })
         .try_flatten()
     }
+}
 
+impl<Src, S> Select<Src, S> {
     /// How many rows match (ignoring the order; within the limit and
     /// offset, if set; groups, when grouped).
     pub async fn count<E: Executor + ?Sized>(self, exec: &E) -> Result<i64, Error> {
-        let mut out = self.built();
+        let mut out = self.clauses.built();
         if self.clauses.limit.is_some()
             || self.clauses.offset.is_some()
             || !self.clauses.group_by.is_empty()
         {
             out.push("SELECT count(*) FROM (SELECT 1");
-            self.write_from(&mut out, true);
+            self.clauses.write_from(&mut out, true);
             out.push(") AS \"counted\"");
         } else {
             out.push("SELECT count(*)");
-            self.write_from(&mut out, false);
+            self.clauses.write_from(&mut out, false);
         }
         let rows = fetch_rows(exec, &out).await?;
         Ok(one(rows, self.clauses.base)?.try_get(0)?)
@@ -426,11 +448,84 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
 
     /// Whether any row matches.
     pub async fn exists<E: Executor + ?Sized>(self, exec: &E) -> Result<bool, Error> {
-        let mut out = self.built();
+        let mut out = self.clauses.built();
         out.push("SELECT EXISTS (SELECT 1");
-        self.write_from(&mut out, false);
+        self.clauses.write_from(&mut out, false);
         out.push(")");
         let rows = fetch_rows(exec, &out).await?;
         Ok(one(rows, self.clauses.base)?.try_get(0)?)
     }
 }
+
+/// A list given to `select_columns` over joined tables: its items may be
+/// columns and values of any of them, and a column of a left-joined table
+/// decodes as an `Option`.
+macro_rules! listed_over_joins {
+    ($source:ident) => {
+        impl<A, B, S> Select<$source<A, B>, Listed<S>> {
+            fn build_listed<I>(&self) -> Built<'_>
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                let mut out = self.clauses.built();
+                self.clauses
+                    .write_select(&mut out, |out| self.selection.0.write(out));
+                out
+            }
+
+            /// The statement's SQL text.
+            pub fn to_sql<I>(&self) -> String
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                self.build_listed().into_sql()
+            }
+
+            /// Every matching row.
+            pub async fn fetch_all<E: Executor + ?Sized, I>(
+                self,
+                exec: &E,
+            ) -> Result<Vec<S::Output>, Error>
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                fetch_decoded(exec, self.build_listed(), |row| {
+                    self.selection.0.decode_row(row)
+                })
+                .await
+            }
+
+            /// The first matching row; [`Error::NotFound`] when there is none.
+            pub async fn fetch_one<E: Executor + ?Sized, I>(
+                self,
+                exec: &E,
+            ) -> Result<S::Output, Error>
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                let table = self.clauses.base;
+                self.fetch_optional(exec)
+                    .await?
+                    .ok_or(Error::NotFound { table: table.name })
+            }
+
+            /// The first matching row, if any (the server is asked for one).
+            pub async fn fetch_optional<E: Executor + ?Sized, I>(
+                mut self,
+                exec: &E,
+            ) -> Result<Option<S::Output>, Error>
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                self.clauses.limit = Some(self.clauses.limit.map_or(1, |n| n.min(1)));
+                let rows = fetch_rows(exec, &self.build_listed()).await?;
+                rows.first()
+                    .map(|row| self.selection.0.decode_row(row))
+                    .transpose()
+            }
+        }
+    };
+}
+
+listed_over_joins!(Join);
+listed_over_joins!(LeftJoin);

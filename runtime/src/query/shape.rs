@@ -14,6 +14,10 @@ use std::marker::PhantomData;
 /// Two tables joined: the source of `A::select().inner_join(..)` on `B`.
 pub struct Join<A, B>(PhantomData<fn() -> (A, B)>);
 
+/// A table left-joined: the source of `A::select().left_join(..)` on `B`,
+/// where `B`'s columns are NULL for rows of `A` that match none.
+pub struct LeftJoin<A, B>(PhantomData<fn() -> (A, B)>);
+
 /// Where in a source a table was found (inferred, never written).
 #[doc(hidden)]
 pub struct Here;
@@ -23,6 +27,33 @@ pub struct Left<I>(PhantomData<I>);
 pub struct Right;
 #[doc(hidden)]
 pub struct Both<I, J>(PhantomData<(I, J)>);
+/// The left-joined table: its columns may be NULL.
+#[doc(hidden)]
+pub struct RightOrNull;
+
+/// How a column found at this place of a query's tables decodes: as its
+/// own type, or as an `Option` when it belongs to a left-joined table.
+#[doc(hidden)]
+pub trait Slot {
+    /// The decoded type of a column of Rust type `V` found here.
+    type Decoded<V>;
+}
+
+impl Slot for Here {
+    type Decoded<V> = V;
+}
+
+impl Slot for Right {
+    type Decoded<V> = V;
+}
+
+impl Slot for RightOrNull {
+    type Decoded<V> = Option<V>;
+}
+
+impl<I: Slot> Slot for Left<I> {
+    type Decoded<V> = I::Decoded<V>;
+}
 
 /// Every table of shape `Self` is read by a query over `Source`.
 #[diagnostic::on_unimplemented(
@@ -39,6 +70,10 @@ impl<T> Within<T, Here> for T {}
 impl<A, B, X, I> Within<Join<A, B>, Left<I>> for X where X: crate::table::Table + Within<A, I> {}
 
 impl<A, B> Within<Join<A, B>, Right> for B {}
+
+impl<A, B, X, I> Within<LeftJoin<A, B>, Left<I>> for X where X: crate::table::Table + Within<A, I> {}
+
+impl<A, B> Within<LeftJoin<A, B>, RightOrNull> for B {}
 
 impl<S1, S2, Source, I, J> Within<Source, Both<I, J>> for (S1, S2)
 where
