@@ -124,3 +124,59 @@ async fn left_joined_columns_decode_as_options() -> Result<(), pgtable::Error> {
     assert_eq!(first, ("a".to_owned(), "ann@x.io".to_owned()));
     Ok(())
 }
+
+#[table(name = "employees")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Employee {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub name: String,
+    pub manager_id: Option<i64>,
+}
+
+#[tokio::test]
+async fn a_table_joined_with_itself_through_an_alias() -> Result<(), pgtable::Error> {
+    let test = TestDb::with_schema(&Schema::new().table::<Employee>()).await;
+    let db = test.db();
+    for (name, manager_id) in [("boss", None), ("ann", Some(1)), ("bob", Some(2))] {
+        Employee::insert(NewEmployee {
+            name: name.into(),
+            manager_id,
+        })
+        .execute(&db)
+        .await?;
+    }
+    let manager = Employee::alias("manager");
+    let query = Employee::select_columns((Employee::NAME, manager.col(Employee::NAME)))
+        .left_join(manager.col(Employee::ID).eq(Employee::MANAGER_ID))
+        .order_by(Employee::ID);
+    assert_eq!(
+        query.to_sql(),
+        r#"SELECT "employees"."name", "manager"."name" FROM "employees" LEFT JOIN "employees" AS "manager" ON "manager"."id" = "employees"."manager_id" ORDER BY "employees"."id" ASC"#
+    );
+    let rows: Vec<(String, Option<String>)> = query.fetch_all(&db).await?;
+    assert_eq!(
+        rows,
+        [
+            ("boss".to_owned(), None),
+            ("ann".to_owned(), Some("boss".to_owned())),
+            ("bob".to_owned(), Some("ann".to_owned())),
+        ]
+    );
+    // Filtered and ordered by the alias's columns, over an inner join.
+    let rows: Vec<(String, String)> =
+        Employee::select_columns((Employee::NAME, manager.col(Employee::NAME)))
+            .inner_join(Employee::MANAGER_ID.eq(manager.col(Employee::ID)))
+            .filter(manager.col(Employee::NAME).ne("nobody"))
+            .order_by(manager.col(Employee::NAME).desc())
+            .fetch_all(&db)
+            .await?;
+    assert_eq!(
+        rows,
+        [
+            ("ann".to_owned(), "boss".to_owned()),
+            ("bob".to_owned(), "ann".to_owned()),
+        ]
+    );
+    Ok(())
+}

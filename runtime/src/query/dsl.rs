@@ -1,7 +1,7 @@
 //! The queries every table has, and finding a row by its primary key: the
 //! traits behind `User::select()` and `User::find(id)`, in the prelude.
 
-use super::{All, Delete, Expr, Insert, Listed, Select, UpdateSet};
+use super::{Alias, All, Delete, Expr, Insert, Listed, Select, UpdateSet};
 use crate::table::Table;
 
 /// The queries of a table: `User::select()`, `User::insert(..)`, …
@@ -19,6 +19,12 @@ pub trait TableQueries: Table {
     /// a column of a left-joined table decodes as an `Option`.
     fn select_columns<S>(columns: S) -> Select<Self, Listed<S>> {
         Select::new(Listed(columns))
+    }
+
+    /// The table under another name, for joining it with itself:
+    /// `let manager = User::alias("manager");` then `manager.col(User::ID)`.
+    fn alias(name: &'static str) -> Alias<Self> {
+        Alias::new(name)
     }
 
     /// `INSERT` one row.

@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 
 use postgres_types::ToSql;
 
+use super::alias::AliasColumn;
 use super::subquery::InValues;
 use crate::schema::TableDef;
 use crate::sql::{BinaryOp, Logic, PostfixOp, SharedValue};
@@ -23,6 +24,11 @@ pub(crate) enum NodeKind {
     /// `"table"."column"`.
     Column {
         table: &'static TableDef,
+        name: &'static str,
+    },
+    /// `"alias"."column"`: a column of an aliased table.
+    AliasColumn {
+        alias: &'static str,
         name: &'static str,
     },
     /// `excluded."column"`, in `ON CONFLICT … DO UPDATE`.
@@ -507,6 +513,31 @@ macro_rules! value_operators {
 
 value_operators!(Column<T: Table>);
 value_operators!(ValueExpr<S>);
+value_operators!(AliasColumn<S>);
+
+impl Node {
+    /// The alias of the first aliased column in this expression: how a
+    /// join of an aliased table learns the alias's name from its condition.
+    pub(crate) fn alias_of(&self) -> Option<&'static str> {
+        use NodeKind::*;
+        match &self.0 {
+            AliasColumn { alias, .. } => Some(alias),
+            Binary(operands, _) => operands.iter().find_map(Node::alias_of),
+            Group(_, items) => items.iter().find_map(Node::alias_of),
+            Not(inner) | Postfix(inner, _) => inner.alias_of(),
+            Between(a, b, c) => [a, b, c].into_iter().find_map(|n| n.alias_of()),
+            Call { arg, .. } => arg.as_deref().and_then(Node::alias_of),
+            Func { args, .. } | Fragment { args, .. } => args.iter().find_map(Node::alias_of),
+            Column { .. }
+            | Excluded(_)
+            | Param(_)
+            | Literal(_)
+            | Placeholder { .. }
+            | Subquery(_)
+            | Exists(..) => None,
+        }
+    }
+}
 
 pub(crate) fn call(
     name: &'static str,

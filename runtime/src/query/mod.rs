@@ -5,6 +5,7 @@
 //! string a user passes can change the statement.
 
 mod aggregate;
+mod alias;
 mod copy;
 mod dsl;
 mod expr;
@@ -39,6 +40,7 @@ use crate::sql::SqlWriter;
 use crate::table::Table;
 
 pub use aggregate::count_all;
+pub use alias::{Alias, AliasColumn};
 pub use dsl::{PrimaryKey, TableQueries};
 pub use expr::{Expr, Node, Numeric, Operand, Order, Ordered, Text, ValueExpr, not};
 pub use fragment::{Raw, SqlArg, SqlFragment, Unchecked};
@@ -52,8 +54,8 @@ pub use select::{
     SelectItem, Selection,
 };
 pub use shape::{
-    AndAlso, Both, Here, Join, JoinOn, Left, LeftJoin, NewLeft, NewRight, Right, RightOrNull, Slot,
-    Within,
+    Aliased, AndAlso, Both, Here, Join, JoinOn, Joinable, Left, LeftJoin, NewLeft, NewRight, Right,
+    RightOrNull, Slot, Within,
 };
 pub use subquery::{Correlate, Correlated, InValues, Subquery, WriteSubquery, exists, not_exists};
 pub use union::Union;

@@ -28,6 +28,7 @@
 
 use postgres_types::Json;
 
+use super::alias::AliasColumn;
 use super::expr::{Expr, Lhs, Node, NodeKind, Operand, Text, ValueExpr, call};
 use crate::sql::BinaryOp;
 use crate::table::{Column, Table};
@@ -247,6 +248,7 @@ macro_rules! operators {
 
 operators!(Column<T: Table>);
 operators!(ValueExpr<S>);
+operators!(AliasColumn<S>);
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,11 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
             w.push(".");
             w.ident(name);
         }
+        AliasColumn { alias, name } => {
+            w.ident(alias);
+            w.push(".");
+            w.ident(name);
+        }
         Excluded(name) => {
             w.push("excluded.");
             w.ident(name);
@@ -135,6 +140,7 @@ fn write_operand<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
     use NodeKind::*;
     match &node.0 {
         Column { .. }
+        | AliasColumn { .. }
         | Excluded(_)
         | Param(_)
         | Placeholder { .. }

@@ -8,7 +8,7 @@ use tokio_postgres::Row;
 use super::expr::{Expr, Node, Order, and_into};
 pub use super::joined::{Inner, JoinKind, JoinSelection, Joined, LeftOuter};
 pub use super::selection::{All, Listed, Pick, Picks, SelectItem, Selection};
-use super::shape::{Join, JoinOn, LeftJoin, Within};
+use super::shape::{Join, JoinOn, Joinable, LeftJoin, Within};
 use super::{Built, fetch_decoded, fetch_rows, one, stream_rows};
 use crate::conn::Executor;
 use crate::error::Error;
@@ -18,6 +18,8 @@ use crate::table::{Column, Table};
 struct JoinClause {
     kind: &'static str,
     table: &'static TableDef,
+    /// The joined table's alias, in a self-join.
+    alias: Option<&'static str>,
     on: Node,
 }
 
@@ -185,7 +187,7 @@ impl<Src, S> Select<Src, S> {
     ) -> Select<Join<Src, C::Table>, <S as JoinSelection<C::Table, Inner>>::Joined>
     where
         C: JoinOn<Src, I>,
-        C::Table: Table,
+        C::Table: Joinable,
         S: JoinSelection<C::Table, Inner>,
     {
         self.join::<C::Table, Inner, _>(condition.node)
@@ -200,19 +202,20 @@ impl<Src, S> Select<Src, S> {
     ) -> Select<LeftJoin<Src, C::Table>, <S as JoinSelection<C::Table, LeftOuter>>::Joined>
     where
         C: JoinOn<Src, I>,
-        C::Table: Table,
+        C::Table: Joinable,
         S: JoinSelection<C::Table, LeftOuter>,
     {
         self.join::<C::Table, LeftOuter, _>(condition.node)
     }
 
-    fn join<B: Table, K: JoinKind, Src2>(mut self, on: Node) -> Select<Src2, S::Joined>
+    fn join<B: Joinable, K: JoinKind, Src2>(mut self, on: Node) -> Select<Src2, S::Joined>
     where
         S: JoinSelection<B, K>,
     {
         self.clauses.joins.push(JoinClause {
             kind: K::SQL,
-            table: B::table(),
+            table: B::table_def(),
+            alias: if B::ALIASED { on.alias_of() } else { None },
             on,
         });
         self.map_selection(JoinSelection::joined)
@@ -327,6 +330,10 @@ impl Clauses {
         for join in &self.joins {
             out.push(join.kind);
             out.table(join.table);
+            if let Some(alias) = join.alias {
+                out.push(" AS ");
+                out.ident(alias);
+            }
             out.push(" ON ");
             out.node(&join.on);
         }

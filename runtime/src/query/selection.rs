@@ -5,6 +5,7 @@ use postgres_types::FromSqlOwned;
 use tokio_postgres::Row;
 
 use super::Built;
+use super::alias::AliasColumn;
 use super::expr::ValueExpr;
 use super::fragment::Raw;
 use super::shape::{Slot, Within};
@@ -324,7 +325,7 @@ macro_rules! single_pick {
     };
 }
 
-single_pick!(Column, ValueExpr);
+single_pick!(Column, ValueExpr, AliasColumn);
 
 macro_rules! tuple_picks {
     ($($v:ident $p:ident $i:tt),+) => {

@@ -18,6 +18,33 @@ pub struct Join<A, B>(PhantomData<fn() -> (A, B)>);
 /// where `B`'s columns are NULL for rows of `A` that match none.
 pub struct LeftJoin<A, B>(PhantomData<fn() -> (A, B)>);
 
+/// What a query can read from and join: a table, or a table under an
+/// alias ([`Aliased`]).
+#[doc(hidden)]
+pub trait Joinable {
+    /// Whether it is an alias.
+    const ALIASED: bool = false;
+    /// The table's definition.
+    fn table_def() -> &'static crate::schema::TableDef;
+}
+
+impl<T: crate::table::Table> Joinable for T {
+    fn table_def() -> &'static crate::schema::TableDef {
+        T::table()
+    }
+}
+
+/// Table `T` under an alias, in a self-join: see `TableQueries::alias`.
+pub struct Aliased<T>(PhantomData<fn() -> T>);
+
+impl<T: crate::table::Table> Joinable for Aliased<T> {
+    const ALIASED: bool = true;
+
+    fn table_def() -> &'static crate::schema::TableDef {
+        T::table()
+    }
+}
+
 /// Where in a source a table was found (inferred, never written).
 #[doc(hidden)]
 pub struct Here;
@@ -67,11 +94,11 @@ impl<T> Within<T, Here> for T {}
 
 // Only a table is looked for on the left: a pair is split first (below),
 // and a fragment is found anywhere (`Raw`), so each has one way in.
-impl<A, B, X, I> Within<Join<A, B>, Left<I>> for X where X: crate::table::Table + Within<A, I> {}
+impl<A, B, X, I> Within<Join<A, B>, Left<I>> for X where X: Joinable + Within<A, I> {}
 
 impl<A, B> Within<Join<A, B>, Right> for B {}
 
-impl<A, B, X, I> Within<LeftJoin<A, B>, Left<I>> for X where X: crate::table::Table + Within<A, I> {}
+impl<A, B, X, I> Within<LeftJoin<A, B>, Left<I>> for X where X: Joinable + Within<A, I> {}
 
 impl<A, B> Within<LeftJoin<A, B>, RightOrNull> for B {}
 
@@ -105,7 +132,7 @@ pub trait JoinOn<Source, I> {
 impl<Source, X, Y, I> JoinOn<Source, NewRight<I>> for (X, Y)
 where
     X: Within<Source, I>,
-    Y: crate::table::Table,
+    Y: Joinable,
 {
     type Table = Y;
 }
@@ -113,7 +140,7 @@ where
 impl<Source, X, Y, I> JoinOn<Source, NewLeft<I>> for (X, Y)
 where
     Y: Within<Source, I>,
-    X: crate::table::Table,
+    X: Joinable,
 {
     type Table = X;
 }
