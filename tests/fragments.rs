@@ -171,3 +171,23 @@ async fn optional_filters_are_skipped_when_absent() -> Result<(), pgtable::Error
     assert_eq!(search(Some("bob@x.io"), Some(2)).count(&db).await?, 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_fragment_groups_rows() -> Result<(), pgtable::Error> {
+    let test = blog().await;
+    let db = test.db();
+    let source = || sql!("{} ->> 'source'", Post::METADATA);
+    let query = Post::select_columns((source().typed::<Option<String>>(), Post::ID.count()))
+        .group_by(source())
+        .order_by(source());
+    assert_eq!(
+        query.to_sql(),
+        r#"SELECT "posts"."metadata" ->> 'source', count("posts"."id") FROM "posts" GROUP BY "posts"."metadata" ->> 'source' ORDER BY "posts"."metadata" ->> 'source' ASC"#
+    );
+    let rows = query.fetch_all(&db).await?;
+    assert_eq!(
+        rows,
+        [(Some("cli".to_owned()), 1), (Some("web".to_owned()), 1)]
+    );
+    Ok(())
+}

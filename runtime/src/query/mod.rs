@@ -50,7 +50,7 @@ pub use prepared::{Bound, Placeholder, PreparedSelect, placeholder};
 pub use raw::{FromRow, RawQuery, sql};
 pub use returning::{Returning, ReturningColumns};
 pub use select::{
-    All, Inner, JoinKind, JoinSelection, Joined, LeftOuter, Listed, Pick, Picks, Select,
+    All, GroupKey, Inner, JoinKind, JoinSelection, Joined, LeftOuter, Listed, Pick, Picks, Select,
     SelectItem, Selection,
 };
 pub use shape::{
