@@ -191,3 +191,35 @@ async fn a_fragment_groups_rows() -> Result<(), pgtable::Error> {
     );
     Ok(())
 }
+
+#[table(name = "counters")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counter {
+    #[column(primary_key)]
+    pub name: String,
+    pub hits: i32,
+}
+
+#[tokio::test]
+async fn a_fragment_in_an_upsert() -> Result<(), pgtable::Error> {
+    let test = TestDb::with_schema(&Schema::new().table::<Counter>()).await;
+    let db = test.db();
+    let hit = || {
+        Counter::insert(NewCounter {
+            name: "home".into(),
+            hits: 1,
+        })
+        .on_conflict(Counter::NAME)
+        .do_update(|c| c.set(Counter::HITS, sql!("{} + {}", Counter::HITS, 10)))
+    };
+    assert_eq!(
+        hit().to_sql(),
+        r#"INSERT INTO "counters" ("name", "hits") VALUES ($1, $2) ON CONFLICT ("name") DO UPDATE SET "hits" = "counters"."hits" + $3"#
+    );
+    for _ in 0..3 {
+        hit().execute(&db).await?;
+    }
+    let counter = Counter::find("home".to_owned()).fetch_one(&db).await?;
+    assert_eq!(counter.hits, 21);
+    Ok(())
+}
