@@ -235,7 +235,7 @@ pub use {chrono, postgres_types, tokio_postgres, uuid};
 pub mod prelude {
     pub use crate::{
         Column, Db, Executor, Insertable, PgEnum, PrimaryKey, Schema, SqlType, Table, TableQueries,
-        table,
+        sql, table,
     };
 }
 

@@ -49,7 +49,7 @@ pub use db::{Conn, Db, DbBuilder, DbStatus, Executor, PoolStatus, ReplicaPicker,
 pub use error::Error;
 pub use query::{
     Expr, FromRow, Join, Order, PrimaryKey, Returning, Select, TableQueries, ValueExpr, Within,
-    count_all, not, sql,
+    count_all, exists, not, not_exists, sql,
 };
 pub use schema::{
     CheckDef, ColumnDef, ForeignKeyDef, IndexDef, ReferentialAction, Schema, TableDef, UniqueDef,
