@@ -81,6 +81,11 @@ impl Node {
         })
     }
 
+    /// `(SELECT …)`.
+    pub(crate) fn subquery(query: impl super::subquery::WriteSubquery + 'static) -> Node {
+        Node(NodeKind::Subquery(Box::new(query)))
+    }
+
     pub(crate) fn param<P: ToSql + Send + Sync + 'static>(value: P) -> Node {
         Node(NodeKind::Param(std::sync::Arc::new(value)))
     }

@@ -103,6 +103,12 @@ impl<Src, S> Select<Src, S> {
         self
     }
 
+    /// A condition already made a node, unchecked (for relations).
+    pub(crate) fn filter_node(mut self, condition: Node) -> Self {
+        and_into(&mut self.clauses.filter, condition);
+        self
+    }
+
     /// [`filter`](Self::filter) when there is a condition, the query as it
     /// is when there is none: for filters from optional inputs, such as a
     /// search form.

@@ -54,7 +54,10 @@ use std::marker::PhantomData;
 use futures_util::future::BoxFuture;
 use tokio_postgres::Row;
 
+mod filter;
 mod group;
+
+pub use filter::WithCount;
 
 use self::group::{Parents, fetch_related, hand_out, keys, read, related_items};
 use crate::db::Executor;
