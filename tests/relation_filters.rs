@@ -110,3 +110,74 @@ async fn counts_beside_rows_and_as_values() -> Result<(), pgtable::Error> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn loaded_children_filtered_ordered_and_limited_per_parent() -> Result<(), pgtable::Error> {
+    let test = blog().await;
+    let db = test.db();
+    // Two more posts for bob, so that a limit per parent shows.
+    Post::insert_many(
+        [(2, true), (2, true)].map(|(author_id, published)| NewPost {
+            author_id,
+            published,
+        }),
+    )
+    .execute(&db)
+    .await?;
+    // Latest two posts of each user.
+    let users = User::select()
+        .order_by(User::ID)
+        .with(User::posts().order_by(Post::ID.desc()).limit(2))
+        .fetch_all(&db)
+        .await?;
+    let ids: Vec<(i64, Vec<i64>)> = users
+        .iter()
+        .map(|(u, posts)| (u.id, posts.iter().map(|p| p.id).collect()))
+        .collect();
+    assert_eq!(ids, [(1, vec![2, 1]), (2, vec![5, 4]), (3, vec![])]);
+    // Filtered, in order, no limit.
+    let users = User::select()
+        .order_by(User::ID)
+        .with(
+            User::posts()
+                .filter(Post::PUBLISHED.eq(true))
+                .order_by(Post::ID),
+        )
+        .fetch_all(&db)
+        .await?;
+    let ids: Vec<Vec<i64>> = users
+        .iter()
+        .map(|(_, posts)| posts.iter().map(|p| p.id).collect())
+        .collect();
+    assert_eq!(ids, [vec![1], vec![4, 5], vec![]]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_limit_per_parent_sends_only_the_limited_rows() -> Result<(), pgtable::Error> {
+    let test = blog().await;
+    let db = test.db();
+    Post::insert_many((0..20).map(|_| NewPost {
+        author_id: 3,
+        published: true,
+    }))
+    .execute(&db)
+    .await?;
+    // No row is dropped in Rust: the 6 loaded are the 6 the server sent.
+    // The server's own count, from EXPLAIN ANALYZE of the statement the
+    // load sends (as written in relations/options.rs), says the same.
+    let users = User::select()
+        .with(User::posts().order_by(Post::ID.desc()).limit(3))
+        .fetch_all(&db)
+        .await?;
+    let loaded: usize = users.iter().map(|(_, posts)| posts.len()).sum();
+    assert_eq!(loaded, 2 + 1 + 3);
+    let plan: Vec<(String,)> = pgtable::sql(
+        "EXPLAIN (ANALYZE, FORMAT TEXT) SELECT \"id\", \"author_id\", \"published\" FROM (SELECT \"posts\".\"id\", \"posts\".\"author_id\", \"posts\".\"published\", row_number() OVER (PARTITION BY \"posts\".\"author_id\" ORDER BY \"posts\".\"id\" DESC) AS \"__pgtable_rank\" FROM \"posts\" WHERE \"posts\".\"author_id\" = ANY('{1,2,3}'::bigint[])) AS \"__pgtable_ranked\" WHERE \"__pgtable_rank\" <= 3 ORDER BY \"__pgtable_rank\"",
+    )
+    .fetch_all(&db)
+    .await?;
+    let top = &plan[0].0;
+    assert!(top.contains("rows=6 "), "{top}");
+    Ok(())
+}

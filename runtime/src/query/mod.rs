@@ -42,6 +42,7 @@ use crate::table::Table;
 pub use aggregate::count_all;
 pub use alias::{Alias, AliasColumn};
 pub use dsl::{PrimaryKey, TableQueries};
+pub(crate) use expr::and_into;
 pub use expr::{Expr, Node, Numeric, Operand, Order, Ordered, Text, ValueExpr, not};
 pub use fragment::{Raw, SqlArg, SqlFragment, Unchecked};
 pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};

@@ -56,13 +56,14 @@ use tokio_postgres::Row;
 
 mod filter;
 mod group;
+mod options;
 
 pub use filter::WithCount;
 
 use self::group::{Parents, fetch_related, hand_out, keys, read, related_items};
 use crate::db::Executor;
 use crate::error::Error;
-use crate::query::{Built, Select, fetch_rows};
+use crate::query::{Built, Expr, Order, Select, Within, and_into, fetch_rows};
 use crate::schema::TableDef;
 use crate::table::{Column, Table};
 use crate::types::SqlType;
@@ -231,6 +232,7 @@ pub struct HasMany<P, C, K, V, N = Plain> {
     key: Column<P, K>,
     foreign_key: Column<C, V>,
     nested: N,
+    options: options::Options,
 }
 
 impl<P: Table, C: Table, K: Key, V: ForeignKey<K>> HasMany<P, C, K, V> {
@@ -240,6 +242,7 @@ impl<P: Table, C: Table, K: Key, V: ForeignKey<K>> HasMany<P, C, K, V> {
             key,
             foreign_key,
             nested: Plain,
+            options: options::Options::default(),
         }
     }
 
@@ -249,7 +252,37 @@ impl<P: Table, C: Table, K: Key, V: ForeignKey<K>> HasMany<P, C, K, V> {
             key: self.key,
             foreign_key: self.foreign_key,
             nested: Nested(with),
+            options: self.options,
         }
+    }
+}
+
+impl<P: Table, C: Table, K: Key, V: ForeignKey<K>, N> HasMany<P, C, K, V, N> {
+    /// Loads only the related rows matching `condition`; called again,
+    /// both must match.
+    pub fn filter<X, I>(mut self, condition: Expr<X>) -> Self
+    where
+        X: Within<C, I>,
+    {
+        and_into(&mut self.options.filter, condition.node);
+        self
+    }
+
+    /// Orders each parent's related rows; called again, adds a key.
+    pub fn order_by<X, I>(mut self, order: impl Into<Order<X>>) -> Self
+    where
+        X: Within<C, I>,
+    {
+        let order = order.into();
+        self.options.order.push((order.node, order.direction));
+        self
+    }
+
+    /// Loads at most `n` related rows for *each* parent (the first `n` in
+    /// the relation's order): only those rows are sent by the server.
+    pub fn limit(mut self, n: i64) -> Self {
+        self.options.limit = Some(n);
+        self
     }
 }
 
@@ -274,7 +307,11 @@ where
             if keys.is_empty() {
                 return Ok(vec![Vec::new(); rows.len()]);
             }
-            let children = fetch_related(exec, self.foreign_key, keys).await?;
+            let children = if self.options.is_plain() {
+                fetch_related(exec, self.foreign_key, keys).await?
+            } else {
+                self.options.fetch(exec, self.foreign_key, keys).await?
+            };
             let parents = Parents {
                 rows,
                 key: &self.key,
