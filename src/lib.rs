@@ -122,6 +122,7 @@
 //! | `references = Other::COL` | a foreign key (`<table>_<col>_<other>_<col>_fk`); its type must be the referenced column's |
 //! | `fk_name = "…"` | names the foreign key `references` makes |
 //! | `on_delete = …`, `on_update = …` | `cascade`, `set_null`, `set_default`, `restrict` or `no_action` |
+//! | `relation(belongs_to = "author", has_many = "posts")` | with `references`: generates `Post::author()` and `User::posts()` ([`relations`]) |
 //! | `index` | an index on the column (`<table>_<col>_index`) |
 //! | `check = "sql expr"` | a CHECK constraint (`<table>_<col>_check`) |
 //! | `renamed_from = "old"` | the column's previous name, so a migration renames it |

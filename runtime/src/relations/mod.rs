@@ -1,7 +1,11 @@
 //! Relations declared once, loaded eagerly: Drizzle's `with`.
 //!
-//! A relation is a value built from column constants, best returned by a
-//! function beside the table:
+//! On a foreign key, `#[column(references = User::ID, relation(belongs_to =
+//! "author", has_many = "posts"))]` generates `Post::author()` and
+//! `User::posts()`, with every type parameter written (both tables in one
+//! crate; keys of an integer, string or uuid type). Any relation can also be
+//! a value built from column constants, returned by a function beside the
+//! table, as the generated ones are:
 //!
 //! ```
 //! use pgtable::prelude::*;
@@ -132,6 +136,33 @@ tuple_with!(A 0, B 1, C 2, D 3);
 /// A key value relations match on: an integer, string or uuid key.
 pub trait Key: SqlType + Hash + Eq + Clone + 'static {}
 impl<K: SqlType + Hash + Eq + Clone + 'static> Key for K {}
+
+/// The key type a foreign key column of this Rust type holds: `i64` for
+/// `i64` and `Option<i64>`. What `relation(...)` on a column names its
+/// relations' key type by; implemented for the key types of `Key`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a key type `relation(...)` knows",
+    note = "keys are integers, strings or uuids (or an `Option` of one); for another key type, write the relation by hand with `BelongsTo::new` / `HasMany::new`"
+)]
+pub trait KeyOf {
+    /// The key.
+    type Key: Key;
+}
+
+macro_rules! key_of {
+    ($($ty:ty),*) => {
+        $(
+            impl KeyOf for $ty {
+                type Key = $ty;
+            }
+            impl KeyOf for Option<$ty> {
+                type Key = $ty;
+            }
+        )*
+    };
+}
+
+key_of!(i16, i32, i64, String, uuid::Uuid);
 
 /// The type of a foreign key column holding keys `K`: `K` itself (every row
 /// has a related row) or `Option<K>` (some may not).

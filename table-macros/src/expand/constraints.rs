@@ -45,7 +45,7 @@ pub fn definitions(table: &Table) -> Definitions {
 }
 
 /// The table type of `Other::COLUMN` (`Self` becomes the struct itself).
-fn table_of(table: &Table, column: &Path) -> Path {
+pub(super) fn table_of(table: &Table, column: &Path) -> Path {
     let mut path = column.clone();
     path.segments.pop();
     path.segments.pop_punct();
@@ -55,7 +55,7 @@ fn table_of(table: &Table, column: &Path) -> Path {
     path
 }
 
-fn column_path(table: &Table, column: &Path) -> TokenStream {
+pub(super) fn column_path(table: &Table, column: &Path) -> TokenStream {
     let owner = table_of(table, column);
     let last = &column.segments.last().expect("checked: two segments").ident;
     quote!(#owner::#last)

@@ -8,6 +8,7 @@ use syn::{Item, ItemStruct};
 
 mod constraints;
 mod patch;
+mod relations;
 
 use crate::internals::ast::{Column, InsertField, Table};
 use crate::internals::attr::is_column_attr;
@@ -52,6 +53,7 @@ fn expand(table: &Table) -> TokenStream {
     let item = strip_column_attrs(table.item);
     let insert_struct = insert_struct(table);
     let patch = patch::patch(table);
+    let relations = relations::relations(table);
     let column_consts = column_consts(table);
     let table_impl = table_impl(table);
     let insertable_impl = insertable_impl(table);
@@ -63,6 +65,7 @@ fn expand(table: &Table) -> TokenStream {
         #insert_struct
         #patch
         #column_consts
+        #relations
         #table_impl
         #insertable_impl
         #primary_key_impl

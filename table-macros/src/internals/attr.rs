@@ -20,6 +20,7 @@ pub const TABLE_KEYS: &[&str] = &[
     "unique",
     "index",
     "check",
+    "relation",
     "renamed_from",
 ];
 
@@ -31,6 +32,9 @@ pub const UNIQUE_KEYS: &[&str] = &["name", "columns"];
 
 /// The keys of a table-level `check(...)`.
 pub const CHECK_KEYS: &[&str] = &["name", "expr"];
+
+/// The keys of a column's `relation(...)`.
+pub const RELATION_KEYS: &[&str] = &["belongs_to", "has_many"];
 
 /// The actions `on_delete` and `on_update` accept.
 pub const ACTIONS: &[&str] = &[
@@ -58,6 +62,7 @@ pub const COLUMN_KEYS: &[&str] = &[
     "on_update",
     "index",
     "check",
+    "relation",
     "renamed_from",
 ];
 
@@ -217,6 +222,14 @@ pub struct ColumnAttrs {
     pub index: Attr<()>,
     pub check: Attr<LitStr>,
     pub renamed_from: Attr<LitStr>,
+    pub relation: Attr<RelationNames>,
+}
+
+/// `relation(belongs_to = "author", has_many = "posts")` on a foreign key:
+/// the functions to generate on this table and on the referenced one.
+pub struct RelationNames {
+    pub belongs_to: Option<LitStr>,
+    pub has_many: Option<LitStr>,
 }
 
 impl ColumnAttrs {
@@ -239,6 +252,7 @@ impl ColumnAttrs {
             index: Attr::none("column", "index"),
             check: Attr::none("column", "check"),
             renamed_from: Attr::none("column", "renamed_from"),
+            relation: Attr::none("column", "relation"),
         };
         for attr in attrs.iter().filter(|a| is_column_attr(a)) {
             let result = attr.parse_nested_meta(|meta| {
@@ -281,6 +295,22 @@ impl ColumnAttrs {
                     col.sql_type.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("default") {
                     col.default.set(cx, span, meta.value()?.parse()?);
+                } else if meta.path.is_ident("relation") && meta.input.peek(syn::token::Paren) {
+                    let mut names = RelationNames {
+                        belongs_to: None,
+                        has_many: None,
+                    };
+                    meta.parse_nested_meta(|inner| {
+                        if inner.path.is_ident("belongs_to") {
+                            names.belongs_to = Some(inner.value()?.parse()?);
+                        } else if inner.path.is_ident("has_many") {
+                            names.has_many = Some(inner.value()?.parse()?);
+                        } else {
+                            unknown_key(cx, &inner, "relation", RELATION_KEYS)?;
+                        }
+                        Ok(())
+                    })?;
+                    col.relation.set(cx, span, names);
                 } else if meta.path.is_ident("varchar") {
                     let content;
                     syn::parenthesized!(content in meta.input);
@@ -459,6 +489,7 @@ fn form_of(key: &str) -> Option<&'static str> {
         "unique" => "unique",
         "using" => "using = \"gin\"",
         "expr" => "expr = \"...\"",
+        "relation" => "relation(belongs_to = \"author\", has_many = \"posts\")",
         _ => return None,
     })
 }

@@ -282,6 +282,31 @@ fn check_references(cx: &Ctxt, column: &Column) {
             );
         }
     }
+    if let Some(names) = a.relation.get() {
+        let given = [&names.belongs_to, &names.has_many];
+        if !a.references.is_set() {
+            cx.error_at(
+                a.relation.span().unwrap_or_else(proc_macro2::Span::call_site),
+                "`relation(...)` names the relations of a foreign key: it goes with `references`, as in `references = User::ID, relation(belongs_to = \"author\", has_many = \"posts\")`",
+            );
+        } else if given.iter().all(|n| n.is_none()) {
+            cx.error_at(
+                a.relation.span().unwrap_or_else(proc_macro2::Span::call_site),
+                "`relation(...)` is empty: name at least one of `belongs_to = \"...\"` (a function on this table) and `has_many = \"...\"` (one on the referenced table)",
+            );
+        }
+        for name in given.into_iter().flatten() {
+            if syn::parse_str::<syn::Ident>(&name.value()).is_err() {
+                cx.error_spanned_by(
+                    name,
+                    format_args!(
+                        "`{}` is not a Rust function name: write a snake_case identifier such as \"author\"",
+                        name.value()
+                    ),
+                );
+            }
+        }
+    }
     if let Some(path) = a.references.get()
         && path.segments.len() < 2
     {

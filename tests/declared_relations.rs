@@ -1,0 +1,94 @@
+//! Relations declared once on the foreign key, with no type parameters
+//! written: `relation(belongs_to = "author", has_many = "posts")`.
+
+mod common;
+
+use common::TestDb;
+use pgtable::prelude::*;
+
+#[table(name = "users")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub email: String,
+}
+
+#[table(name = "posts")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(references = User::ID, relation(belongs_to = "author", has_many = "posts"))]
+    pub author_id: i64,
+    #[column(references = User::ID, relation(belongs_to = "editor", has_many = "edited"))]
+    pub editor_id: Option<i64>,
+    pub published: bool,
+}
+
+#[tokio::test]
+async fn declared_relations_load_both_ways() -> Result<(), pgtable::Error> {
+    let test = TestDb::with_schema(&Schema::new().table::<User>().table::<Post>()).await;
+    let db = test.db();
+    for email in ["ann@x.io", "bob@x.io"] {
+        User::insert(NewUser {
+            email: email.into(),
+        })
+        .execute(&db)
+        .await?;
+    }
+    Post::insert_many(
+        [(1, None, true), (1, Some(2), false), (2, Some(1), true)].map(
+            |(author_id, editor_id, published)| NewPost {
+                author_id,
+                editor_id,
+                published,
+            },
+        ),
+    )
+    .execute(&db)
+    .await?;
+
+    let users = User::select()
+        .order_by(User::ID)
+        .with((
+            User::posts()
+                .filter(Post::PUBLISHED.eq(true))
+                .with(Post::editor()),
+            User::edited(),
+        ))
+        .fetch_all(&db)
+        .await?;
+    let ann = &users[0];
+    assert_eq!(ann.0.email, "ann@x.io");
+    let (published, edited) = &ann.1;
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].1, None); // ann's published post has no editor
+    assert_eq!(edited.len(), 1);
+    assert_eq!(edited[0].id, 3);
+
+    let posts = Post::select()
+        .order_by(Post::ID)
+        .with((Post::author(), Post::editor()))
+        .fetch_all(&db)
+        .await?;
+    let names: Vec<(String, Option<String>)> = posts
+        .into_iter()
+        .map(|(_, (author, editor))| (author.email, editor.map(|e| e.email)))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("ann@x.io".to_owned(), None),
+            ("ann@x.io".to_owned(), Some("bob@x.io".to_owned())),
+            ("bob@x.io".to_owned(), Some("ann@x.io".to_owned())),
+        ]
+    );
+    // Relation filters work on declared relations too.
+    let n = User::select()
+        .filter(User::posts().any(Post::PUBLISHED.eq(false)))
+        .count(&db)
+        .await?;
+    assert_eq!(n, 1);
+    Ok(())
+}
