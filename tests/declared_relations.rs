@@ -92,3 +92,43 @@ async fn declared_relations_load_both_ways() -> Result<(), pgtable::Error> {
     assert_eq!(n, 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn children_of_rows_already_fetched() -> Result<(), pgtable::Error> {
+    let test = TestDb::with_schema(&Schema::new().table::<User>().table::<Post>()).await;
+    let db = test.db();
+    for email in ["ann@x.io", "bob@x.io", "cy@x.io"] {
+        User::insert(NewUser {
+            email: email.into(),
+        })
+        .execute(&db)
+        .await?;
+    }
+    Post::insert_many([1, 2, 1].map(|author_id| NewPost {
+        author_id,
+        editor_id: None,
+        published: true,
+    }))
+    .execute(&db)
+    .await?;
+    let users = User::select()
+        .order_by(User::ID.desc())
+        .fetch_all(&db)
+        .await?;
+    assert_eq!(
+        User::EMAIL.of(&users[0]).map(String::as_str),
+        Some("cy@x.io")
+    );
+    let posts = User::posts()
+        .order_by(Post::ID)
+        .load_for(&users, &db)
+        .await?;
+    let ids: Vec<Vec<i64>> = posts
+        .iter()
+        .map(|p| p.iter().map(|p| p.id).collect())
+        .collect();
+    // In the parents' order: cy, bob, ann.
+    assert_eq!(ids, [vec![], vec![2], vec![1, 3]]);
+    assert!(User::posts().load_for(&[], &db).await?.is_empty());
+    Ok(())
+}

@@ -35,6 +35,13 @@ pub trait Table: Sized + Send + Sync + 'static {
     /// Decodes this table's columns from a row, starting at column `offset`
     /// (used when a row carries several tables, as a join does).
     fn from_row_at(row: &Row, offset: usize) -> Result<Self, Error>;
+
+    /// The field of column `index` (declaration order), for reading a
+    /// column of a row already decoded (see [`Column::of`]).
+    #[doc(hidden)]
+    fn __field(&self, _index: usize) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// One value of an inserted row: a bind parameter, or the column's default.
@@ -91,6 +98,16 @@ impl<T, V> Column<T, V> {
             name,
             _marker: PhantomData,
         }
+    }
+
+    /// This column's value in `row`: `User::EMAIL.of(&user)`. `None` only
+    /// for a table implemented by hand without field access.
+    pub fn of<'r>(&self, row: &'r T) -> Option<&'r V>
+    where
+        T: Table,
+        V: 'static,
+    {
+        row.__field(self.index)?.downcast_ref::<V>()
     }
 
     /// The column's SQL name.

@@ -130,3 +130,74 @@ impl<T: Table, S: Selection<T>> Selection<T> for WithCount<S> {
         Ok((rows, count))
     }
 }
+
+impl<P, C, K, V, N> HasMany<P, C, K, V, N>
+where
+    P: Table,
+    C: Table,
+    K: Key + crate::query::Operand<C, V> + postgres_types::ToSql + Send + Sync,
+    V: ForeignKey<K>,
+    N: super::Item<C>,
+{
+    /// The related rows of parents already fetched (Diesel's
+    /// `belonging_to` and `grouped_by`): one statement, the children of
+    /// each parent in the parents' order, with the relation's options.
+    ///
+    /// ```no_run
+    /// # use pgtable::prelude::*;
+    /// # #[table(name = "users")] #[derive(Clone)] pub struct User { #[column(primary_key, identity)] pub id: i64 }
+    /// # #[table(name = "posts")] #[derive(Clone)] pub struct Post {
+    /// #     #[column(primary_key, identity)] pub id: i64,
+    /// #     #[column(references = User::ID, relation(has_many = "posts"))] pub author_id: i64,
+    /// # }
+    /// # async fn run(db: &Db) -> Result<(), pgtable::Error> {
+    /// let users: Vec<User> = User::select().limit(10).fetch_all(db).await?;
+    /// let posts: Vec<Vec<Post>> = User::posts().load_for(&users, db).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn load_for<E: crate::db::Executor + ?Sized>(
+        &self,
+        parents: &[P],
+        exec: &E,
+    ) -> Result<Vec<Vec<N::Item>>, Error> {
+        let key_of = |parent: &P| -> Result<K, Error> {
+            self.key.of(parent).cloned().ok_or_else(|| {
+                Error::Statement(format!(
+                    "cannot read column {} of a {} row: load_for needs a table made by #[table]",
+                    self.key.name(),
+                    P::table().name
+                ))
+            })
+        };
+        let parent_keys: Vec<K> = parents.iter().map(key_of).collect::<Result<_, _>>()?;
+        let mut distinct: Vec<K> = Vec::with_capacity(parent_keys.len());
+        let mut seen = std::collections::HashSet::new();
+        for key in &parent_keys {
+            if seen.insert(key.clone()) {
+                distinct.push(key.clone());
+            }
+        }
+        if distinct.is_empty() {
+            return Ok(parents.iter().map(|_| Vec::new()).collect());
+        }
+        let children = if self.options.is_plain() {
+            super::group::fetch_related(exec, self.foreign_key, distinct).await?
+        } else {
+            self.options.fetch(exec, self.foreign_key, distinct).await?
+        };
+        let items = self.nested.items(exec, &children, 0).await?;
+        let mut by_key: std::collections::HashMap<K, Vec<N::Item>> =
+            std::collections::HashMap::new();
+        for (row, item) in children.iter().zip(items) {
+            if let Some(key) = super::group::read(row, &self.foreign_key, 0)?.key() {
+                by_key.entry(key).or_default().push(item);
+            }
+        }
+        Ok(
+            super::group::hand_out(parent_keys.into_iter().map(Some).collect(), by_key)
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect(),
+        )
+    }
+}

@@ -256,6 +256,10 @@ fn table_impl(table: &Table) -> TokenStream {
     def.extend(constraints.builder_calls);
     let constraint_consts = constraints.consts;
 
+    let fields_by_index = table.columns.iter().enumerate().map(|(i, c)| {
+        let field = c.ident;
+        quote!(#i => ::core::option::Option::Some(&self.#field))
+    });
     let decode = table.columns.iter().enumerate().map(|(i, c)| {
         let ident = c.ident;
         let ty = c.ty;
@@ -289,6 +293,13 @@ fn table_impl(table: &Table) -> TokenStream {
                 ::core::result::Result::Ok(Self {
                     #(#decode,)*
                 })
+            }
+
+            fn __field(&self, index: usize) -> ::core::option::Option<&dyn ::core::any::Any> {
+                match index {
+                    #(#fields_by_index,)*
+                    _ => ::core::option::Option::None,
+                }
             }
         }
     }
