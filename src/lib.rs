@@ -123,6 +123,7 @@
 //! | `fk_name = "…"` | names the foreign key `references` makes |
 //! | `on_delete = …`, `on_update = …` | `cascade`, `set_null`, `set_default`, `restrict` or `no_action` |
 //! | `relation(belongs_to = "author", has_many = "posts")` | with `references`: generates `Post::author()` and `User::posts()` ([`relations`]) |
+//! | `relation(many_to_many = "tags", through = tag_id)` | on a join table's foreign key: generates `Post::tags()` through the other one |
 //! | `index` | an index on the column (`<table>_<col>_index`) |
 //! | `check = "sql expr"` | a CHECK constraint (`<table>_<col>_check`) |
 //! | `renamed_from = "old"` | the column's previous name, so a migration renames it |

@@ -132,3 +132,75 @@ async fn children_of_rows_already_fetched() -> Result<(), pgtable::Error> {
     assert!(User::posts().load_for(&[], &db).await?.is_empty());
     Ok(())
 }
+
+#[table(name = "tags")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    pub label: String,
+}
+
+#[table(name = "post_tags", primary_key(post_id, tag_id))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostTag {
+    #[column(references = Post::ID, relation(many_to_many = "tags", through = tag_id))]
+    pub post_id: i64,
+    #[column(references = Tag::ID, relation(many_to_many = "posts", through = post_id))]
+    pub tag_id: i64,
+}
+
+#[tokio::test]
+async fn many_to_many_declared_on_the_join_table() -> Result<(), pgtable::Error> {
+    let schema = Schema::new()
+        .table::<User>()
+        .table::<Post>()
+        .table::<Tag>()
+        .table::<PostTag>();
+    let test = TestDb::with_schema(&schema).await;
+    let db = test.db();
+    User::insert(NewUser {
+        email: "ann@x.io".into(),
+    })
+    .execute(&db)
+    .await?;
+    Post::insert_many([1, 1].map(|author_id| NewPost {
+        author_id,
+        editor_id: None,
+        published: true,
+    }))
+    .execute(&db)
+    .await?;
+    Tag::insert_many(["rust", "sql"].map(|label| NewTag {
+        label: label.into(),
+    }))
+    .execute(&db)
+    .await?;
+    PostTag::insert_many(
+        [(1, 1), (1, 2), (2, 2)].map(|(post_id, tag_id)| NewPostTag { post_id, tag_id }),
+    )
+    .execute(&db)
+    .await?;
+    let posts = Post::select()
+        .order_by(Post::ID)
+        .with(Post::tags())
+        .fetch_all(&db)
+        .await?;
+    let labels: Vec<Vec<String>> = posts
+        .into_iter()
+        .map(|(_, tags)| {
+            let mut labels: Vec<String> = tags.into_iter().map(|t| t.label).collect();
+            labels.sort();
+            labels
+        })
+        .collect();
+    assert_eq!(labels, [vec!["rust", "sql"], vec!["sql"]]);
+    let tags = Tag::select()
+        .order_by(Tag::ID)
+        .with(Tag::posts())
+        .fetch_all(&db)
+        .await?;
+    let counts: Vec<usize> = tags.iter().map(|(_, posts)| posts.len()).collect();
+    assert_eq!(counts, [1, 2]);
+    Ok(())
+}

@@ -56,7 +56,30 @@ pub fn relations(table: &Table) -> TokenStream {
                     }
                 }
             });
-            Some(quote!(#belongs_to #has_many))
+            let many_to_many = names.many_to_many.as_ref().and_then(|name| {
+                let (_, other) = table.column_by_field(names.through.as_ref()?)?;
+                let other_target = other.attrs.references.get()?;
+                let target = column_path(table, other_target);
+                let target_owner = table_of(table, other_target);
+                let other_ty = other.ty;
+                let other_const = other.const_ident();
+                let function = format_ident!("{}", name.value(), span = name.span());
+                let doc = format!(
+                    "The `{}` rows related through the join table `{this}`: the relation `{}` (declared on `{this}::{field}`).",
+                    quote!(#target_owner),
+                    name.value()
+                );
+                Some(quote! {
+                    #[allow(dead_code)]
+                    impl #owner {
+                        #[doc = #doc]
+                        #vis fn #function() -> ::pgtable::relations::ManyToMany<#owner, #this, #target_owner, #field_ty, #other_ty> {
+                            ::pgtable::relations::ManyToMany::new(#key, #this::#foreign, #this::#other_const, #target)
+                        }
+                    }
+                })
+            });
+            Some(quote!(#belongs_to #has_many #many_to_many))
         })
         .collect()
 }

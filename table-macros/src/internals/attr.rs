@@ -34,7 +34,7 @@ pub const UNIQUE_KEYS: &[&str] = &["name", "columns"];
 pub const CHECK_KEYS: &[&str] = &["name", "expr"];
 
 /// The keys of a column's `relation(...)`.
-pub const RELATION_KEYS: &[&str] = &["belongs_to", "has_many"];
+pub const RELATION_KEYS: &[&str] = &["belongs_to", "has_many", "many_to_many", "through"];
 
 /// The actions `on_delete` and `on_update` accept.
 pub const ACTIONS: &[&str] = &[
@@ -230,6 +230,10 @@ pub struct ColumnAttrs {
 pub struct RelationNames {
     pub belongs_to: Option<LitStr>,
     pub has_many: Option<LitStr>,
+    /// On a join table: the many-to-many relation to generate on the
+    /// referenced table, through the field `through` (the other foreign key).
+    pub many_to_many: Option<LitStr>,
+    pub through: Option<Ident>,
 }
 
 impl ColumnAttrs {
@@ -299,12 +303,18 @@ impl ColumnAttrs {
                     let mut names = RelationNames {
                         belongs_to: None,
                         has_many: None,
+                        many_to_many: None,
+                        through: None,
                     };
                     meta.parse_nested_meta(|inner| {
                         if inner.path.is_ident("belongs_to") {
                             names.belongs_to = Some(inner.value()?.parse()?);
                         } else if inner.path.is_ident("has_many") {
                             names.has_many = Some(inner.value()?.parse()?);
+                        } else if inner.path.is_ident("many_to_many") {
+                            names.many_to_many = Some(inner.value()?.parse()?);
+                        } else if inner.path.is_ident("through") {
+                            names.through = Some(inner.value()?.parse()?);
                         } else {
                             unknown_key(cx, &inner, "relation", RELATION_KEYS)?;
                         }

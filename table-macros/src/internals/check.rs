@@ -32,6 +32,31 @@ pub fn check(cx: &Ctxt, table: &Table) {
     check_duplicate_constants(cx, table);
     check_one_primary_key(cx, table);
     check_field_lists(cx, table);
+    check_many_to_many(cx, table);
+}
+
+/// `through` names another field of the join table, one with `references`.
+fn check_many_to_many(cx: &Ctxt, table: &Table) {
+    for column in &table.columns {
+        let Some(field) = column.attrs.relation.get().and_then(|r| r.through.as_ref()) else {
+            continue;
+        };
+        match table.column_by_field(field) {
+            None => cx.error_spanned_by(
+                field,
+                format_args!("`through = {field}`: this table has no field `{field}`"),
+            ),
+            Some((_, other)) if other.ident == column.ident => cx.error_spanned_by(
+                field,
+                "`through` names the join table's other foreign key, not this one",
+            ),
+            Some((_, other)) if !other.attrs.references.is_set() => cx.error_spanned_by(
+                field,
+                format_args!("`through = {field}`: `{field}` needs `references = Other::KEY`, the table the relation leads to"),
+            ),
+            Some(_) => {}
+        }
+    }
 }
 
 fn check_identifier(cx: &Ctxt, span: Span, what: &str, value: &str) {
@@ -283,7 +308,7 @@ fn check_references(cx: &Ctxt, column: &Column) {
         }
     }
     if let Some(names) = a.relation.get() {
-        let given = [&names.belongs_to, &names.has_many];
+        let given = [&names.belongs_to, &names.has_many, &names.many_to_many];
         if !a.references.is_set() {
             cx.error_at(
                 a.relation.span().unwrap_or_else(proc_macro2::Span::call_site),
@@ -294,6 +319,17 @@ fn check_references(cx: &Ctxt, column: &Column) {
                 a.relation.span().unwrap_or_else(proc_macro2::Span::call_site),
                 "`relation(...)` is empty: name at least one of `belongs_to = \"...\"` (a function on this table) and `has_many = \"...\"` (one on the referenced table)",
             );
+        }
+        match (&names.many_to_many, &names.through) {
+            (Some(name), None) => cx.error_spanned_by(
+                name,
+                "`many_to_many` goes through this join table's other foreign key: add `through = other_field`",
+            ),
+            (None, Some(field)) => cx.error_spanned_by(
+                field,
+                "`through` names the other foreign key of a `many_to_many = \"...\"` relation",
+            ),
+            _ => {}
         }
         for name in given.into_iter().flatten() {
             if syn::parse_str::<syn::Ident>(&name.value()).is_err() {
