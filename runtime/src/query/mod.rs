@@ -136,6 +136,28 @@ impl<'a> SqlWriter<'a> {
         self.write(node);
     }
 
+    /// `a ASC, b DESC`: the keys of an `ORDER BY`.
+    pub(crate) fn order_list(&mut self, order: &'a [(Node, &'static str)]) {
+        for (i, (node, direction)) in order.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.node(node);
+            self.push(" ");
+            self.push(direction);
+        }
+    }
+
+    /// `a, b`: expressions separated by commas.
+    pub(crate) fn node_list(&mut self, nodes: &'a [Node]) {
+        for (i, node) in nodes.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.node(node);
+        }
+    }
+
     pub(crate) fn filter(&mut self, filter: Option<&'a Node>) {
         if let Some(filter) = filter {
             self.push(" WHERE ");

@@ -319,12 +319,7 @@ impl Clauses {
             Some(on) if on.is_empty() => out.push("DISTINCT "),
             Some(on) => {
                 out.push("DISTINCT ON (");
-                for (i, node) in on.iter().enumerate() {
-                    if i > 0 {
-                        out.push(", ");
-                    }
-                    out.node(node);
-                }
+                out.node_list(on);
                 out.push(") ");
             }
         }
@@ -349,12 +344,7 @@ impl Clauses {
         out.filter(self.filter.as_ref());
         if !self.group_by.is_empty() {
             out.push(" GROUP BY ");
-            for (i, node) in self.group_by.iter().enumerate() {
-                if i > 0 {
-                    out.push(", ");
-                }
-                out.node(node);
-            }
+            out.node_list(&self.group_by);
         }
         if let Some(having) = &self.having {
             out.push(" HAVING ");
@@ -362,14 +352,7 @@ impl Clauses {
         }
         if ordered && !self.order.is_empty() {
             out.push(" ORDER BY ");
-            for (i, (node, direction)) in self.order.iter().enumerate() {
-                if i > 0 {
-                    out.push(", ");
-                }
-                out.node(node);
-                out.push(" ");
-                out.push(direction);
-            }
+            out.order_list(&self.order);
         }
         if let Some(limit) = &self.limit {
             out.push(" LIMIT ");

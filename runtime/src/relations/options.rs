@@ -54,7 +54,7 @@ impl Options {
                 self.write_where(&mut out, table, foreign_key.name(), &keys);
                 if !self.order.is_empty() {
                     out.push(" ORDER BY ");
-                    self.write_order(&mut out);
+                    out.order_list(&self.order);
                 }
             }
             Some(limit) => {
@@ -64,7 +64,7 @@ impl Options {
                 out.qualified_column(table, foreign_key.name());
                 if !self.order.is_empty() {
                     out.push(" ORDER BY ");
-                    self.write_order(&mut out);
+                    out.order_list(&self.order);
                 }
                 out.push(") AS \"__pgtable_rank\" FROM ");
                 out.table(table);
@@ -93,17 +93,6 @@ impl Options {
             out.push(" AND (");
             out.node(filter);
             out.push(")");
-        }
-    }
-
-    fn write_order<'a>(&'a self, out: &mut Built<'a>) {
-        for (i, (node, direction)) in self.order.iter().enumerate() {
-            if i > 0 {
-                out.push(", ");
-            }
-            out.node(node);
-            out.push(" ");
-            out.push(direction);
         }
     }
 }
