@@ -44,6 +44,15 @@
 //! let query = User::select().with(User::posts().with(Post::author()));
 //! ```
 //!
+//! The rows a load gives are plain tuples, which a function signature can
+//! name without reading generated code. `.with(r)` on a select of `T`
+//! gives `(T, r's output)`; a tuple of relations gives a tuple of outputs.
+//! A `HasMany` or `ManyToMany` gives `Vec<item>`, a `BelongsTo` the item
+//! (`Option<item>` for a nullable foreign key). The item is the row, or,
+//! with `.with(..)` on the relation, `(row, nested output)`. So users with
+//! their posts, each post with its author and its comments, is
+//! `Vec<(User, Vec<(Post, (User, Vec<Comment>))>)>`.
+//!
 //! Loading a page of parents with their relations sends one statement for
 //! the parents and one per relation (`WHERE key = ANY($1)`, so the SQL is
 //! the same whatever the page size), never one per parent. Nested
@@ -52,7 +61,6 @@
 //! them in Rust where the order matters.
 
 use std::collections::HashMap;
-use std::hash::Hash;
 use std::marker::PhantomData;
 
 use futures_util::future::BoxFuture;
@@ -60,7 +68,10 @@ use tokio_postgres::Row;
 
 mod filter;
 mod group;
+mod keys;
 mod options;
+
+pub use keys::{ForeignKey, Key, KeyOf};
 
 pub use filter::WithCount;
 
@@ -68,9 +79,7 @@ use self::group::{Parents, fetch_related, hand_out, keys, read, related_items};
 use crate::db::Executor;
 use crate::error::Error;
 use crate::query::{Built, Expr, Order, Select, Within, and_into, fetch_rows};
-use crate::schema::TableDef;
 use crate::table::{Column, Table};
-use crate::types::SqlType;
 
 /// What is loaded alongside each row of table `T`: a relation, a tuple of
 /// them, or `()` for nothing.
@@ -132,79 +141,6 @@ tuple_with!(A 0);
 tuple_with!(A 0, B 1);
 tuple_with!(A 0, B 1, C 2);
 tuple_with!(A 0, B 1, C 2, D 3);
-
-/// A key value relations match on: an integer, string or uuid key.
-pub trait Key: SqlType + Hash + Eq + Clone + 'static {}
-impl<K: SqlType + Hash + Eq + Clone + 'static> Key for K {}
-
-/// The key type a foreign key column of this Rust type holds: `i64` for
-/// `i64` and `Option<i64>`. What `relation(...)` on a column names its
-/// relations' key type by; implemented for the key types of `Key`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a key type `relation(...)` knows",
-    note = "keys are integers, strings or uuids (or an `Option` of one); for another key type, write the relation by hand with `BelongsTo::new` / `HasMany::new`"
-)]
-pub trait KeyOf {
-    /// The key.
-    type Key: Key;
-}
-
-macro_rules! key_of {
-    ($($ty:ty),*) => {
-        $(
-            impl KeyOf for $ty {
-                type Key = $ty;
-            }
-            impl KeyOf for Option<$ty> {
-                type Key = $ty;
-            }
-        )*
-    };
-}
-
-key_of!(i16, i32, i64, String, uuid::Uuid);
-
-/// The type of a foreign key column holding keys `K`: `K` itself (every row
-/// has a related row) or `Option<K>` (some may not).
-pub trait ForeignKey<K: Key>: SqlType {
-    /// A related item as a row gets it: `I`, or `Option<I>`.
-    type Related<I: Send>: Send;
-
-    /// The key, unless NULL.
-    #[doc(hidden)]
-    fn key(self) -> Option<K>;
-
-    /// The related item found (or not) for a row.
-    #[doc(hidden)]
-    fn related<I: Send>(
-        found: Option<I>,
-        table: &'static TableDef,
-    ) -> Result<Self::Related<I>, Error>;
-}
-
-impl<K: Key> ForeignKey<K> for K {
-    type Related<I: Send> = I;
-
-    fn key(self) -> Option<K> {
-        Some(self)
-    }
-
-    fn related<I: Send>(found: Option<I>, table: &'static TableDef) -> Result<I, Error> {
-        found.ok_or(Error::NotFound { table: table.name })
-    }
-}
-
-impl<K: Key> ForeignKey<K> for Option<K> {
-    type Related<I: Send> = Option<I>;
-
-    fn key(self) -> Option<K> {
-        self
-    }
-
-    fn related<I: Send>(found: Option<I>, _table: &'static TableDef) -> Result<Option<I>, Error> {
-        Ok(found)
-    }
-}
 
 /// The item a related row becomes: the row, or the row with what is
 /// loaded with it (`.with(..)` on the relation).
