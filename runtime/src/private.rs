@@ -76,5 +76,13 @@ where
     let _ = column;
 }
 
+/// The referenced column of a generated relation, typed by the foreign key
+/// field's key type `K`. That the two types agree is checked once, by
+/// [`require_reference`] on the same column, whose error says what to
+/// change; this keeps the relation functions from adding more errors.
+pub const fn referenced_column<T, V, K>(column: Column<T, V>) -> Column<T, K> {
+    Column::new(column.index(), column.name())
+}
+
 /// Fails to compile unless `varchar(N)` fits the field's type.
 pub const fn require_text<T: TextColumn>() {}

@@ -35,7 +35,7 @@ pub fn relations(table: &Table) -> TokenStream {
                     impl #this {
                         #[doc = #doc]
                         #vis fn #function() -> ::pgtable::relations::BelongsTo<#this, #owner, #field_ty, #key_ty> {
-                            ::pgtable::relations::BelongsTo::new(#this::#foreign, #key)
+                            ::pgtable::relations::BelongsTo::new(#this::#foreign, ::pgtable::__private::referenced_column(#key))
                         }
                     }
                 }
@@ -51,7 +51,7 @@ pub fn relations(table: &Table) -> TokenStream {
                     impl #owner {
                         #[doc = #doc]
                         #vis fn #function() -> ::pgtable::relations::HasMany<#owner, #this, #key_ty, #field_ty> {
-                            ::pgtable::relations::HasMany::new(#key, #this::#foreign)
+                            ::pgtable::relations::HasMany::new(::pgtable::__private::referenced_column(#key), #this::#foreign)
                         }
                     }
                 }
@@ -74,7 +74,12 @@ pub fn relations(table: &Table) -> TokenStream {
                     impl #owner {
                         #[doc = #doc]
                         #vis fn #function() -> ::pgtable::relations::ManyToMany<#owner, #this, #target_owner, #field_ty, #other_ty> {
-                            ::pgtable::relations::ManyToMany::new(#key, #this::#foreign, #this::#other_const, #target)
+                            ::pgtable::relations::ManyToMany::new(
+                                ::pgtable::__private::referenced_column(#key),
+                                #this::#foreign,
+                                #this::#other_const,
+                                ::pgtable::__private::referenced_column(#target),
+                            )
                         }
                     }
                 })
