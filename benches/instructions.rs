@@ -18,6 +18,9 @@
 //! one user instead (`trivial_query` at 1): the cost of a query apart from
 //! its rows.
 //!
+//! The sides `assoc_raw` and `assoc_pgtable` load 100 users with their
+//! 1,000 posts and 10,000 comments (`loading_associations`).
+//!
 //! The sides `build_adhoc`, `build_text`, `build_prepared` and `build_raw`
 //! build the `build_sql/select_5_conditions` statement 1,000 times per run,
 //! without a server: the cost of building SQL, by the same count.
@@ -39,6 +42,28 @@ pub struct User {
     pub name: String,
     pub hair_color: Option<String>,
 }
+
+#[table(name = "posts")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    #[column(primary_key, identity)]
+    pub id: i32,
+    #[column(references = User::ID, relation(has_many = "posts"))]
+    pub user_id: i32,
+    pub title: String,
+}
+
+#[table(name = "comments")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    #[column(primary_key, identity)]
+    pub id: i32,
+    #[column(references = Post::ID, relation(has_many = "comments"))]
+    pub post_id: i32,
+    pub text: String,
+}
+
+type Loaded = Vec<(User, Vec<(Post, Vec<Comment>)>)>;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -75,6 +100,15 @@ fn main() {
             .unwrap();
         let conn = db.conn().await.unwrap();
         conn.batch_execute(User::create_table()).await.unwrap();
+        if let Some(side) = side.strip_prefix("assoc_") {
+            associations(&conn, &config, side, runs).await;
+            drop(conn);
+            admin
+                .batch_execute("DROP DATABASE pgtable_instructions WITH (FORCE)")
+                .await
+                .unwrap();
+            return;
+        }
         // The `one_*` sides load a table of one user (`trivial_query` at 1).
         let users = if side.starts_with("one_") { 1 } else { 10_000 };
         User::insert_many((0..users).map(|i| NewUser {
@@ -131,6 +165,119 @@ fn main() {
             .await
             .unwrap();
     });
+}
+
+/// `loading_associations`: 100 users, their 1,000 posts and those posts'
+/// 10,000 comments, loaded `runs` times by pgtable's relations or by
+/// hand-written code (three prepared statements, grouped by key).
+async fn associations(
+    conn: &pgtable::Conn,
+    config: &tokio_postgres::Config,
+    side: &str,
+    runs: usize,
+) {
+    conn.batch_execute(Post::create_table()).await.unwrap();
+    conn.batch_execute(Comment::create_table()).await.unwrap();
+    User::insert_many((0..100).map(|i| NewUser {
+        name: format!("User {i}"),
+        hair_color: None,
+    }))
+    .execute(conn)
+    .await
+    .unwrap();
+    Post::insert_many((0..1_000).map(|i| NewPost {
+        user_id: i / 10 + 1,
+        title: format!("Post {i}"),
+    }))
+    .execute(conn)
+    .await
+    .unwrap();
+    Comment::insert_many((0..10_000).map(|i| NewComment {
+        post_id: i / 10 + 1,
+        text: format!("Comment {i}"),
+    }))
+    .execute(conn)
+    .await
+    .unwrap();
+    let (raw, connection) = config.connect(NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let users_sql = raw
+        .prepare("SELECT id, name, hair_color FROM users")
+        .await
+        .unwrap();
+    let posts_sql = raw
+        .prepare("SELECT id, user_id, title FROM posts WHERE user_id = ANY($1)")
+        .await
+        .unwrap();
+    let comments_sql = raw
+        .prepare("SELECT id, post_id, text FROM comments WHERE post_id = ANY($1)")
+        .await
+        .unwrap();
+    for _ in 0..runs {
+        let loaded: Loaded = if side == "raw" {
+            let users: Vec<User> = raw
+                .query(&users_sql, &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| User {
+                    id: r.get(0),
+                    name: r.get(1),
+                    hair_color: r.get(2),
+                })
+                .collect();
+            let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
+            let posts: Vec<Post> = raw
+                .query(&posts_sql, &[&user_ids])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| Post {
+                    id: r.get(0),
+                    user_id: r.get(1),
+                    title: r.get(2),
+                })
+                .collect();
+            let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
+            let mut comments_by_post: std::collections::HashMap<i32, Vec<Comment>> =
+                std::collections::HashMap::new();
+            for r in raw.query(&comments_sql, &[&post_ids]).await.unwrap() {
+                let comment = Comment {
+                    id: r.get(0),
+                    post_id: r.get(1),
+                    text: r.get(2),
+                };
+                comments_by_post
+                    .entry(comment.post_id)
+                    .or_default()
+                    .push(comment);
+            }
+            let mut posts_by_user: std::collections::HashMap<i32, Vec<(Post, Vec<Comment>)>> =
+                std::collections::HashMap::new();
+            for post in posts {
+                let comments = comments_by_post.remove(&post.id).unwrap_or_default();
+                posts_by_user
+                    .entry(post.user_id)
+                    .or_default()
+                    .push((post, comments));
+            }
+            users
+                .into_iter()
+                .map(|u| {
+                    let posts = posts_by_user.remove(&u.id).unwrap_or_default();
+                    (u, posts)
+                })
+                .collect()
+        } else {
+            User::select()
+                .with(User::posts().with(Post::comments()))
+                .fetch_all(conn)
+                .await
+                .unwrap()
+        };
+        assert_eq!(loaded.len(), 100);
+        black_box(loaded);
+    }
 }
 
 /// No parameters, for `query_raw`.

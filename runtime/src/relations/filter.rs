@@ -180,6 +180,7 @@ where
         if distinct.is_empty() {
             return Ok(parents.iter().map(|_| Vec::new()).collect());
         }
+        let unique = distinct.len() == parent_keys.len();
         let children = if self.options.is_plain() {
             super::group::fetch_related(exec, self.foreign_key, distinct).await?
         } else {
@@ -193,11 +194,11 @@ where
                 by_key.entry(key).or_default().push(item);
             }
         }
-        Ok(
-            super::group::hand_out(parent_keys.into_iter().map(Some).collect(), by_key)
-                .into_iter()
-                .map(Option::unwrap_or_default)
-                .collect(),
-        )
+        let keys = super::group::Keys {
+            per_row: parent_keys.into_iter().map(Some).collect(),
+            distinct: Vec::new(),
+            unique,
+        };
+        Ok(super::group::per_parent(keys, by_key))
     }
 }

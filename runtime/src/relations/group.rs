@@ -26,48 +26,69 @@ pub(super) fn read<V: SqlType, T: Table>(
     )?)
 }
 
-/// The distinct non-NULL keys of `rows`, in first-seen order.
+/// The keys of a page of parent rows, each decoded once.
+pub(super) struct Keys<K> {
+    /// Each row's key (`None` for NULL), in the rows' order.
+    pub per_row: Vec<Option<K>>,
+    /// The distinct non-NULL keys, in first-seen order: what to fetch.
+    pub distinct: Vec<K>,
+    /// Whether no key appears twice (as with primary keys).
+    pub unique: bool,
+}
+
+/// The keys of `rows` in `column`.
 pub(super) fn keys<T: Table, V: ForeignKey<K>, K: Key>(
     rows: &[Row],
     column: &Column<T, V>,
     offset: usize,
-) -> Result<Vec<K>, Error> {
-    let mut seen = std::collections::HashSet::new();
-    let mut keys = Vec::new();
+) -> Result<Keys<K>, Error> {
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    let mut distinct = Vec::with_capacity(rows.len());
+    let mut per_row = Vec::with_capacity(rows.len());
     for row in rows {
-        if let Some(key) = read(row, column, offset)?.key()
+        let key = read(row, column, offset)?.key();
+        if let Some(key) = &key
             && seen.insert(key.clone())
         {
-            keys.push(key);
+            distinct.push(key.clone());
         }
+        per_row.push(key);
     }
-    Ok(keys)
+    let unique = distinct.len() == per_row.iter().flatten().count();
+    Ok(Keys {
+        per_row,
+        distinct,
+        unique,
+    })
 }
 
 /// Each parent's related items, by the parent's key.
-pub(super) fn per_parent<P: Table, K: Key, I: Clone>(
-    rows: &[Row],
-    key: &Column<P, K>,
-    offset: usize,
+pub(super) fn per_parent<K: Key, I: Clone>(
+    keys: Keys<K>,
     by_key: HashMap<K, Vec<I>>,
-) -> Result<Vec<Vec<I>>, Error> {
-    let keys = rows
-        .iter()
-        .map(|row| read(row, key, offset).map(Some))
-        .collect::<Result<Vec<_>, Error>>()?;
-    Ok(hand_out(keys, by_key)
+) -> Vec<Vec<I>> {
+    hand_out(keys, by_key)
         .into_iter()
         .map(Option::unwrap_or_default)
-        .collect())
+        .collect()
 }
 
 /// Gives each parent (by its key, `None` for no key) the item for that
 /// key: moved to the last parent with the key, cloned for earlier ones, so
 /// nothing is copied when keys are unique, as primary keys are.
 pub(super) fn hand_out<K: Key, I: Clone>(
-    keys: Vec<Option<K>>,
+    keys: Keys<K>,
     mut by_key: HashMap<K, I>,
 ) -> Vec<Option<I>> {
+    if keys.unique {
+        // Each key once: every item moves to its one parent.
+        return keys
+            .per_row
+            .iter()
+            .map(|key| key.as_ref().and_then(|key| by_key.remove(key)))
+            .collect();
+    }
+    let keys = keys.per_row;
     let mut remaining: HashMap<&K, usize> = HashMap::with_capacity(keys.len());
     for key in keys.iter().flatten() {
         *remaining.entry(key).or_default() += 1;
@@ -87,37 +108,35 @@ pub(super) fn hand_out<K: Key, I: Clone>(
     out
 }
 
-/// The parent rows of a one-to-many load, and where their key is.
-pub(super) struct Parents<'r, P, K> {
-    pub rows: &'r [Row],
-    pub key: &'r Column<P, K>,
-    pub offset: usize,
+/// The parents of a one-to-many load: their keys.
+pub(super) struct Parents<K> {
+    pub keys: Keys<K>,
 }
 
-impl<P: Table, K: Key> Parents<'_, P, K> {
+impl<K: Key> Parents<K> {
     /// Each parent's children: the related `children` rows decoded (with
     /// what is nested in them) from `item_offset`, grouped by the parent key
     /// `key_of` reads from each, in the parents' order.
     pub(super) async fn children<C, N, E>(
-        &self,
+        self,
         exec: &E,
         nested: &N,
         children: &[Row],
         item_offset: usize,
-        key_of: impl Fn(&Row) -> Result<Option<K>, Error>,
+        key_of: impl Fn(&Row, &N::Item) -> Result<Option<K>, Error>,
     ) -> Result<Vec<Vec<N::Item>>, Error>
     where
         N: Item<C>,
         E: Executor + ?Sized,
     {
         let items = nested.items(exec, children, item_offset).await?;
-        let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::new();
+        let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::with_capacity(self.keys.per_row.len());
         for (row, item) in children.iter().zip(items) {
-            if let Some(key) = key_of(row)? {
+            if let Some(key) = key_of(row, &item)? {
                 by_key.entry(key).or_default().push(item);
             }
         }
-        per_parent(self.rows, self.key, self.offset, by_key)
+        Ok(per_parent(self.keys, by_key))
     }
 }
 

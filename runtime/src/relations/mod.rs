@@ -148,6 +148,10 @@ pub trait Item<C>: Send + Sync {
     /// What one related row becomes.
     type Item: Send + Clone;
 
+    /// The related row in an item.
+    #[doc(hidden)]
+    fn row(item: &Self::Item) -> &C;
+
     #[doc(hidden)]
     fn items<'a, E: Executor + ?Sized>(
         &'a self,
@@ -168,6 +172,10 @@ pub struct Nested<W>(W);
 impl<C: Table + Clone> Item<C> for Plain {
     type Item = C;
 
+    fn row(item: &C) -> &C {
+        item
+    }
+
     fn items<'a, E: Executor + ?Sized>(
         &'a self,
         _exec: &'a E,
@@ -183,6 +191,10 @@ where
     W::Output: Clone,
 {
     type Item = (C, W::Output);
+
+    fn row(item: &(C, W::Output)) -> &C {
+        &item.0
+    }
 
     fn items<'a, E: Executor + ?Sized>(
         &'a self,
@@ -258,7 +270,7 @@ where
     P: Table,
     C: Table,
     K: Key + crate::query::Operand<C, V> + postgres_types::ToSql + Send + Sync,
-    V: ForeignKey<K>,
+    V: ForeignKey<K> + 'static,
     N: Item<C>,
 {
     type Output = Vec<N::Item>;
@@ -270,23 +282,24 @@ where
         offset: usize,
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
         Box::pin(async move {
-            let keys = keys(rows, &self.key, offset)?;
-            if keys.is_empty() {
+            let mut keys = keys(rows, &self.key, offset)?;
+            if keys.distinct.is_empty() {
                 return Ok(vec![Vec::new(); rows.len()]);
             }
+            let wanted = std::mem::take(&mut keys.distinct);
             let children = if self.options.is_plain() {
-                fetch_related(exec, self.foreign_key, keys).await?
+                fetch_related(exec, self.foreign_key, wanted).await?
             } else {
-                self.options.fetch(exec, self.foreign_key, keys).await?
+                self.options.fetch(exec, self.foreign_key, wanted).await?
             };
-            let parents = Parents {
-                rows,
-                key: &self.key,
-                offset,
-            };
-            parents
-                .children(exec, &self.nested, &children, 0, |row| {
-                    Ok(read(row, &self.foreign_key, 0)?.key())
+            Parents { keys }
+                .children(exec, &self.nested, &children, 0, |row, item| {
+                    // The key from the decoded row where the table gives
+                    // access to its fields; else decoded again.
+                    match self.foreign_key.of(N::row(item)) {
+                        Some(key) => Ok(key.clone().key()),
+                        None => Ok(read(row, &self.foreign_key, 0)?.key()),
+                    }
                 })
                 .await
         })
@@ -339,19 +352,20 @@ where
         offset: usize,
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
         Box::pin(async move {
-            let keys = keys(rows, &self.foreign_key, offset)?;
-            let mut by_key: HashMap<K, N::Item> = HashMap::new();
-            if !keys.is_empty() {
-                let targets = fetch_related(exec, self.key, keys).await?;
+            let mut keys = keys(rows, &self.foreign_key, offset)?;
+            let mut by_key: HashMap<K, N::Item> = HashMap::with_capacity(keys.distinct.len());
+            if !keys.distinct.is_empty() {
+                let wanted = std::mem::take(&mut keys.distinct);
+                let targets = fetch_related(exec, self.key, wanted).await?;
                 let items = self.nested.items(exec, &targets, 0).await?;
                 for (row, item) in targets.iter().zip(items) {
-                    by_key.insert(read(row, &self.key, 0)?, item);
+                    let key = match self.key.of(N::row(&item)) {
+                        Some(key) => key.clone(),
+                        None => read(row, &self.key, 0)?,
+                    };
+                    by_key.insert(key, item);
                 }
             }
-            let keys = rows
-                .iter()
-                .map(|row| Ok(read(row, &self.foreign_key, offset)?.key()))
-                .collect::<Result<Vec<_>, Error>>()?;
             hand_out(keys, by_key)
                 .into_iter()
                 .map(|found| V::related(found, C::table()))
@@ -417,10 +431,11 @@ where
         offset: usize,
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
         Box::pin(async move {
-            let keys: Vec<K> = keys(rows, &self.key, offset)?;
-            if keys.is_empty() {
+            let mut keys = keys(rows, &self.key, offset)?;
+            if keys.distinct.is_empty() {
                 return Ok(vec![Vec::new(); rows.len()]);
             }
+            let wanted = std::mem::take(&mut keys.distinct);
             // One statement: the related rows, each with the key it links to.
             // SELECT "j"."from", "c".* FROM "c" INNER JOIN "j" ON "j"."to" = "c"."target"
             // WHERE "j"."from" = ANY($1)
@@ -441,17 +456,12 @@ where
             out.push(" WHERE ");
             out.qualified_column(link, self.from.name());
             out.push(" = ANY(");
-            out.param(&keys);
+            out.param(&wanted);
             out.push(")");
             let linked = fetch_rows(exec, &out).await?;
 
-            let parents = Parents {
-                rows,
-                key: &self.key,
-                offset,
-            };
-            parents
-                .children(exec, &self.nested, &linked, 1, |row| {
+            Parents { keys }
+                .children(exec, &self.nested, &linked, 1, |row, _| {
                     let type_name = std::any::type_name::<K>();
                     Ok(Some(K::__decode(
                         row,
