@@ -65,8 +65,20 @@ pub(super) fn keys<T: Table, V: ForeignKey<K>, K: Key>(
 /// Each parent's related items, by the parent's key.
 pub(super) fn per_parent<K: Key, I: Clone>(
     keys: Keys<K>,
-    by_key: HashMap<K, Vec<I>>,
+    mut by_key: HashMap<K, Vec<I>>,
 ) -> Vec<Vec<I>> {
+    if keys.unique {
+        // Each key once: every list moves to its one parent.
+        return keys
+            .per_row
+            .iter()
+            .map(|key| {
+                key.as_ref()
+                    .and_then(|key| by_key.remove(key))
+                    .unwrap_or_default()
+            })
+            .collect();
+    }
     hand_out(keys, by_key)
         .into_iter()
         .map(Option::unwrap_or_default)
