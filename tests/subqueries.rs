@@ -3,56 +3,9 @@
 
 mod common;
 
-use common::TestDb;
+use common::blog::{Post, User, blog, emails};
 use pgtable::prelude::*;
 use pgtable::query::{exists, not_exists};
-
-#[table(name = "users")]
-#[derive(Debug, Clone, PartialEq)]
-pub struct User {
-    #[column(primary_key, identity)]
-    pub id: i64,
-    pub email: String,
-}
-
-#[table(name = "posts")]
-#[derive(Debug, Clone, PartialEq)]
-pub struct Post {
-    #[column(primary_key, identity)]
-    pub id: i64,
-    #[column(references = User::ID)]
-    pub author_id: i64,
-    pub published: bool,
-}
-
-async fn blog() -> TestDb {
-    let test = TestDb::with_schema(&Schema::new().table::<User>().table::<Post>()).await;
-    let db = test.db();
-    for email in ["ann@x.io", "bob@x.io", "cy@x.io"] {
-        User::insert(NewUser {
-            email: email.into(),
-        })
-        .execute(&db)
-        .await
-        .unwrap();
-    }
-    // ann: one published, one draft; bob: one draft; cy: none.
-    Post::insert_many(
-        [(1, true), (1, false), (2, false)].map(|(author_id, published)| NewPost {
-            author_id,
-            published,
-        }),
-    )
-    .execute(&db)
-    .await
-    .unwrap();
-    test
-}
-
-async fn emails(query: pgtable::Select<User>, db: &Db) -> Vec<String> {
-    let users = query.order_by(User::ID).fetch_all(db).await.unwrap();
-    users.into_iter().map(|u| u.email).collect()
-}
 
 #[tokio::test]
 async fn in_and_not_in_a_subquery() {

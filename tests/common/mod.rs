@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+pub mod blog;
 pub mod cluster;
 pub mod pgbouncer;
 

@@ -62,6 +62,24 @@ pub(super) fn keys<T: Table, V: ForeignKey<K>, K: Key>(
     })
 }
 
+/// The parents' keys, and the distinct keys to fetch their related rows by.
+pub(super) type ToFetch<K> = (Keys<K>, Vec<K>);
+
+/// The keys of `rows` in `column`, and apart from them the distinct keys to
+/// fetch the related rows by; `None` when no row has a key.
+pub(super) fn parent_keys<T: Table, V: ForeignKey<K>, K: Key>(
+    rows: &[Row],
+    column: &Column<T, V>,
+    offset: usize,
+) -> Result<Option<ToFetch<K>>, Error> {
+    let mut keys = keys(rows, column, offset)?;
+    if keys.distinct.is_empty() {
+        return Ok(None);
+    }
+    let wanted = std::mem::take(&mut keys.distinct);
+    Ok(Some((keys, wanted)))
+}
+
 /// Each parent's related items, by the parent's key.
 pub(super) fn per_parent<K: Key, I: Clone>(
     keys: Keys<K>,

@@ -75,7 +75,7 @@ pub use keys::{ForeignKey, Key, KeyOf};
 
 pub use filter::WithCount;
 
-use self::group::{Parents, fetch_related, hand_out, keys, read, related_items};
+use self::group::{Parents, fetch_related, hand_out, keys, parent_keys, read, related_items};
 use crate::db::Executor;
 use crate::error::Error;
 use crate::query::{Built, Expr, Order, Select, Within, and_into, fetch_rows};
@@ -282,11 +282,9 @@ where
         offset: usize,
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
         Box::pin(async move {
-            let mut keys = keys(rows, &self.key, offset)?;
-            if keys.distinct.is_empty() {
+            let Some((keys, wanted)) = parent_keys(rows, &self.key, offset)? else {
                 return Ok(vec![Vec::new(); rows.len()]);
-            }
-            let wanted = std::mem::take(&mut keys.distinct);
+            };
             let children = if self.options.is_plain() {
                 fetch_related(exec, self.foreign_key, wanted).await?
             } else {
@@ -431,11 +429,9 @@ where
         offset: usize,
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
         Box::pin(async move {
-            let mut keys = keys(rows, &self.key, offset)?;
-            if keys.distinct.is_empty() {
+            let Some((keys, wanted)) = parent_keys(rows, &self.key, offset)? else {
                 return Ok(vec![Vec::new(); rows.len()]);
-            }
-            let wanted = std::mem::take(&mut keys.distinct);
+            };
             // One statement: the related rows, each with the key it links to.
             // SELECT "j"."from", "c".* FROM "c" INNER JOIN "j" ON "j"."to" = "c"."target"
             // WHERE "j"."from" = ANY($1)
