@@ -82,6 +82,28 @@ async fn loaded_children_filtered_ordered_and_limited_per_parent() -> Result<(),
         .map(|(u, posts)| (u.id, posts.iter().map(|p| p.id).collect()))
         .collect();
     assert_eq!(ids, [(1, vec![2, 1]), (2, vec![5, 4]), (3, vec![])]);
+    // A page of each user's posts: skip the latest, take the next one.
+    let users = User::select()
+        .order_by(User::ID)
+        .with(User::posts().order_by(Post::ID.desc()).offset(1).limit(1))
+        .fetch_all(&db)
+        .await?;
+    let ids: Vec<Vec<i64>> = users
+        .iter()
+        .map(|(_, posts)| posts.iter().map(|p| p.id).collect())
+        .collect();
+    assert_eq!(ids, [vec![1], vec![4], vec![]]);
+    // An offset alone.
+    let users = User::select()
+        .order_by(User::ID)
+        .with(User::posts().order_by(Post::ID).offset(1))
+        .fetch_all(&db)
+        .await?;
+    let ids: Vec<Vec<i64>> = users
+        .iter()
+        .map(|(_, posts)| posts.iter().map(|p| p.id).collect())
+        .collect();
+    assert_eq!(ids, [vec![2], vec![4, 5], vec![]]);
     // Filtered, in order, no limit.
     let users = User::select()
         .order_by(User::ID)

@@ -260,7 +260,15 @@ impl<P: Table, C: Table, K: Key, V: ForeignKey<K>, N> HasMany<P, C, K, V, N> {
     /// Loads at most `n` related rows for *each* parent (the first `n` in
     /// the relation's order): only those rows are sent by the server.
     pub fn limit(mut self, n: i64) -> Self {
-        self.options.limit = Some(n);
+        self.options.set_limit(n);
+        self
+    }
+
+    /// Skips the first `n` related rows of *each* parent (in the
+    /// relation's order): with [`limit`](Self::limit), a page of each
+    /// parent's children.
+    pub fn offset(mut self, n: i64) -> Self {
+        self.options.set_offset(n);
         self
     }
 }

@@ -16,12 +16,30 @@ pub(super) struct Options {
     pub filter: Option<Node>,
     pub order: Vec<(Node, &'static str)>,
     pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// `offset + limit`: the last rank kept, when both are set.
+    last: Option<i64>,
 }
 
 impl Options {
     /// Whether the plain load will do.
     pub(super) fn is_plain(&self) -> bool {
-        self.filter.is_none() && self.order.is_empty() && self.limit.is_none()
+        self.filter.is_none()
+            && self.order.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none()
+    }
+
+    /// Keeps at most `n` children of each parent.
+    pub(super) fn set_limit(&mut self, n: i64) {
+        self.limit = Some(n);
+        self.last = Some(self.offset.unwrap_or(0).saturating_add(n));
+    }
+
+    /// Skips the first `n` children of each parent.
+    pub(super) fn set_offset(&mut self, n: i64) {
+        self.offset = Some(n);
+        self.last = self.limit.map(|limit| n.saturating_add(limit));
     }
 
     /// The children of the parents with `keys`:
@@ -48,8 +66,8 @@ impl Options {
         out.push("SELECT ");
         out.column_list(table, false);
         out.push(" FROM ");
-        match &self.limit {
-            None => {
+        match (&self.offset, &self.last, &self.limit) {
+            (None, _, None) => {
                 out.table(table);
                 self.write_where(&mut out, table, foreign_key.name(), &keys);
                 if !self.order.is_empty() {
@@ -57,7 +75,7 @@ impl Options {
                     out.order_list(&self.order);
                 }
             }
-            Some(limit) => {
+            (offset, last, limit) => {
                 out.push("(SELECT ");
                 out.column_list(table, true);
                 out.push(", row_number() OVER (PARTITION BY ");
@@ -69,8 +87,21 @@ impl Options {
                 out.push(") AS \"__pgtable_rank\" FROM ");
                 out.table(table);
                 self.write_where(&mut out, table, foreign_key.name(), &keys);
-                out.push(") AS \"__pgtable_ranked\" WHERE \"__pgtable_rank\" <= ");
-                out.copied(limit);
+                out.push(") AS \"__pgtable_ranked\" WHERE ");
+                match offset {
+                    Some(offset) => {
+                        out.push("\"__pgtable_rank\" > ");
+                        out.copied(offset);
+                        if let Some(last) = last {
+                            out.push(" AND \"__pgtable_rank\" <= ");
+                            out.copied(last);
+                        }
+                    }
+                    None => {
+                        out.push("\"__pgtable_rank\" <= ");
+                        out.copied(limit.as_ref().expect("a limit, as there is no offset"));
+                    }
+                }
                 out.push(" ORDER BY \"__pgtable_rank\"");
             }
         }
