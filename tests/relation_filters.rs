@@ -3,6 +3,7 @@
 mod common;
 
 use common::blog::{NewPost, Post, User, blog, emails};
+use common::record_statements;
 use pgtable::prelude::*;
 
 #[tokio::test]
@@ -135,20 +136,15 @@ async fn a_limit_per_parent_sends_only_the_limited_rows() -> Result<(), pgtable:
     // No row is dropped in Rust: the 6 loaded are the 6 the server sent.
     // The server's own count, from EXPLAIN ANALYZE of the very statement
     // the load sent (taken from its tracing span), says the same.
-    let sent = Statements::default();
-    let users = {
-        let _guard = tracing::subscriber::set_default(sent.clone());
+    let (users, sent) = record_statements(
         User::select()
             .with(User::posts().order_by(Post::ID.desc()).limit(3))
-            .fetch_all(&db)
-            .await?
-    };
-    let loaded: usize = users.iter().map(|(_, posts)| posts.len()).sum();
+            .fetch_all(&db),
+    )
+    .await;
+    let loaded: usize = users?.iter().map(|(_, posts)| posts.len()).sum();
     assert_eq!(loaded, 2 + 1 + 3);
     let load = sent
-        .0
-        .lock()
-        .unwrap()
         .iter()
         .find(|sql| sql.contains("row_number()"))
         .cloned()
@@ -163,34 +159,4 @@ async fn a_limit_per_parent_sends_only_the_limited_rows() -> Result<(), pgtable:
     let top = &plan[0].0;
     assert!(top.contains("rows=6 "), "{top}");
     Ok(())
-}
-
-/// The SQL of every statement pgtable sends while it is the thread's
-/// subscriber: the `sql` field of each `pgtable.query` span.
-#[derive(Clone, Default)]
-struct Statements(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
-
-impl tracing::Subscriber for Statements {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        struct Sql<'a>(&'a std::sync::Mutex<Vec<String>>);
-        impl tracing::field::Visit for Sql<'_> {
-            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-                if field.name() == "sql" {
-                    self.0.lock().unwrap().push(format!("{value:?}"));
-                }
-            }
-        }
-        span.record(&mut Sql(&self.0));
-        tracing::span::Id::from_u64(1)
-    }
-
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, _: &tracing::Event<'_>) {}
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
 }

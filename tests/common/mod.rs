@@ -194,30 +194,57 @@ where
 
 /// Counts the statements pgtable sends (its `pgtable.query` spans) while
 /// `f` runs on this thread.
-///
-/// A global subscriber, installed once, counts per thread: a thread-local
-/// subscriber would miss spans whose interest tracing cached, globally,
-/// while another test ran without one.
+#[allow(dead_code)]
 pub async fn count_statements<F: std::future::Future>(f: F) -> (F::Output, usize) {
-    use std::cell::Cell;
+    let (output, sent) = record_statements(f).await;
+    (output, sent.len())
+}
+
+/// The SQL of every statement pgtable sends (the `sql` field of its
+/// `pgtable.query` spans) while `f` runs on this thread, in order.
+///
+/// A global subscriber, installed once, records per thread: a
+/// thread-local subscriber would miss spans whose interest tracing
+/// cached, globally, while another test ran without one.
+#[allow(dead_code)]
+pub async fn record_statements<F: std::future::Future>(f: F) -> (F::Output, Vec<String>) {
+    use std::cell::RefCell;
     use std::sync::Once;
     use tracing::span::{Attributes, Id, Record};
     use tracing::subscriber::Subscriber;
     use tracing::{Event, Metadata};
 
     thread_local! {
-        static STATEMENTS: Cell<usize> = const { Cell::new(0) };
+        static STATEMENTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     }
 
-    struct Counter;
+    struct Recorder;
 
-    impl Subscriber for Counter {
+    struct Sql(Option<String>);
+
+    impl tracing::field::Visit for Sql {
+        fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+            if field.name() == "sql" {
+                self.0 = Some(value.to_owned());
+            }
+        }
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "sql" && self.0.is_none() {
+                self.0 = Some(format!("{value:?}"));
+            }
+        }
+    }
+
+    impl Subscriber for Recorder {
         fn enabled(&self, _: &Metadata<'_>) -> bool {
             true
         }
         fn new_span(&self, span: &Attributes<'_>) -> Id {
             if span.metadata().name() == "pgtable.query" {
-                STATEMENTS.with(|n| n.set(n.get() + 1));
+                let mut sql = Sql(None);
+                span.record(&mut sql);
+                let sql = sql.0.unwrap_or_default();
+                STATEMENTS.with(|sent| sent.borrow_mut().push(sql));
             }
             Id::from_u64(1)
         }
@@ -230,12 +257,13 @@ pub async fn count_statements<F: std::future::Future>(f: F) -> (F::Output, usize
 
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        tracing::subscriber::set_global_default(Counter)
+        tracing::subscriber::set_global_default(Recorder)
             .expect("no other global subscriber in tests");
     });
-    let before = STATEMENTS.with(Cell::get);
+    let before = STATEMENTS.with(|sent| sent.borrow().len());
     let output = f.await;
-    (output, STATEMENTS.with(Cell::get) - before)
+    let sent = STATEMENTS.with(|sent| sent.borrow()[before..].to_vec());
+    (output, sent)
 }
 
 /// Reports that a test could not get a part it needs (a server binary, a

@@ -285,6 +285,25 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
             .write_select(out, |out| self.selection.write(out, qualified));
     }
 
+    /// The statement with its select list written by `list` (given the
+    /// selection, and whether columns must be qualified), for a load that
+    /// fetches more than the selection returns.
+    pub(crate) fn build_listing<'a>(
+        &'a self,
+        list: impl FnOnce(&mut Built<'a>, &'a S, bool),
+    ) -> Built<'a> {
+        let mut out = self.built();
+        let qualified = !self.clauses.joins.is_empty();
+        self.clauses
+            .write_select(&mut out, |out| list(out, &self.selection, qualified));
+        out
+    }
+
+    /// What the select returns per row.
+    pub(crate) fn selection(&self) -> &S {
+        &self.selection
+    }
+
     /// A row decoded as the selection says.
     pub(crate) fn decode(&self, row: &Row) -> Result<S::Output, Error> {
         self.selection.decode_at(row, 0)
@@ -369,14 +388,6 @@ impl Clauses {
 }
 
 impl<Src, S: Selection<Src>> Select<Src, S> {
-    /// The matching rows, undecoded.
-    pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
-        self,
-        exec: &E,
-    ) -> Result<Vec<Row>, Error> {
-        fetch_rows(exec, &self.build()).await
-    }
-
     /// Every matching row.
     pub async fn fetch_all<E: Executor + ?Sized>(self, exec: &E) -> Result<Vec<S::Output>, Error> {
         fetch_decoded(exec, self.build(), |row| self.selection.decode_at(row, 0)).await

@@ -203,6 +203,13 @@ tuple_selection!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 #[doc(hidden)]
 pub struct Listed<S>(pub(super) S);
 
+impl<S> Listed<S> {
+    /// The list as given.
+    pub(crate) fn inner(&self) -> &S {
+        &self.0
+    }
+}
+
 /// Over one table, the items of that table (the selections above).
 impl<T: Table, S: Selection<T>> Selection<T> for Listed<S> {
     type Output = S::Output;

@@ -49,7 +49,7 @@ use crate::query::{
 use crate::sql::BinaryOp;
 use crate::table::Table;
 
-impl<P: Table, C: Table, K: Key, V: ForeignKey<K>, N> HasMany<P, C, K, V, N> {
+impl<P: Table, C: Table, K: Key, V: ForeignKey<K>, N, L> HasMany<P, C, K, V, N, L> {
     /// The related rows of the outer query's row: a correlated select.
     fn of_outer_row<S>(&self, select: Select<C, S>) -> Select<Correlated<C, P>, Correlate<S>>
     where
@@ -99,9 +99,9 @@ pub struct WithCount<S> {
 impl<T: Table> Select<T> {
     /// Each row with the number of its related rows, counted by the
     /// server without loading them: `(User, i64)` rows.
-    pub fn with_count<C: Table, K: Key, V: ForeignKey<K>, N>(
+    pub fn with_count<C: Table, K: Key, V: ForeignKey<K>, N, S>(
         self,
-        relation: HasMany<T, C, K, V, N>,
+        relation: HasMany<T, C, K, V, N, S>,
     ) -> Select<T, WithCount<All>> {
         let count = relation.count().into_node();
         self.map_selection(|rows| WithCount { rows, count })
@@ -128,77 +128,5 @@ impl<T: Table, S: Selection<T>> Selection<T> for WithCount<S> {
             crate::error::decode_error(row, at, T::table().name, "(count)", "i64", source)
         })?;
         Ok((rows, count))
-    }
-}
-
-impl<P, C, K, V, N> HasMany<P, C, K, V, N>
-where
-    P: Table,
-    C: Table,
-    K: Key + crate::query::Operand<C, V> + postgres_types::ToSql + Send + Sync,
-    V: ForeignKey<K>,
-    N: super::Item<C>,
-{
-    /// The related rows of parents already fetched (Diesel's
-    /// `belonging_to` and `grouped_by`): one statement, the children of
-    /// each parent in the parents' order, with the relation's options.
-    ///
-    /// ```no_run
-    /// # use pgtable::prelude::*;
-    /// # #[table(name = "users")] #[derive(Clone)] pub struct User { #[column(primary_key, identity)] pub id: i64 }
-    /// # #[table(name = "posts")] #[derive(Clone)] pub struct Post {
-    /// #     #[column(primary_key, identity)] pub id: i64,
-    /// #     #[column(references = User::ID, relation(has_many = "posts"))] pub author_id: i64,
-    /// # }
-    /// # async fn run(db: &Db) -> Result<(), pgtable::Error> {
-    /// let users: Vec<User> = User::select().limit(10).fetch_all(db).await?;
-    /// let posts: Vec<Vec<Post>> = User::posts().load_for(&users, db).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn load_for<E: crate::db::Executor + ?Sized>(
-        &self,
-        parents: &[P],
-        exec: &E,
-    ) -> Result<Vec<Vec<N::Item>>, Error> {
-        let key_of = |parent: &P| -> Result<K, Error> {
-            self.key.of(parent).cloned().ok_or_else(|| {
-                Error::Statement(format!(
-                    "cannot read column {} of a {} row: load_for needs a table made by #[table]",
-                    self.key.name(),
-                    P::table().name
-                ))
-            })
-        };
-        let parent_keys: Vec<K> = parents.iter().map(key_of).collect::<Result<_, _>>()?;
-        let mut distinct: Vec<K> = Vec::with_capacity(parent_keys.len());
-        let mut seen = std::collections::HashSet::new();
-        for key in &parent_keys {
-            if seen.insert(key.clone()) {
-                distinct.push(key.clone());
-            }
-        }
-        if distinct.is_empty() {
-            return Ok(parents.iter().map(|_| Vec::new()).collect());
-        }
-        let unique = distinct.len() == parent_keys.len();
-        let children = if self.options.is_plain() {
-            super::group::fetch_related(exec, self.foreign_key, distinct).await?
-        } else {
-            self.options.fetch(exec, self.foreign_key, distinct).await?
-        };
-        let items = self.nested.items(exec, &children, 0).await?;
-        let mut by_key: std::collections::HashMap<K, Vec<N::Item>> =
-            std::collections::HashMap::new();
-        for (row, item) in children.iter().zip(items) {
-            if let Some(key) = super::group::read(row, &self.foreign_key, 0)?.key() {
-                by_key.entry(key).or_default().push(item);
-            }
-        }
-        let keys = super::group::Keys {
-            per_row: parent_keys.into_iter().map(Some).collect(),
-            distinct: Vec::new(),
-            unique,
-        };
-        Ok(super::group::per_parent(keys, by_key))
     }
 }

@@ -5,21 +5,21 @@ use std::collections::HashMap;
 
 use tokio_postgres::Row;
 
+use super::columns::{self, Layout, LoadColumns};
 use super::{ForeignKey, Item, Key, With};
 use crate::db::Executor;
 use crate::error::Error;
-use crate::query::TableQueries;
 use crate::table::{Column, Table};
 use crate::types::SqlType;
 
 pub(super) fn read<V: SqlType, T: Table>(
     row: &Row,
     column: &Column<T, V>,
-    offset: usize,
+    layout: &Layout,
 ) -> Result<V, Error> {
     Ok(V::__decode(
         row,
-        offset + column.index(),
+        layout.position(column.index()),
         T::table(),
         column.index(),
         std::any::type_name::<V>(),
@@ -36,30 +36,36 @@ pub(super) struct Keys<K> {
     pub unique: bool,
 }
 
+impl<K: Key> Keys<K> {
+    /// The keys of rows, one each (`None` for NULL).
+    pub fn from_per_row(per_row: Vec<Option<K>>) -> Self {
+        let mut seen = std::collections::HashSet::with_capacity(per_row.len());
+        let mut distinct = Vec::with_capacity(per_row.len());
+        for key in per_row.iter().flatten() {
+            if seen.insert(key) {
+                distinct.push(key.clone());
+            }
+        }
+        let unique = distinct.len() == per_row.iter().flatten().count();
+        Keys {
+            per_row,
+            distinct,
+            unique,
+        }
+    }
+}
+
 /// The keys of `rows` in `column`.
 pub(super) fn keys<T: Table, V: ForeignKey<K>, K: Key>(
     rows: &[Row],
     column: &Column<T, V>,
-    offset: usize,
+    layout: &Layout,
 ) -> Result<Keys<K>, Error> {
-    let mut seen = std::collections::HashSet::with_capacity(rows.len());
-    let mut distinct = Vec::with_capacity(rows.len());
-    let mut per_row = Vec::with_capacity(rows.len());
-    for row in rows {
-        let key = read(row, column, offset)?.key();
-        if let Some(key) = &key
-            && seen.insert(key.clone())
-        {
-            distinct.push(key.clone());
-        }
-        per_row.push(key);
-    }
-    let unique = distinct.len() == per_row.iter().flatten().count();
-    Ok(Keys {
-        per_row,
-        distinct,
-        unique,
-    })
+    let per_row = rows
+        .iter()
+        .map(|row| Ok(read(row, column, layout)?.key()))
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(Keys::from_per_row(per_row))
 }
 
 /// The parents' keys, and the distinct keys to fetch their related rows by.
@@ -70,9 +76,9 @@ pub(super) type ToFetch<K> = (Keys<K>, Vec<K>);
 pub(super) fn parent_keys<T: Table, V: ForeignKey<K>, K: Key>(
     rows: &[Row],
     column: &Column<T, V>,
-    offset: usize,
+    layout: &Layout,
 ) -> Result<Option<ToFetch<K>>, Error> {
-    let mut keys = keys(rows, column, offset)?;
+    let mut keys = keys(rows, column, layout)?;
     if keys.distinct.is_empty() {
         return Ok(None);
     }
@@ -145,21 +151,23 @@ pub(super) struct Parents<K> {
 
 impl<K: Key> Parents<K> {
     /// Each parent's children: the related `children` rows decoded (with
-    /// what is nested in them) from `item_offset`, grouped by the parent key
+    /// what is nested in them) as `layout` says, grouped by the parent key
     /// `key_of` reads from each, in the parents' order.
-    pub(super) async fn children<C, N, E>(
+    pub(super) async fn children<C, S, N, E>(
         self,
         exec: &E,
         nested: &N,
+        columns: &S,
         children: &[Row],
-        item_offset: usize,
+        layout: &Layout,
         key_of: impl Fn(&Row, &N::Item) -> Result<Option<K>, Error>,
     ) -> Result<Vec<Vec<N::Item>>, Error>
     where
-        N: Item<C>,
+        S: LoadColumns<C>,
+        N: Item<C, S>,
         E: Executor + ?Sized,
     {
-        let items = nested.items(exec, children, item_offset).await?;
+        let items = nested.items(exec, columns, children, layout).await?;
         let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::with_capacity(self.keys.per_row.len());
         for (row, item) in children.iter().zip(items) {
             if let Some(key) = key_of(row, &item)? {
@@ -171,34 +179,16 @@ impl<K: Key> Parents<K> {
 }
 
 /// Decodes the related rows and what is loaded with them.
-pub(super) async fn related_items<C: Table + Clone, N: With<C>, E: Executor + ?Sized>(
+pub(super) async fn related_items<C: Table, S: LoadColumns<C>, N: With<C>, E: Executor + ?Sized>(
     exec: &E,
     nested: &N,
+    columns: &S,
     rows: &[Row],
-    offset: usize,
-) -> Result<Vec<(C, N::Output)>, Error> {
-    let extra = nested.load(exec, rows, offset).await?;
+    layout: &Layout,
+) -> Result<Vec<(S::Output, N::Output)>, Error> {
+    let extra = nested.load(exec, rows, layout).await?;
     rows.iter()
         .zip(extra)
-        .map(|(row, extra)| Ok((C::from_row_at(row, offset)?, extra)))
+        .map(|(row, extra)| Ok((columns::decode(columns, row, layout)?, extra)))
         .collect()
-}
-
-/// The related rows of table `C` whose `column` is one of `keys`, in the
-/// order the database returns them. (Sorting them would cost the server
-/// more than the rest of the load: order them in Rust if it matters.)
-pub(super) async fn fetch_related<C, V, K, E>(
-    exec: &E,
-    column: Column<C, V>,
-    keys: Vec<K>,
-) -> Result<Vec<Row>, Error>
-where
-    C: Table,
-    K: Key + crate::query::Operand<C, V>,
-    E: Executor + ?Sized,
-{
-    C::select()
-        .filter(column.is_in(keys))
-        .fetch_rows(exec)
-        .await
 }

@@ -53,33 +53,82 @@
 //! their posts, each post with its author and its comments, is
 //! `Vec<(User, Vec<(Post, (User, Vec<Comment>))>)>`.
 //!
+//! Fetching less: `columns(..)` on a relation fetches only those columns
+//! of the related rows, and the row becomes their values (`(String,
+//! Vec<String>)` for `.columns((Post::TITLE, Post::TAGS))`);
+//! `select_columns(..).with(..)` does the same for the parents. The keys
+//! a load matches on are fetched too, without being returned. On a
+//! `HasMany` or `ManyToMany`, `filter`, `order_by`, `limit` and `offset`
+//! choose the related rows, with the limit and offset per parent. Drizzle's
+//! `findFirst({ where, columns: { id, email }, with: { posts: { columns:
+//! { title, tags }, orderBy: desc(posts.id), limit: 5, with: { categories:
+//! { with: { category: true } } } } } })` is:
+//!
+//! ```no_run
+//! # use pgtable::prelude::*;
+//! # #[table(name = "users")] #[derive(Clone)] pub struct User {
+//! #     #[column(primary_key, identity)] pub id: i64, pub email: String }
+//! # #[table(name = "posts")] #[derive(Clone)] pub struct Post {
+//! #     #[column(primary_key, identity)] pub id: i64,
+//! #     #[column(references = User::ID, relation(has_many = "posts"))] pub author_id: i64,
+//! #     pub title: String, pub tags: Vec<String> }
+//! # #[table(name = "categories")] #[derive(Clone)] pub struct Category {
+//! #     #[column(primary_key, identity)] pub id: i64, pub name: String }
+//! # #[table(name = "posts_to_categories", primary_key(post_id, category_id))]
+//! # #[derive(Clone)] pub struct PostToCategory {
+//! #     #[column(references = Post::ID, relation(has_many = "categories"))] pub post_id: i64,
+//! #     #[column(references = Category::ID, relation(belongs_to = "category"))]
+//! #     pub category_id: i64 }
+//! # async fn run(db: &Db, email: &str) -> Result<(), pgtable::Error> {
+//! let (user, posts) = User::select_columns((User::ID, User::EMAIL))
+//!     .filter(User::EMAIL.eq(email))
+//!     .with(
+//!         User::posts()
+//!             .columns((Post::TITLE, Post::TAGS))
+//!             .order_by(Post::ID.desc())
+//!             .limit(5)
+//!             .with(Post::categories().with(PostToCategory::category())),
+//!     )
+//!     .fetch_one(db)
+//!     .await?;
+//! let user: (i64, String) = user;
+//! let posts: Vec<((String, Vec<String>), Vec<(PostToCategory, Category)>)> = posts;
+//! # Ok(()) }
+//! ```
+//!
 //! Loading a page of parents with their relations sends one statement for
 //! the parents and one per relation (`WHERE key = ANY($1)`, so the SQL is
 //! the same whatever the page size), never one per parent. Nested
-//! relations (`.with(..)` on a relation) add one statement each. Related
-//! rows come in the order the database returns them, as in Drizzle: sort
-//! them in Rust where the order matters.
+//! relations (`.with(..)` on a relation) add one statement each. Without
+//! `order_by`, related rows come in the order the database returns them,
+//! as in Drizzle.
 
-use std::collections::HashMap;
 use std::marker::PhantomData;
 
 use futures_util::future::BoxFuture;
 use tokio_postgres::Row;
 
+mod belongs_to;
+mod columns;
 mod filter;
 mod group;
+mod has_many;
 mod keys;
+mod many_to_many;
 mod options;
 
-pub use keys::{ForeignKey, Key, KeyOf};
-
+pub use belongs_to::BelongsTo;
+pub use columns::{Layout, LoadColumns};
 pub use filter::WithCount;
+pub use has_many::HasMany;
+pub use keys::{ForeignKey, Key, KeyOf};
+pub use many_to_many::ManyToMany;
 
-use self::group::{Parents, fetch_related, hand_out, keys, parent_keys, read, related_items};
+use self::group::related_items;
 use crate::db::Executor;
 use crate::error::Error;
-use crate::query::{Built, Expr, Order, Select, Within, and_into, fetch_rows};
-use crate::table::{Column, Table};
+use crate::query::{All, Select};
+use crate::table::Table;
 
 /// What is loaded alongside each row of table `T`: a relation, a tuple of
 /// them, or `()` for nothing.
@@ -87,25 +136,32 @@ pub trait With<T>: Send + Sync {
     /// What each row gets.
     type Output: Send;
 
-    /// Loads the outputs for `rows` (each holding a row of `T` from column
-    /// `offset` on), one per row, in order.
+    /// The columns of `T` (by index) the load reads from each row: its
+    /// keys, fetched even when not selected.
+    #[doc(hidden)]
+    fn needs(&self, out: &mut Vec<usize>);
+
+    /// Loads the outputs for `rows` (each holding a row of `T` laid out as
+    /// `layout` says), one per row, in order.
     #[doc(hidden)]
     fn load<'a, E: Executor + ?Sized>(
         &'a self,
         exec: &'a E,
         rows: &'a [Row],
-        offset: usize,
+        layout: &'a Layout,
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>>;
 }
 
 impl<T> With<T> for () {
     type Output = ();
 
+    fn needs(&self, _out: &mut Vec<usize>) {}
+
     fn load<'a, E: Executor + ?Sized>(
         &'a self,
         _exec: &'a E,
         rows: &'a [Row],
-        _offset: usize,
+        _layout: &'a Layout,
     ) -> BoxFuture<'a, Result<Vec<()>, Error>> {
         let n = rows.len();
         Box::pin(async move { Ok(vec![(); n]) })
@@ -117,16 +173,20 @@ macro_rules! tuple_with {
         impl<T, $($w: With<T>),+> With<T> for ($($w,)+) {
             type Output = ($($w::Output,)+);
 
+            fn needs(&self, out: &mut Vec<usize>) {
+                $(self.$i.needs(out);)+
+            }
+
             fn load<'a, E: Executor + ?Sized>(
                 &'a self,
                 exec: &'a E,
                 rows: &'a [Row],
-                offset: usize,
+                layout: &'a Layout,
             ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
                 Box::pin(async move {
                     // One statement per relation, one after the other on
                     // the executor (a transaction runs them in order anyway).
-                    let loaded = ($(self.$i.load(exec, rows, offset).await?,)+);
+                    let loaded = ($(self.$i.load(exec, rows, layout).await?,)+);
                     let mut iters = ($(loaded.$i.into_iter(),)+);
                     Ok((0..rows.len())
                         .map(|_| ($(iters.$i.next().expect("one output per row"),)+))
@@ -142,26 +202,32 @@ tuple_with!(A 0, B 1);
 tuple_with!(A 0, B 1, C 2);
 tuple_with!(A 0, B 1, C 2, D 3);
 
-/// The item a related row becomes: the row, or the row with what is
-/// loaded with it (`.with(..)` on the relation).
-pub trait Item<C>: Send + Sync {
+/// The item a related row becomes: its columns `S` (the whole row, or
+/// those listed by `columns(..)`), alone or with what is loaded with it
+/// (`.with(..)` on the relation).
+pub trait Item<C, S: LoadColumns<C>>: Send + Sync {
     /// What one related row becomes.
     type Item: Send + Clone;
 
-    /// The related row in an item.
+    /// The related row's columns in an item.
     #[doc(hidden)]
-    fn row(item: &Self::Item) -> &C;
+    fn fetched(item: &Self::Item) -> &S::Output;
+
+    /// The columns of `C` what is nested reads (its keys).
+    #[doc(hidden)]
+    fn needs(&self, out: &mut Vec<usize>);
 
     #[doc(hidden)]
     fn items<'a, E: Executor + ?Sized>(
         &'a self,
         exec: &'a E,
+        columns: &'a S,
         rows: &'a [Row],
-        offset: usize,
+        layout: &'a Layout,
     ) -> BoxFuture<'a, Result<Vec<Self::Item>, Error>>;
 }
 
-/// No nested relation: a related row is just the row.
+/// No nested relation: a related row is just its columns.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Plain;
 
@@ -169,329 +235,74 @@ pub struct Plain;
 #[derive(Clone, Copy, Debug)]
 pub struct Nested<W>(W);
 
-impl<C: Table + Clone> Item<C> for Plain {
-    type Item = C;
+impl<C: Table, S: LoadColumns<C>> Item<C, S> for Plain
+where
+    S::Output: Clone,
+{
+    type Item = S::Output;
 
-    fn row(item: &C) -> &C {
+    fn fetched(item: &S::Output) -> &S::Output {
         item
     }
+
+    fn needs(&self, _out: &mut Vec<usize>) {}
 
     fn items<'a, E: Executor + ?Sized>(
         &'a self,
         _exec: &'a E,
+        columns: &'a S,
         rows: &'a [Row],
-        offset: usize,
-    ) -> BoxFuture<'a, Result<Vec<C>, Error>> {
-        Box::pin(async move { rows.iter().map(|row| C::from_row_at(row, offset)).collect() })
-    }
-}
-
-impl<C: Table + Clone, W: With<C>> Item<C> for Nested<W>
-where
-    W::Output: Clone,
-{
-    type Item = (C, W::Output);
-
-    fn row(item: &(C, W::Output)) -> &C {
-        &item.0
-    }
-
-    fn items<'a, E: Executor + ?Sized>(
-        &'a self,
-        exec: &'a E,
-        rows: &'a [Row],
-        offset: usize,
-    ) -> BoxFuture<'a, Result<Vec<(C, W::Output)>, Error>> {
-        Box::pin(related_items(exec, &self.0, rows, offset))
-    }
-}
-
-/// Each row of `P` has many rows of `C`: `C`'s foreign key `V` holds `P`'s key `K`.
-pub struct HasMany<P, C, K, V, N = Plain> {
-    key: Column<P, K>,
-    foreign_key: Column<C, V>,
-    nested: N,
-    options: options::Options,
-}
-
-impl<P: Table, C: Table, K: Key, V: ForeignKey<K>> HasMany<P, C, K, V> {
-    /// `P::key` is referenced by `C::foreign_key`.
-    pub fn new(key: Column<P, K>, foreign_key: Column<C, V>) -> Self {
-        HasMany {
-            key,
-            foreign_key,
-            nested: Plain,
-            options: options::Options::default(),
-        }
-    }
-
-    /// Loads `with` for each related row too: each item becomes `(C, output)`.
-    pub fn with<W: With<C>>(self, with: W) -> HasMany<P, C, K, V, Nested<W>> {
-        HasMany {
-            key: self.key,
-            foreign_key: self.foreign_key,
-            nested: Nested(with),
-            options: self.options,
-        }
-    }
-}
-
-impl<P: Table, C: Table, K: Key, V: ForeignKey<K>, N> HasMany<P, C, K, V, N> {
-    /// Loads only the related rows matching `condition`; called again,
-    /// both must match.
-    pub fn filter<X, I>(mut self, condition: Expr<X>) -> Self
-    where
-        X: Within<C, I>,
-    {
-        and_into(&mut self.options.filter, condition.node);
-        self
-    }
-
-    /// Orders each parent's related rows; called again, adds a key.
-    pub fn order_by<X, I>(mut self, order: impl Into<Order<X>>) -> Self
-    where
-        X: Within<C, I>,
-    {
-        let order = order.into();
-        self.options.order.push((order.node, order.direction));
-        self
-    }
-
-    /// Loads at most `n` related rows for *each* parent (the first `n` in
-    /// the relation's order): only those rows are sent by the server.
-    pub fn limit(mut self, n: i64) -> Self {
-        self.options.set_limit(n);
-        self
-    }
-
-    /// Skips the first `n` related rows of *each* parent (in the
-    /// relation's order): with [`limit`](Self::limit), a page of each
-    /// parent's children.
-    pub fn offset(mut self, n: i64) -> Self {
-        self.options.set_offset(n);
-        self
-    }
-}
-
-impl<P, C, K, V, N> With<P> for HasMany<P, C, K, V, N>
-where
-    P: Table,
-    C: Table,
-    K: Key + crate::query::Operand<C, V> + postgres_types::ToSql + Send + Sync,
-    V: ForeignKey<K> + 'static,
-    N: Item<C>,
-{
-    type Output = Vec<N::Item>;
-
-    fn load<'a, E: Executor + ?Sized>(
-        &'a self,
-        exec: &'a E,
-        rows: &'a [Row],
-        offset: usize,
-    ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
+        layout: &'a Layout,
+    ) -> BoxFuture<'a, Result<Vec<S::Output>, Error>> {
         Box::pin(async move {
-            let Some((keys, wanted)) = parent_keys(rows, &self.key, offset)? else {
-                return Ok(vec![Vec::new(); rows.len()]);
-            };
-            let children = if self.options.is_plain() {
-                fetch_related(exec, self.foreign_key, wanted).await?
-            } else {
-                self.options.fetch(exec, self.foreign_key, wanted).await?
-            };
-            Parents { keys }
-                .children(exec, &self.nested, &children, 0, |row, item| {
-                    // The key from the decoded row where the table gives
-                    // access to its fields; else decoded again.
-                    match self.foreign_key.of(N::row(item)) {
-                        Some(key) => Ok(key.clone().key()),
-                        None => Ok(read(row, &self.foreign_key, 0)?.key()),
-                    }
-                })
-                .await
-        })
-    }
-}
-
-/// Each row of `P` belongs to one row of `C`: `P`'s foreign key `V`
-/// holds `C`'s key `K`. The related row is `C` itself when the foreign
-/// key is NOT NULL, an `Option<C>` when it is nullable.
-pub struct BelongsTo<P, C, V, K, N = Plain> {
-    foreign_key: Column<P, V>,
-    key: Column<C, K>,
-    nested: N,
-}
-
-impl<P: Table, C: Table, V: ForeignKey<K>, K: Key> BelongsTo<P, C, V, K> {
-    /// `P::foreign_key` references `C::key`.
-    pub fn new(foreign_key: Column<P, V>, key: Column<C, K>) -> Self {
-        BelongsTo {
-            foreign_key,
-            key,
-            nested: Plain,
-        }
-    }
-
-    /// Loads `with` for the related row too: it becomes `(C, output)`.
-    pub fn with<W: With<C>>(self, with: W) -> BelongsTo<P, C, V, K, Nested<W>> {
-        BelongsTo {
-            foreign_key: self.foreign_key,
-            key: self.key,
-            nested: Nested(with),
-        }
-    }
-}
-
-impl<P, C, V, K, N> With<P> for BelongsTo<P, C, V, K, N>
-where
-    P: Table,
-    C: Table,
-    V: ForeignKey<K>,
-    K: Key + crate::query::Operand<C, K> + postgres_types::ToSql + Send + Sync,
-    N: Item<C>,
-{
-    type Output = V::Related<N::Item>;
-
-    fn load<'a, E: Executor + ?Sized>(
-        &'a self,
-        exec: &'a E,
-        rows: &'a [Row],
-        offset: usize,
-    ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
-        Box::pin(async move {
-            let mut keys = keys(rows, &self.foreign_key, offset)?;
-            let mut by_key: HashMap<K, N::Item> = HashMap::with_capacity(keys.distinct.len());
-            if !keys.distinct.is_empty() {
-                let wanted = std::mem::take(&mut keys.distinct);
-                let targets = fetch_related(exec, self.key, wanted).await?;
-                let items = self.nested.items(exec, &targets, 0).await?;
-                for (row, item) in targets.iter().zip(items) {
-                    let key = match self.key.of(N::row(&item)) {
-                        Some(key) => key.clone(),
-                        None => read(row, &self.key, 0)?,
-                    };
-                    by_key.insert(key, item);
-                }
-            }
-            hand_out(keys, by_key)
-                .into_iter()
-                .map(|found| V::related(found, C::table()))
+            rows.iter()
+                .map(|row| columns::decode(columns, row, layout))
                 .collect()
         })
     }
 }
 
-/// Each row of `P` has many rows of `C` through link table `J`:
-/// `J::from` holds `P`'s key `K`, `J::to` holds `C`'s key `L`.
-pub struct ManyToMany<P, J, C, K, L, N = Plain> {
-    key: Column<P, K>,
-    from: Column<J, K>,
-    to: Column<J, L>,
-    target: Column<C, L>,
-    nested: N,
-}
-
-impl<P: Table, J: Table, C: Table, K: Key, L: Key> ManyToMany<P, J, C, K, L> {
-    /// `P::key` = `J::from`, and `J::to` = `C::target`.
-    pub fn new(
-        key: Column<P, K>,
-        from: Column<J, K>,
-        to: Column<J, L>,
-        target: Column<C, L>,
-    ) -> Self {
-        ManyToMany {
-            key,
-            from,
-            to,
-            target,
-            nested: Plain,
-        }
-    }
-
-    /// Loads `with` for each related row too: each item becomes `(C, output)`.
-    pub fn with<W: With<C>>(self, with: W) -> ManyToMany<P, J, C, K, L, Nested<W>> {
-        ManyToMany {
-            key: self.key,
-            from: self.from,
-            to: self.to,
-            target: self.target,
-            nested: Nested(with),
-        }
-    }
-}
-
-impl<P, J, C, K, L, N> With<P> for ManyToMany<P, J, C, K, L, N>
+impl<C: Table, S: LoadColumns<C>, W: With<C>> Item<C, S> for Nested<W>
 where
-    P: Table,
-    J: Table,
-    C: Table,
-    K: Key + postgres_types::ToSql + Send + Sync,
-    L: Key,
-    N: Item<C>,
+    S::Output: Clone,
+    W::Output: Clone,
 {
-    type Output = Vec<N::Item>;
+    type Item = (S::Output, W::Output);
 
-    fn load<'a, E: Executor + ?Sized>(
+    fn fetched(item: &(S::Output, W::Output)) -> &S::Output {
+        &item.0
+    }
+
+    fn needs(&self, out: &mut Vec<usize>) {
+        self.0.needs(out);
+    }
+
+    fn items<'a, E: Executor + ?Sized>(
         &'a self,
         exec: &'a E,
+        columns: &'a S,
         rows: &'a [Row],
-        offset: usize,
-    ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
-        Box::pin(async move {
-            let Some((keys, wanted)) = parent_keys(rows, &self.key, offset)? else {
-                return Ok(vec![Vec::new(); rows.len()]);
-            };
-            // One statement: the related rows, each with the key it links to.
-            // SELECT "j"."from", "c".* FROM "c" INNER JOIN "j" ON "j"."to" = "c"."target"
-            // WHERE "j"."from" = ANY($1)
-            let (link, target) = (J::table(), C::table());
-            let mut out = Built::read();
-            out.push("SELECT ");
-            out.qualified_column(link, self.from.name());
-            out.push(", ");
-            out.column_list(target, true);
-            out.push(" FROM ");
-            out.table(target);
-            out.push(" INNER JOIN ");
-            out.table(link);
-            out.push(" ON ");
-            out.qualified_column(link, self.to.name());
-            out.push(" = ");
-            out.qualified_column(target, self.target.name());
-            out.push(" WHERE ");
-            out.qualified_column(link, self.from.name());
-            out.push(" = ANY(");
-            out.param(&wanted);
-            out.push(")");
-            let linked = fetch_rows(exec, &out).await?;
-
-            Parents { keys }
-                .children(exec, &self.nested, &linked, 1, |row, _| {
-                    let type_name = std::any::type_name::<K>();
-                    Ok(Some(K::__decode(
-                        row,
-                        0,
-                        link,
-                        self.from.index(),
-                        type_name,
-                    )?))
-                })
-                .await
-        })
+        layout: &'a Layout,
+    ) -> BoxFuture<'a, Result<Vec<(S::Output, W::Output)>, Error>> {
+        Box::pin(related_items(exec, &self.0, columns, rows, layout))
     }
 }
 
-/// A select of whole rows with relations loaded alongside:
-/// `Post::select().with(Post::comments())`.
+/// A select with relations loaded alongside each row:
+/// `Post::select().with(Post::comments())`, or of some columns,
+/// `Post::select_columns((Post::ID, Post::TITLE)).with(..)`.
 #[must_use = "a query does nothing until a terminal method such as `.fetch_all(&db)` runs it"]
-pub struct SelectWith<T, W> {
-    select: Select<T>,
+pub struct SelectWith<T, W, S = All> {
+    select: Select<T, S>,
     with: W,
     _table: PhantomData<fn() -> T>,
 }
 
-impl<T: Table> Select<T> {
-    /// Loads relations alongside each row: one more statement per relation.
-    pub fn with<W: With<T>>(self, with: W) -> SelectWith<T, W> {
+impl<T: Table, S: LoadColumns<T>> Select<T, S> {
+    /// Loads relations alongside each row: one more statement per
+    /// relation. With `select_columns`, the keys the relations match on
+    /// are fetched too, without being returned.
+    pub fn with<W: With<T>>(self, with: W) -> SelectWith<T, W, S> {
         SelectWith {
             select: self,
             with,
@@ -500,27 +311,47 @@ impl<T: Table> Select<T> {
     }
 }
 
-impl<T: Table, W: With<T>> SelectWith<T, W> {
+impl<T: Table, W: With<T>, S: LoadColumns<T>> SelectWith<T, W, S> {
     /// The parents' statement's SQL text.
     pub fn to_sql(&self) -> String {
-        self.select.to_sql()
+        self.build().0.into_sql()
+    }
+
+    fn build(&self) -> (crate::query::Built<'_>, Layout) {
+        let mut also = Vec::new();
+        self.with.needs(&mut also);
+        let mut layout = None;
+        let built = self.select.build_listing(|out, columns, qualified| {
+            layout = Some(columns::write_list(columns, out, qualified, 0, &also));
+        });
+        (built, layout.expect("the list is written"))
     }
 
     /// Every matching row, each with its relations.
     pub async fn fetch_all<E: Executor + ?Sized>(
         self,
         exec: &E,
-    ) -> Result<Vec<(T, W::Output)>, Error> {
-        let rows = self.select.fetch_rows(exec).await?;
-        let loaded = self.with.load(exec, &rows, 0).await?;
+    ) -> Result<Vec<(S::Output, W::Output)>, Error> {
+        let (built, layout) = self.build();
+        let rows = crate::query::fetch_rows(exec, &built).await?;
+        drop(built);
+        let loaded = self.with.load(exec, &rows, &layout).await?;
         rows.iter()
             .zip(loaded)
-            .map(|(row, extra)| Ok((T::from_row(row)?, extra)))
+            .map(|(row, extra)| {
+                Ok((
+                    columns::decode(self.select.selection(), row, &layout)?,
+                    extra,
+                ))
+            })
             .collect()
     }
 
     /// The first matching row with its relations; [`Error::NotFound`] when there is none.
-    pub async fn fetch_one<E: Executor + ?Sized>(self, exec: &E) -> Result<(T, W::Output), Error> {
+    pub async fn fetch_one<E: Executor + ?Sized>(
+        self,
+        exec: &E,
+    ) -> Result<(S::Output, W::Output), Error> {
         self.fetch_optional(exec).await?.ok_or(Error::NotFound {
             table: T::table().name,
         })
@@ -530,7 +361,7 @@ impl<T: Table, W: With<T>> SelectWith<T, W> {
     pub async fn fetch_optional<E: Executor + ?Sized>(
         self,
         exec: &E,
-    ) -> Result<Option<(T, W::Output)>, Error> {
+    ) -> Result<Option<(S::Output, W::Output)>, Error> {
         Ok(self.limit_one().fetch_all(exec).await?.into_iter().next())
     }
 
