@@ -14,4 +14,6 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
+    // What must compile cleanly, warnings denied.
+    t.pass("tests/ui-pass/*.rs");
 }

@@ -54,6 +54,8 @@ pub fn patch(table: &Table) -> TokenStream {
     });
     quote! {
         #[doc = #doc]
+        // Generated for every table: not a warning where it goes unused.
+        #[allow(dead_code)]
         #[derive(::core::default::Default)]
         #vis struct #ident {
             #(#fields,)*

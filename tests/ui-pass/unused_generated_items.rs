@@ -1,0 +1,28 @@
+//! Tables declared through a `macro_rules!` (as a crate declaring many
+//! alike does) whose generated items (insert type, patch, column
+//! constants) go unused compile without a warning: the user did not write
+//! them.
+#![deny(warnings)]
+
+macro_rules! tables {
+    () => {
+        #[pgtable::prelude::table(name = "users")]
+        pub struct User {
+            #[column(primary_key, identity)]
+            pub id: i64,
+            pub email: String,
+        }
+    };
+}
+
+mod schema {
+    tables!();
+}
+
+fn main() {
+    let user = schema::User {
+        id: 1,
+        email: "ann@x.io".into(),
+    };
+    assert_eq!((user.id, user.email.as_str()), (1, "ann@x.io"));
+}
