@@ -28,6 +28,16 @@ pub struct Post {
     pub body: String,
 }
 
+#[table(name = "comments")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    #[column(primary_key, identity)]
+    pub id: i64,
+    #[column(references = Post::ID, index, relation(has_many = "comments"))]
+    pub post_id: i64,
+    pub text: String,
+}
+
 #[table(name = "categories")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Category {
@@ -53,6 +63,7 @@ async fn blog() -> TestDb {
     let schema = Schema::new()
         .table::<User>()
         .table::<Post>()
+        .table::<Comment>()
         .table::<Category>()
         .table::<PostToCategory>();
     let test = TestDb::with_schema(&schema).await;
@@ -71,6 +82,14 @@ async fn blog() -> TestDb {
         title: format!("post {i}"),
         tags: vec![format!("t{i}")],
         body: "long text".repeat(100),
+    }))
+    .execute(&db)
+    .await
+    .unwrap();
+    // Three comments on each of posts 1 and 2.
+    Comment::insert_many((1..=6).map(|i| NewComment {
+        post_id: (i + 2) / 3,
+        text: format!("comment {i}"),
     }))
     .execute(&db)
     .await
@@ -219,6 +238,8 @@ async fn many_to_many_takes_columns_filters_order_and_limits_per_parent()
             .fetch_all(&db),
     )
     .await;
+    // The link table's primary key starts with the parent key, so each
+    // post's categories are cut by a lateral subquery that index serves.
     assert_eq!(
         posts?,
         [
@@ -229,7 +250,7 @@ async fn many_to_many_takes_columns_filters_order_and_limits_per_parent()
     );
     assert_eq!(
         sent[1],
-        r#"SELECT "__pgtable_parent", "name" FROM (SELECT "posts_to_categories"."post_id" AS "__pgtable_parent", "categories"."name", row_number() OVER (PARTITION BY "posts_to_categories"."post_id" ORDER BY "categories"."name" DESC) AS "__pgtable_rank" FROM "categories" INNER JOIN "posts_to_categories" ON "posts_to_categories"."category_id" = "categories"."id" WHERE "posts_to_categories"."post_id" = ANY($1) AND ("categories"."name" <> $2)) AS "__pgtable_ranked" WHERE "__pgtable_rank" <= $3 ORDER BY "__pgtable_rank""#
+        r#"SELECT "__pgtable_parent"."key", "__pgtable_related".* FROM unnest($1::bigint[]) AS "__pgtable_parent"("key") CROSS JOIN LATERAL (SELECT "categories"."name" FROM "categories" INNER JOIN "posts_to_categories" ON "posts_to_categories"."category_id" = "categories"."id" WHERE "posts_to_categories"."post_id" = "__pgtable_parent"."key" AND ("categories"."name" <> $2) ORDER BY "categories"."name" DESC LIMIT $3) AS "__pgtable_related""#
     );
 
     // Skipping per parent: each post's second category by name.
@@ -248,5 +269,51 @@ async fn many_to_many_takes_columns_filters_order_and_limits_per_parent()
         second,
         [(1, vec!["odd".to_owned()]), (2, vec!["even".to_owned()])]
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_indexed_foreign_key_cuts_each_parents_rows_with_a_lateral_subquery()
+-> Result<(), pgtable::Error> {
+    let test = blog().await;
+    let db = test.db();
+    let (posts, sent) = record_statements(
+        Post::select_columns(Post::ID)
+            .filter(Post::ID.le(3))
+            .order_by(Post::ID)
+            .with(
+                Post::comments()
+                    .columns(Comment::TEXT)
+                    .order_by(Comment::ID.desc())
+                    .limit(2),
+            )
+            .fetch_all(&db),
+    )
+    .await;
+    assert_eq!(
+        posts?,
+        [
+            (1, vec!["comment 3".to_owned(), "comment 2".to_owned()]),
+            (2, vec!["comment 6".to_owned(), "comment 5".to_owned()]),
+            (3, vec![])
+        ]
+    );
+    let load = &sent[1];
+    assert_eq!(
+        load,
+        r#"SELECT "__pgtable_related".* FROM unnest($1::bigint[]) AS "__pgtable_parent"("key") CROSS JOIN LATERAL (SELECT "comments"."text", "comments"."post_id" FROM "comments" WHERE "comments"."post_id" = "__pgtable_parent"."key" ORDER BY "comments"."id" DESC LIMIT $2) AS "__pgtable_related""#
+    );
+    // The server sent the 4 rows kept, no more: its own count, from
+    // EXPLAIN ANALYZE of the very statement the load sent (in one
+    // transaction, so that a pooler keeps one server session for both).
+    let tx = db.begin().await?;
+    tx.batch_execute(&format!("PREPARE lateral_load AS {load}"))
+        .await?;
+    let plan: Vec<(String,)> =
+        pgtable::sql("EXPLAIN (ANALYZE, FORMAT TEXT) EXECUTE lateral_load('{1,2,3}', 2)")
+            .fetch_all(&tx)
+            .await?;
+    assert!(plan[0].0.contains("rows=4 "), "{}", plan[0].0);
+    tx.rollback().await?;
     Ok(())
 }

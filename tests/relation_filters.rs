@@ -29,6 +29,26 @@ async fn any_and_none() {
 }
 
 #[tokio::test]
+async fn filters_by_the_row_a_row_belongs_to() -> Result<(), pgtable::Error> {
+    let test = blog().await;
+    let db = test.db();
+    let by_ann = Post::select()
+        .filter(Post::author().any(User::EMAIL.eq("ann@x.io")))
+        .order_by(Post::ID);
+    assert_eq!(
+        by_ann.to_sql(),
+        r#"SELECT "id", "author_id", "published" FROM "posts" WHERE EXISTS (SELECT "id", "email" FROM "users" WHERE ("users"."id" = "posts"."author_id" AND "users"."email" = $1)) ORDER BY "posts"."id" ASC"#
+    );
+    let ids = |posts: Vec<Post>| posts.into_iter().map(|p| p.id).collect::<Vec<_>>();
+    assert_eq!(ids(by_ann.fetch_all(&db).await?), [1, 2]);
+    let not_by_ann = Post::select()
+        .filter(Post::author().none(User::EMAIL.eq("ann@x.io")))
+        .order_by(Post::ID);
+    assert_eq!(ids(not_by_ann.fetch_all(&db).await?), [3]);
+    Ok(())
+}
+
+#[tokio::test]
 async fn counts_beside_rows_and_as_values() -> Result<(), pgtable::Error> {
     let test = blog().await;
     let db = test.db();

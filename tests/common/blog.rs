@@ -19,7 +19,7 @@ pub struct User {
 pub struct Post {
     #[column(primary_key, identity)]
     pub id: i64,
-    #[column(references = User::ID, relation(has_many = "posts"))]
+    #[column(references = User::ID, relation(belongs_to = "author", has_many = "posts"))]
     pub author_id: i64,
     pub published: bool,
 }

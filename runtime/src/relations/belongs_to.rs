@@ -19,8 +19,8 @@ use crate::table::{Column, Table};
 /// key is NOT NULL, an `Option<C>` when it is nullable. `N` is what is
 /// nested in the related row, `S` which of its columns are fetched.
 pub struct BelongsTo<P, C, V, K, N = Plain, S = All> {
-    foreign_key: Column<P, V>,
-    key: Column<C, K>,
+    pub(super) foreign_key: Column<P, V>,
+    pub(super) key: Column<C, K>,
     nested: N,
     columns: S,
 }

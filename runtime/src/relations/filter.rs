@@ -40,7 +40,7 @@
 
 use tokio_postgres::Row;
 
-use super::{ForeignKey, HasMany, Key};
+use super::{BelongsTo, ForeignKey, HasMany, Key};
 use crate::error::Error;
 use crate::query::{
     All, Built, Correlate, Correlated, Expr, Node, Select, Selection, TableQueries, ValueExpr,
@@ -86,6 +86,36 @@ impl<P: Table, C: Table, K: Key, V: ForeignKey<K>, N, L> HasMany<P, C, K, V, N, 
     pub fn count(&self) -> ValueExpr<P, i64> {
         let counted = self.of_outer_row(C::select_columns(count_all::<C>()));
         ValueExpr::new(Node::subquery(counted))
+    }
+}
+
+impl<P: Table, C: Table, V: ForeignKey<K>, K: Key, N, L> BelongsTo<P, C, V, K, N, L> {
+    /// The related row of the outer query's row: a correlated select.
+    fn of_outer_row(&self) -> Select<Correlated<C, P>, Correlate<All>> {
+        C::select().correlate::<P>().filter_node(Node::binary(
+            Node::column(self.key),
+            BinaryOp::Eq,
+            Node::column(self.foreign_key),
+        ))
+    }
+
+    /// The rows whose related row matches `condition`:
+    /// `EXISTS (SELECT … WHERE key = fk AND condition)`, e.g. posts by an
+    /// author named Ann.
+    pub fn any<X, I>(&self, condition: Expr<X>) -> Expr<P>
+    where
+        X: Within<C, I>,
+    {
+        exists(self.of_outer_row().filter_node(condition.node))
+    }
+
+    /// The rows without a related row matching `condition` (including
+    /// those whose foreign key is NULL): `NOT EXISTS (…)`.
+    pub fn none<X, I>(&self, condition: Expr<X>) -> Expr<P>
+    where
+        X: Within<C, I>,
+    {
+        not_exists(self.of_outer_row().filter_node(condition.node))
     }
 }
 

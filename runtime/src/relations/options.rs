@@ -38,16 +38,18 @@ impl Options {
 
     /// The related rows of the parents with `keys`, reached `via` a
     /// foreign key or a link table, fetching `columns` of `C` and `also`
-    /// (the keys the load reads):
+    /// (the keys the load reads). Gives the rows and where `C`'s columns
+    /// are in them; through a link table, each row starts with the parent
+    /// key it links to.
     ///
-    /// ```sql
-    /// SELECT … FROM "posts" WHERE "posts"."author_id" = ANY($1) AND (filter) ORDER BY …
-    /// ```
-    ///
-    /// or, with a limit or offset per parent, the same ranked by
-    /// `row_number()` over each parent's related rows and cut there. Gives
-    /// the rows and where `C`'s columns are in them. Through a link table,
-    /// each row starts with the parent key it links to.
+    /// Without a limit or offset, one `WHERE key = ANY($1)` statement.
+    /// With one, each parent's rows are cut on the server, in one of two
+    /// ways, chosen by the schema (measured in BENCHMARKS.md,
+    /// `relations_limited`): when an index of the schema starts with the
+    /// column holding the parent key, a lateral subquery per parent key
+    /// (`unnest($1) CROSS JOIN LATERAL (… LIMIT n)`), which reads only the
+    /// rows it keeps; else `row_number()` over each parent's rows, which
+    /// reads them all once instead of once per parent.
     pub(super) async fn fetch<'a, C, K, S, E>(
         &'a self,
         exec: &E,
@@ -63,101 +65,217 @@ impl Options {
         E: Executor + ?Sized,
     {
         let table = C::table();
-        let (parent_table, parent_column) = via.parent_key(table);
-        let linked = matches!(via, Via::Link { .. });
-        let start = usize::from(linked);
+        let related = Related {
+            via,
+            table,
+            start: usize::from(via.is_link()),
+        };
         let mut out = Built::read();
-        out.push("SELECT ");
         let layout = if self.offset.is_none() && self.limit.is_none() {
-            if linked {
-                out.qualified_column(parent_table, parent_column);
-                out.push(", ");
-            }
-            let layout = write_list(columns, &mut out, linked, start, also);
-            self.write_from(&mut out, via, table, keys);
-            if !self.order.is_empty() {
-                out.push(" ORDER BY ");
-                out.order_list(&self.order);
-            }
-            layout
+            self.write_all(&mut out, related, keys, columns, also)
+        } else if via.parent_key_indexed(table) {
+            self.write_lateral(&mut out, related, keys, columns, also)
         } else {
-            if linked {
-                out.push(PARENT);
-                out.push(", ");
-            }
-            let layout = write_list(columns, &mut out, false, start, also);
-            out.push(" FROM (SELECT ");
-            if linked {
-                out.qualified_column(parent_table, parent_column);
-                out.push(" AS ");
-                out.push(PARENT);
-                out.push(", ");
-            }
-            write_list(columns, &mut out, true, start, also);
-            out.push(", row_number() OVER (PARTITION BY ");
-            out.qualified_column(parent_table, parent_column);
-            if !self.order.is_empty() {
-                out.push(" ORDER BY ");
-                out.order_list(&self.order);
-            }
-            out.push(") AS \"__pgtable_rank\"");
-            self.write_from(&mut out, via, table, keys);
-            out.push(") AS \"__pgtable_ranked\" WHERE ");
-            match (&self.offset, &self.last, &self.limit) {
-                (Some(offset), last, _) => {
-                    out.push("\"__pgtable_rank\" > ");
-                    out.copied(offset);
-                    if let Some(last) = last {
-                        out.push(" AND \"__pgtable_rank\" <= ");
-                        out.copied(last);
-                    }
-                }
-                (None, _, limit) => {
-                    out.push("\"__pgtable_rank\" <= ");
-                    out.copied(limit.as_ref().expect("a limit, as there is no offset"));
-                }
-            }
-            out.push(" ORDER BY \"__pgtable_rank\"");
-            layout
+            self.write_ranked(&mut out, related, keys, columns, also)
         };
         Ok((fetch_rows(exec, &out).await?, layout))
     }
 
-    /// ` FROM … WHERE <parent key> = ANY($n) AND (filter)`.
-    fn write_from<'a>(
+    /// `SELECT … FROM … WHERE key = ANY($1) AND (filter) ORDER BY …`.
+    fn write_all<'a, C: Table, S: LoadColumns<C>>(
         &'a self,
         out: &mut Built<'a>,
-        via: Via,
-        table: &'static TableDef,
+        related: Related,
         keys: &'a (dyn ToSql + Sync),
-    ) {
+        columns: &'a S,
+        also: &[usize],
+    ) -> Layout {
+        let linked = related.via.is_link();
+        out.push("SELECT ");
+        if linked {
+            related.parent_key(out);
+            out.push(", ");
+        }
+        let layout = write_list(columns, out, linked, related.start, also);
+        self.write_from(out, related);
+        out.push(" WHERE ");
+        related.parent_key(out);
+        out.push(" = ANY(");
+        out.param(keys);
+        out.push(")");
+        self.write_filter(out);
+        self.write_order(out);
+        layout
+    }
+
+    /// Each parent's first rows by `row_number()` over its rows:
+    ///
+    /// ```sql
+    /// SELECT … FROM (SELECT …, row_number() OVER (PARTITION BY key ORDER BY …)
+    /// AS "__pgtable_rank" FROM … WHERE key = ANY($1)) AS "__pgtable_ranked"
+    /// WHERE "__pgtable_rank" <= $2 ORDER BY "__pgtable_rank"
+    /// ```
+    fn write_ranked<'a, C: Table, S: LoadColumns<C>>(
+        &'a self,
+        out: &mut Built<'a>,
+        related: Related,
+        keys: &'a (dyn ToSql + Sync),
+        columns: &'a S,
+        also: &[usize],
+    ) -> Layout {
+        let linked = related.via.is_link();
+        out.push("SELECT ");
+        if linked {
+            out.push(PARENT);
+            out.push(", ");
+        }
+        let layout = write_list(columns, out, false, related.start, also);
+        out.push(" FROM (SELECT ");
+        if linked {
+            related.parent_key(out);
+            out.push(" AS ");
+            out.push(PARENT);
+            out.push(", ");
+        }
+        write_list(columns, out, true, related.start, also);
+        out.push(", row_number() OVER (PARTITION BY ");
+        related.parent_key(out);
+        self.write_order(out);
+        out.push(") AS \"__pgtable_rank\"");
+        self.write_from(out, related);
+        out.push(" WHERE ");
+        related.parent_key(out);
+        out.push(" = ANY(");
+        out.param(keys);
+        out.push(")");
+        self.write_filter(out);
+        out.push(") AS \"__pgtable_ranked\" WHERE ");
+        match (&self.offset, &self.last, &self.limit) {
+            (Some(offset), last, _) => {
+                out.push("\"__pgtable_rank\" > ");
+                out.copied(offset);
+                if let Some(last) = last {
+                    out.push(" AND \"__pgtable_rank\" <= ");
+                    out.copied(last);
+                }
+            }
+            (None, _, limit) => {
+                out.push("\"__pgtable_rank\" <= ");
+                out.copied(limit.as_ref().expect("a limit, as there is no offset"));
+            }
+        }
+        out.push(" ORDER BY \"__pgtable_rank\"");
+        layout
+    }
+
+    /// Each parent's first rows by a lateral subquery per parent key,
+    /// which an index on the key serves:
+    ///
+    /// ```sql
+    /// SELECT "__pgtable_related".* FROM unnest($1::integer[]) AS "__pgtable_parent"("key")
+    /// CROSS JOIN LATERAL (SELECT … FROM … WHERE key = "__pgtable_parent"."key"
+    /// ORDER BY … LIMIT $2 OFFSET $3) AS "__pgtable_related"
+    /// ```
+    fn write_lateral<'a, C: Table, S: LoadColumns<C>>(
+        &'a self,
+        out: &mut Built<'a>,
+        related: Related,
+        keys: &'a (dyn ToSql + Sync),
+        columns: &'a S,
+        also: &[usize],
+    ) -> Layout {
+        out.push("SELECT ");
+        if related.via.is_link() {
+            out.push("\"__pgtable_parent\".\"key\", ");
+        }
+        out.push("\"__pgtable_related\".* FROM unnest(");
+        out.param(keys);
+        out.push("::");
+        out.push(&related.parent_key_type().array().to_string());
+        out.push(") AS \"__pgtable_parent\"(\"key\") CROSS JOIN LATERAL (SELECT ");
+        let layout = write_list(columns, out, true, related.start, also);
+        self.write_from(out, related);
+        out.push(" WHERE ");
+        related.parent_key(out);
+        out.push(" = \"__pgtable_parent\".\"key\"");
+        self.write_filter(out);
+        self.write_order(out);
+        if let Some(limit) = &self.limit {
+            out.push(" LIMIT ");
+            out.copied(limit);
+        }
+        if let Some(offset) = &self.offset {
+            out.push(" OFFSET ");
+            out.copied(offset);
+        }
+        out.push(") AS \"__pgtable_related\"");
+        layout
+    }
+
+    /// ` FROM "c"`, or through a link table
+    /// ` FROM "c" INNER JOIN "j" ON "j"."to" = "c"."target"`.
+    fn write_from(&self, out: &mut Built<'_>, related: Related) {
         out.push(" FROM ");
-        out.table(table);
+        out.table(related.table);
         if let Via::Link {
             link,
             to,
             target_key,
             ..
-        } = via
+        } = related.via
         {
             out.push(" INNER JOIN ");
             out.table(link);
             out.push(" ON ");
             out.qualified_column(link, to);
             out.push(" = ");
-            out.qualified_column(table, target_key);
+            out.qualified_column(related.table, target_key);
         }
-        let (parent_table, parent_column) = via.parent_key(table);
-        out.push(" WHERE ");
-        out.qualified_column(parent_table, parent_column);
-        out.push(" = ANY(");
-        out.param(keys);
-        out.push(")");
+    }
+
+    /// ` AND (filter)`, when there is one.
+    fn write_filter<'a>(&'a self, out: &mut Built<'a>) {
         if let Some(filter) = &self.filter {
             out.push(" AND (");
             out.node(filter);
             out.push(")");
         }
+    }
+
+    /// ` ORDER BY …`, when there is an order.
+    fn write_order<'a>(&'a self, out: &mut Built<'a>) {
+        if !self.order.is_empty() {
+            out.push(" ORDER BY ");
+            out.order_list(&self.order);
+        }
+    }
+}
+
+/// The related table of a load, how it is reached, and where its columns
+/// start in a row.
+#[derive(Clone, Copy)]
+struct Related {
+    via: Via,
+    table: &'static TableDef,
+    start: usize,
+}
+
+impl Related {
+    /// The column holding the parent key, qualified.
+    fn parent_key(&self, out: &mut Built<'_>) {
+        let (table, column) = self.via.parent_key(self.table);
+        out.qualified_column(table, column);
+    }
+
+    /// The SQL type of the column holding the parent key.
+    fn parent_key_type(&self) -> crate::typename::SqlTypeName {
+        let (table, column) = self.via.parent_key(self.table);
+        table
+            .columns
+            .iter()
+            .find(|def| def.name == column)
+            .expect("a relation's key column is a column of its table")
+            .sql_type
     }
 }
 
@@ -180,6 +298,29 @@ pub(super) enum Via {
 }
 
 impl Via {
+    fn is_link(self) -> bool {
+        matches!(self, Via::Link { .. })
+    }
+
+    /// Whether an index of the schema (a primary key, unique constraint
+    /// or btree index) starts with the column holding the parent key.
+    fn parent_key_indexed(self, related: &'static TableDef) -> bool {
+        let (table, column) = self.parent_key(related);
+        let leads = |columns: &[&str]| columns.first() == Some(&column);
+        leads(table.primary_key)
+            || table.unique.iter().any(|unique| leads(unique.columns))
+            || table.indexes.iter().any(|index| {
+                leads(index.columns)
+                    && index
+                        .using
+                        .is_none_or(|using| using.eq_ignore_ascii_case("btree"))
+            })
+            || table
+                .columns
+                .iter()
+                .any(|def| def.name == column && (def.primary_key || def.unique))
+    }
+
     /// The column holding the parent key, and its table.
     fn parent_key(self, related: &'static TableDef) -> (&'static TableDef, &'static str) {
         match self {
