@@ -250,7 +250,7 @@ async fn many_to_many_takes_columns_filters_order_and_limits_per_parent()
     );
     assert_eq!(
         sent[1],
-        r#"SELECT "__pgtable_parent"."key", "__pgtable_related".* FROM unnest($1::bigint[]) AS "__pgtable_parent"("key") CROSS JOIN LATERAL (SELECT "categories"."name" FROM "categories" INNER JOIN "posts_to_categories" ON "posts_to_categories"."category_id" = "categories"."id" WHERE "posts_to_categories"."post_id" = "__pgtable_parent"."key" AND ("categories"."name" <> $2) ORDER BY "categories"."name" DESC LIMIT $3) AS "__pgtable_related""#
+        r#"SELECT "__pgtable_parent"."key", "__pgtable_related".* FROM unnest($1::bigint[]) AS "__pgtable_parent"("key") CROSS JOIN LATERAL (SELECT "categories"."name" FROM "categories" INNER JOIN "posts_to_categories" ON "posts_to_categories"."category_id" = "categories"."id" WHERE "posts_to_categories"."post_id" = "__pgtable_parent"."key" AND ("categories"."name" <> $2) ORDER BY "categories"."name" DESC LIMIT 1) AS "__pgtable_related""#
     );
 
     // Skipping per parent: each post's second category by name.
@@ -301,7 +301,7 @@ async fn an_indexed_foreign_key_cuts_each_parents_rows_with_a_lateral_subquery()
     let load = &sent[1];
     assert_eq!(
         load,
-        r#"SELECT "__pgtable_related".* FROM unnest($1::bigint[]) AS "__pgtable_parent"("key") CROSS JOIN LATERAL (SELECT "comments"."text", "comments"."post_id" FROM "comments" WHERE "comments"."post_id" = "__pgtable_parent"."key" ORDER BY "comments"."id" DESC LIMIT $2) AS "__pgtable_related""#
+        r#"SELECT "__pgtable_related".* FROM unnest($1::bigint[]) AS "__pgtable_parent"("key") CROSS JOIN LATERAL (SELECT "comments"."text", "comments"."post_id" FROM "comments" WHERE "comments"."post_id" = "__pgtable_parent"."key" ORDER BY "comments"."id" DESC LIMIT 2) AS "__pgtable_related""#
     );
     // The server sent the 4 rows kept, no more: its own count, from
     // EXPLAIN ANALYZE of the very statement the load sent (in one
@@ -310,7 +310,7 @@ async fn an_indexed_foreign_key_cuts_each_parents_rows_with_a_lateral_subquery()
     tx.batch_execute(&format!("PREPARE lateral_load AS {load}"))
         .await?;
     let plan: Vec<(String,)> =
-        pgtable::sql("EXPLAIN (ANALYZE, FORMAT TEXT) EXECUTE lateral_load('{1,2,3}', 2)")
+        pgtable::sql("EXPLAIN (ANALYZE, FORMAT TEXT) EXECUTE lateral_load('{1,2,3}')")
             .fetch_all(&tx)
             .await?;
     assert!(plan[0].0.contains("rows=4 "), "{}", plan[0].0);
