@@ -103,6 +103,8 @@
 //! | `unique(name = "…", columns(a, b))` | a unique constraint, named |
 //! | `index(a, b)` | an index (`<table>_a_b_index`) |
 //! | `index(name = "…", columns(a, b), unique, using = "gin")` | an index, spelled out |
+//! | `index(columns(a desc nulls_last, b opclass = "jsonb_path_ops"))` | keys ordered (`asc`, `desc`, `nulls_first`, `nulls_last`) and compared (`opclass`) per column |
+//! | `index(columns(a), where = "deleted_at IS NULL")` | a partial index |
 //! | `check(name = "…", expr = "…")` | a CHECK constraint |
 //! | `renamed_from = "old"` | the table's previous name, so a migration renames it |
 //!

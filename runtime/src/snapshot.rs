@@ -155,6 +155,60 @@ pub struct Index {
     pub unique: bool,
     /// Its access method.
     pub using: String,
+    /// How each column is ordered and compared, in the columns' order;
+    /// empty when every column takes the defaults.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<IndexKey>,
+    /// A partial index's predicate.
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+}
+
+/// How one column of an index is ordered and compared, where it differs
+/// from PostgreSQL's defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexKey {
+    /// Descending.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub desc: bool,
+    /// `"first"` or `"last"`, when not the default for the order (first
+    /// when descending, last when ascending).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nulls: Option<String>,
+    /// The operator class, when not the type's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<String>,
+}
+
+impl IndexKey {
+    /// The key with these options, NULLs given only where they are not
+    /// the default for the order.
+    pub fn new(desc: bool, nulls_first: Option<bool>, opclass: Option<String>) -> Self {
+        let nulls = nulls_first
+            .filter(|&first| first != desc)
+            .map(|first| if first { "first" } else { "last" }.to_owned());
+        IndexKey {
+            desc,
+            nulls,
+            opclass,
+        }
+    }
+
+    /// Whether every option is the default.
+    pub fn is_default(&self) -> bool {
+        *self == IndexKey::default()
+    }
+}
+
+/// The keys of an index, empty when all take the defaults.
+pub fn index_keys(keys: impl IntoIterator<Item = IndexKey>) -> Vec<IndexKey> {
+    let keys: Vec<IndexKey> = keys.into_iter().collect();
+    if keys.iter().all(IndexKey::is_default) {
+        Vec::new()
+    } else {
+        keys
+    }
 }
 
 impl Snapshot {
@@ -272,6 +326,10 @@ impl From<&TableDef> for Table {
                     columns: strings(i.columns),
                     unique: i.unique,
                     using: i.using.unwrap_or("btree").to_owned(),
+                    keys: index_keys(i.keys.iter().map(|k| {
+                        IndexKey::new(k.desc, k.nulls_first, k.opclass.map(str::to_owned))
+                    })),
+                    predicate: i.predicate.map(str::to_owned),
                 })
                 .collect(),
         }

@@ -6,7 +6,9 @@
 //! after the columns, types always schema-qualified), so a database
 //! created from a pgtable schema matches one created by Drizzle.
 
-use crate::snapshot::{Check, Column, Enum, ForeignKey, Index, PrimaryKey, Table, Unique};
+use crate::snapshot::{
+    Check, Column, Enum, ForeignKey, Index, IndexKey, PrimaryKey, Table, Unique,
+};
 use crate::sql::{Fragment, SqlWriter};
 
 /// A table, index or type, by schema and name.
@@ -166,8 +168,21 @@ impl Fragment for Ddl<'_> {
                 w.push(" USING ");
                 w.push(&index.using);
                 w.push(" (");
-                w.ident_list(&index.columns);
+                // drizzle-kit's spacing: `("a","b" DESC)`.
+                for (i, column) in index.columns.iter().enumerate() {
+                    if i > 0 {
+                        w.push(",");
+                    }
+                    w.ident(column);
+                    if let Some(key) = index.keys.get(i) {
+                        write_index_key(w, key);
+                    }
+                }
                 w.push(")");
+                if let Some(predicate) = &index.predicate {
+                    w.push(" WHERE ");
+                    w.push(predicate);
+                }
             }
             Ddl::DropIndex(name) => {
                 w.push("DROP INDEX ");
@@ -349,6 +364,22 @@ fn write_change(w: &mut SqlWriter<'_>, column: &str, change: &ColumnChange<'_>) 
         ColumnChange::NotNull(false) => w.push("DROP NOT NULL"),
         ColumnChange::Identity(true) => w.push("ADD GENERATED ALWAYS AS IDENTITY"),
         ColumnChange::Identity(false) => w.push("DROP IDENTITY"),
+    }
+}
+
+/// What follows a column of an index: ` jsonb_path_ops DESC NULLS LAST`.
+fn write_index_key(w: &mut SqlWriter<'_>, key: &IndexKey) {
+    if let Some(opclass) = &key.opclass {
+        w.push(" ");
+        w.push(opclass);
+    }
+    if key.desc {
+        w.push(" DESC");
+    }
+    match key.nulls.as_deref() {
+        Some("first") => w.push(" NULLS FIRST"),
+        Some("last") => w.push(" NULLS LAST"),
+        _ => {}
     }
 }
 

@@ -171,6 +171,8 @@ fn constraints_and_indexes_are_dropped_and_added() {
                     columns: vec!["author_id".into()],
                     unique: false,
                     using: "btree".into(),
+                    keys: Vec::new(),
+                    predicate: None,
                 });
             },
         ),

@@ -16,7 +16,8 @@ use crate::error::Error;
 use crate::query::{Built, fetch_rows};
 use crate::schema::Schema;
 use crate::snapshot::{
-    Check, Column, Enum, ForeignKey, Index, PrimaryKey, Snapshot, Table, Unique, VERSION,
+    Check, Column, Enum, ForeignKey, Index, IndexKey, PrimaryKey, Snapshot, Table, Unique, VERSION,
+    index_keys,
 };
 
 const ENUMS: &str =
@@ -47,7 +48,12 @@ WHERE con.conrelid = ANY($1) AND con.contype IN ('p', 'u', 'c', 'f') ORDER BY co
 
 const INDEXES: &str = "SELECT i.indrelid, ic.relname::text, i.indisunique, am.amname::text,
        ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
-             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o)
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o),
+       i.indoption::int2[],
+       ARRAY(SELECT CASE WHEN oc.opcdefault THEN NULL ELSE oc.opcname::text END
+             FROM unnest(i.indclass::oid[]) WITH ORDINALITY k(c, o)
+             JOIN pg_opclass oc ON oc.oid = k.c ORDER BY k.o),
+       pg_get_expr(i.indpred, i.indrelid)
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
 WHERE i.indrelid = ANY($1)
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
@@ -185,11 +191,19 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
         let Some(t) = table(&mut tables, &index, r.get(0)) else {
             continue;
         };
+        // indoption: bit 0 is DESC, bit 1 NULLS FIRST.
+        let options: Vec<i16> = r.get(5);
+        let opclasses: Vec<Option<String>> = r.get(6);
+        let keys = options.into_iter().zip(opclasses).map(|(option, opclass)| {
+            IndexKey::new(option & 1 != 0, Some(option & 2 != 0), opclass)
+        });
         t.indexes.push(Index {
             name: r.get(1),
             unique: r.get(2),
             using: r.get(3),
             columns: r.get(4),
+            keys: index_keys(keys),
+            predicate: r.get(7),
         });
     }
     Ok(Snapshot {
@@ -216,10 +230,10 @@ fn normalize(mut snapshot: Snapshot) -> Snapshot {
             column.default = column.default.as_deref().map(normalize_expr);
         }
         for check in &mut table.checks {
-            check.expr = normalize_expr(&check.expr)
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
-                .collect();
+            check.expr = condition_key(&check.expr);
+        }
+        for index in &mut table.indexes {
+            index.predicate = index.predicate.as_deref().map(condition_key);
         }
         table.uniques.sort_by(|a, b| a.name.cmp(&b.name));
         table.checks.sort_by(|a, b| a.name.cmp(&b.name));
@@ -227,6 +241,15 @@ fn normalize(mut snapshot: Snapshot) -> Snapshot {
         table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
     }
     snapshot
+}
+
+/// A condition (a check's, a partial index's) as both sides can spell it:
+/// without casts, spaces or parentheses, which PostgreSQL adds.
+fn condition_key(condition: &str) -> String {
+    normalize_expr(condition)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
+        .collect()
 }
 
 /// `varchar(255)` -> `character varying(255)`, `"post_status"[]` ->

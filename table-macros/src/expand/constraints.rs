@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Path, PathSegment};
 
 use crate::internals::ast::Table;
+use crate::internals::index_key::IndexKey;
 
 /// Constants to define inside the `TableDef` constant, and the builder
 /// calls that attach them.
@@ -122,6 +123,25 @@ fn indexes(table: &Table) -> Vec<TokenStream> {
         let mut def = quote!(::pgtable::IndexDef::new(&[#(#names),*]));
         if let Some(name) = &index.name {
             def.extend(quote!(.named(#name)));
+        }
+        if index.keys.iter().any(IndexKey::has_options) {
+            let keys = index.keys.iter().map(|key| {
+                let mut def = quote!(::pgtable::IndexKeyDef::ASC);
+                if key.desc {
+                    def.extend(quote!(.desc()));
+                }
+                if let Some(first) = key.nulls_first {
+                    def.extend(quote!(.nulls_first(#first)));
+                }
+                if let Some(opclass) = &key.opclass {
+                    def.extend(quote!(.opclass(#opclass)));
+                }
+                def
+            });
+            def.extend(quote!(.keys(&[#(#keys),*])));
+        }
+        if let Some(predicate) = &index.predicate {
+            def.extend(quote!(.predicate(#predicate)));
         }
         if index.unique {
             def.extend(quote!(.unique()));

@@ -10,6 +10,7 @@ use syn::parse::Parser;
 use syn::{Attribute, Ident, LitInt, LitStr, Path};
 
 use super::ctxt::Ctxt;
+use super::index_key::{IndexKey, parse_keys};
 
 /// The keys `#[table(...)]` accepts.
 pub const TABLE_KEYS: &[&str] = &[
@@ -25,7 +26,7 @@ pub const TABLE_KEYS: &[&str] = &[
 ];
 
 /// The keys of a table-level `index(...)` in its long form.
-pub const INDEX_KEYS: &[&str] = &["name", "columns", "unique", "using"];
+pub const INDEX_KEYS: &[&str] = &["name", "columns", "unique", "using", "where"];
 
 /// The keys of a table-level `unique(...)` in its long form.
 pub const UNIQUE_KEYS: &[&str] = &["name", "columns"];
@@ -133,13 +134,18 @@ pub struct TableUnique {
     pub malformed: bool,
 }
 
-/// `index(a, b)` or `index(name = "…", columns(a, b), unique, using = "gin")`.
+/// `index(a, b)` or `index(name = "…", columns(a, b desc nulls_last),
+/// unique, using = "gin", where = "…")`.
 pub struct TableIndex {
     pub span: Span,
     pub name: Option<LitStr>,
     pub columns: Vec<Ident>,
+    /// The options of each column, in order, when given in `columns(...)`.
+    pub keys: Vec<IndexKey>,
     pub unique: bool,
     pub using: Option<LitStr>,
+    /// `where = "…"`: a partial index's predicate.
+    pub predicate: Option<LitStr>,
     /// A key in it was already reported as wrong.
     pub malformed: bool,
 }
@@ -366,11 +372,11 @@ fn column_list(
         malformed: false,
     };
     meta.parse_nested_meta(|inner| {
-        if inner.path.is_ident("name") && inner.input.peek(syn::Token![=]) {
+        if own(&inner)? {
+        } else if inner.path.is_ident("name") && inner.input.peek(syn::Token![=]) {
             list.name = Some(inner.value()?.parse()?);
         } else if inner.path.is_ident("columns") && inner.input.peek(syn::token::Paren) {
             list.columns.extend(field_list(&inner)?);
-        } else if own(&inner)? {
         } else if inner.input.peek(syn::Token![=]) || inner.input.peek(syn::token::Paren) {
             list.malformed = true;
             unknown_key(cx, &inner, scope, keys)?;
@@ -384,10 +390,16 @@ fn column_list(
 }
 
 fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableIndex> {
-    let (mut unique, mut using) = (false, None);
+    let (mut unique, mut using, mut predicate, mut keys) = (false, None, None, Vec::new());
     let list = column_list(cx, meta, "index", INDEX_KEYS, |inner| {
         if inner.path.is_ident("using") && inner.input.peek(syn::Token![=]) {
             using = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident("where") && inner.input.peek(syn::Token![=]) {
+            predicate = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident("columns") && inner.input.peek(syn::token::Paren) {
+            let content;
+            syn::parenthesized!(content in inner.input);
+            keys.extend(parse_keys(&content)?);
         } else if inner.path.is_ident("unique") && !inner.input.peek(syn::Token![=]) {
             unique = true;
         } else {
@@ -395,12 +407,16 @@ fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<Tab
         }
         Ok(true)
     })?;
+    // Columns of the short form, `index(a, b)`, have no options.
+    keys.extend(list.columns.into_iter().map(IndexKey::plain));
     Ok(TableIndex {
         span,
         name: list.name,
-        columns: list.columns,
+        columns: keys.iter().map(|key| key.field.clone()).collect(),
+        keys,
         unique,
         using,
+        predicate,
         malformed: list.malformed,
     })
 }
@@ -498,6 +514,7 @@ fn form_of(key: &str) -> Option<&'static str> {
         "columns" => "columns(a, b)",
         "unique" => "unique",
         "using" => "using = \"gin\"",
+        "where" => "where = \"deleted_at IS NULL\"",
         "expr" => "expr = \"...\"",
         "relation" => "relation(belongs_to = \"author\", has_many = \"posts\")",
         _ => return None,
@@ -505,12 +522,13 @@ fn form_of(key: &str) -> Option<&'static str> {
 }
 
 /// The valid key nearest to `key` by edit distance, if it is a likely typo.
-fn closest<'a>(key: &str, valid: &[&'a str]) -> Option<&'a str> {
+pub(super) fn closest<'a>(key: &str, valid: &[&'a str]) -> Option<&'a str> {
     valid
         .iter()
         .map(|v| (edit_distance(key, v), *v))
         .filter(|(d, v)| *d <= 2.max(v.len() / 3) || v.starts_with(key) || key.starts_with(v))
-        .min_by_key(|(d, _)| *d)
+        // On a tie, the key sharing the first letter (`dsc`: `desc`).
+        .min_by_key(|(d, v)| (*d, v.chars().next() != key.chars().next()))
         .map(|(_, v)| v)
 }
 
@@ -539,5 +557,8 @@ mod tests {
         assert_eq!(closest("defualt_now", COLUMN_KEYS), Some("default_now"));
         assert_eq!(closest("nullable", COLUMN_KEYS), None);
         assert_eq!(closest("table", TABLE_KEYS), None);
+        let options = super::super::index_key::KEY_OPTIONS;
+        assert_eq!(closest("dsc", options), Some("desc"));
+        assert_eq!(closest("nulls_frist", options), Some("nulls_first"));
     }
 }

@@ -377,6 +377,14 @@ fn check_table_indexes(cx: &Ctxt, table: &Table) {
         if let Some(name) = &index.name {
             check_identifier(cx, name.span(), "the index name", &name.value());
         }
+        if let Some(predicate) = &index.predicate
+            && predicate.value().trim().is_empty()
+        {
+            cx.error_spanned_by(
+                predicate,
+                "`where` needs an SQL condition, such as `where = \"deleted_at IS NULL\"`",
+            );
+        }
     }
 }
 

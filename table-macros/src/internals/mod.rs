@@ -5,3 +5,4 @@ pub mod attr;
 pub mod case;
 pub mod check;
 pub mod ctxt;
+pub mod index_key;
