@@ -101,6 +101,7 @@
 //! | `primary_key(a, b)` | a primary key over several fields (`<table>_a_b_pk`) |
 //! | `unique(a, b)` | a unique constraint over several fields (`<table>_a_b_unique`) |
 //! | `unique(name = "…", columns(a, b))` | a unique constraint, named |
+//! | `unique(columns(a, b), nulls_not_distinct)` | NULLs collide like other values (PostgreSQL 15+) |
 //! | `index(a, b)` | an index (`<table>_a_b_index`) |
 //! | `index(name = "…", columns(a, b), unique, using = "gin")` | an index, spelled out |
 //! | `index(columns(a desc nulls_last, b opclass = "jsonb_path_ops"))` | keys ordered (`asc`, `desc`, `nulls_first`, `nulls_last`) and compared (`opclass`) per column |

@@ -1,6 +1,7 @@
 //! Index keys ordered and compared per column (`desc`, `nulls_first` /
 //! `nulls_last`, `opclass`) and partial indexes (`where`): the DDL, the
-//! database it makes (the same as drizzle-kit's), migrations and `check`.
+//! database it makes (the same as drizzle-kit's), migrations and `check`;
+//! and unique constraints whose NULLs collide (`nulls_not_distinct`).
 
 mod common;
 
@@ -170,4 +171,98 @@ fn snapshots_keep_the_options_and_read_older_ones() {
     // An index without options is written as before, without the new keys.
     let plain = Snapshot::of(&schema_v1()).to_json();
     assert!(!plain.contains("\"keys\"") && !plain.contains("\"where\""));
+}
+
+mod handles {
+    use pgtable::prelude::*;
+
+    #[table(
+        name = "handles",
+        unique(
+            name = "handles_org_handle_uq",
+            columns(org_id, handle),
+            nulls_not_distinct
+        )
+    )]
+    pub struct Handle {
+        #[column(primary_key, identity)]
+        pub id: i32,
+        pub org_id: Option<i32>,
+        pub handle: String,
+    }
+
+    /// The same table with NULLs distinct, as before.
+    pub mod plain {
+        use pgtable::prelude::*;
+
+        #[table(
+            name = "handles",
+            unique(name = "handles_org_handle_uq", columns(org_id, handle))
+        )]
+        pub struct Handle {
+            #[column(primary_key, identity)]
+            pub id: i32,
+            pub org_id: Option<i32>,
+            pub handle: String,
+        }
+    }
+}
+
+/// drizzle-kit's `unique('handles_org_handle_uq').on(t.orgId, t.handle).nullsNotDistinct()`.
+const DRIZZLE_HANDLES: &str = r#"CREATE TABLE "handles" (
+	"id" integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "handles_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 START WITH 1 CACHE 1),
+	"org_id" integer,
+	"handle" text NOT NULL,
+	CONSTRAINT "handles_org_handle_uq" UNIQUE NULLS NOT DISTINCT("org_id","handle")
+);"#;
+
+#[tokio::test]
+async fn a_unique_with_nulls_not_distinct_makes_nulls_collide()
+-> Result<(), Box<dyn std::error::Error>> {
+    let schema = Schema::new().table::<handles::Handle>();
+    assert!(
+        handles::Handle::create_table().contains(
+            r#"CONSTRAINT "handles_org_handle_uq" UNIQUE NULLS NOT DISTINCT("org_id","handle")"#
+        ),
+        "{}",
+        handles::Handle::create_table()
+    );
+    let ours = TestDb::with_schema(&schema).await;
+    let drizzle = TestDb::new().await;
+    drizzle.client.batch_execute(DRIZZLE_HANDLES).await?;
+    let definition = "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'handles_org_handle_uq'";
+    let theirs: String = drizzle.client.query_one(definition, &[]).await?.get(0);
+    let mine: String = ours.client.query_one(definition, &[]).await?.get(0);
+    assert_eq!(mine, theirs);
+    assert_eq!(mine, "UNIQUE NULLS NOT DISTINCT (org_id, handle)");
+
+    // Two rows without an org and with the same handle collide.
+    let db = ours.db();
+    let insert = |handle: &str| handles::NewHandle {
+        org_id: None,
+        handle: handle.into(),
+    };
+    handles::Handle::insert(insert("ann")).execute(&db).await?;
+    let again = handles::Handle::insert(insert("ann")).execute(&db).await;
+    assert!(
+        matches!(&again, Err(e) if e.constraint() == Some("handles_org_handle_uq")),
+        "{again:?}"
+    );
+
+    // check: clean against this schema, a drop and add against the plain one.
+    assert!(migrate::drift(&db, &schema).await?.is_empty());
+    let plain = Schema::new().table::<handles::plain::Handle>();
+    let drift: Vec<String> = migrate::drift(&db, &plain)
+        .await?
+        .into_iter()
+        .map(|change| change.description)
+        .collect();
+    assert_eq!(
+        drift,
+        [
+            r#"drop unique constraint "handles_org_handle_uq" on "handles""#,
+            r#"add unique constraint "handles_org_handle_uq" on "handles""#,
+        ]
+    );
+    Ok(())
 }

@@ -107,6 +107,9 @@ pub struct UniqueDef {
     pub name: Option<&'static str>,
     /// The SQL names of the constrained columns, in order.
     pub columns: &'static [&'static str],
+    /// `NULLS NOT DISTINCT`: two rows with NULLs in the same columns
+    /// collide (PostgreSQL 15 and later).
+    pub nulls_not_distinct: bool,
 }
 
 impl UniqueDef {
@@ -115,7 +118,14 @@ impl UniqueDef {
         UniqueDef {
             name: None,
             columns,
+            nulls_not_distinct: false,
         }
+    }
+
+    /// Makes NULLs collide like any other value (`NULLS NOT DISTINCT`).
+    pub const fn nulls_not_distinct(mut self) -> Self {
+        self.nulls_not_distinct = true;
+        self
     }
 
     /// Names the constraint explicitly.

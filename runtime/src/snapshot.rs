@@ -110,6 +110,9 @@ pub struct Unique {
     pub name: String,
     /// Its columns.
     pub columns: Vec<String>,
+    /// `NULLS NOT DISTINCT`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
 }
 
 /// A check constraint.
@@ -289,9 +292,18 @@ impl From<&TableDef> for Table {
             uniques: def
                 .unique_constraints()
                 .into_iter()
-                .map(|(name, columns)| Unique {
+                // In the same order: the columns' constraints, then the table's.
+                .zip(
+                    def.columns
+                        .iter()
+                        .filter(|c| c.unique)
+                        .map(|_| false)
+                        .chain(def.unique.iter().map(|u| u.nulls_not_distinct)),
+                )
+                .map(|((name, columns), nulls_not_distinct)| Unique {
                     name: names::stored(&name).to_owned(),
                     columns: strings(columns),
+                    nulls_not_distinct,
                 })
                 .collect(),
             checks: def

@@ -291,6 +291,9 @@ fn write_column(w: &mut SqlWriter<'_>, column: &Column, primary_key: bool) {
 fn write_constraint(w: &mut SqlWriter<'_>, constraint: &Constraint<'_>) {
     let (name, kind) = match constraint {
         Constraint::PrimaryKey(pk) => (&pk.name, "PRIMARY KEY("),
+        Constraint::Unique(unique) if unique.nulls_not_distinct => {
+            (&unique.name, "UNIQUE NULLS NOT DISTINCT(")
+        }
         Constraint::Unique(unique) => (&unique.name, "UNIQUE("),
         Constraint::Check(check) => (&check.name, "CHECK ("),
     };

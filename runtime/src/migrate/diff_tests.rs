@@ -142,6 +142,7 @@ fn constraints_and_indexes_are_dropped_and_added() {
             t.uniques.push(Unique {
                 name: "users_email_unique".into(),
                 columns: vec!["email".into()],
+                nulls_not_distinct: false,
             });
             t.checks.push(Check {
                 name: "users_email_check".into(),

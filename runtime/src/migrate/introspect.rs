@@ -167,7 +167,14 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
         let columns: Vec<String> = r.get(3);
         match kind.as_str() {
             "p" => t.primary_key = Some(PrimaryKey { name, columns }),
-            "u" => t.uniques.push(Unique { name, columns }),
+            "u" => {
+                let definition: String = r.get(9);
+                t.uniques.push(Unique {
+                    name,
+                    columns,
+                    nulls_not_distinct: definition.contains("NULLS NOT DISTINCT"),
+                });
+            }
             "c" => {
                 let definition: String = r.get(9);
                 let expr = definition

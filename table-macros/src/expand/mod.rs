@@ -246,6 +246,9 @@ fn table_impl(table: &Table) -> TokenStream {
         if let Some(name) = &unique.name {
             def.extend(quote!(.named(#name)));
         }
+        if unique.nulls_not_distinct {
+            def.extend(quote!(.nulls_not_distinct()));
+        }
         def
     });
     let unique: Vec<TokenStream> = unique.collect();

@@ -29,7 +29,7 @@ pub const TABLE_KEYS: &[&str] = &[
 pub const INDEX_KEYS: &[&str] = &["name", "columns", "unique", "using", "where"];
 
 /// The keys of a table-level `unique(...)` in its long form.
-pub const UNIQUE_KEYS: &[&str] = &["name", "columns"];
+pub const UNIQUE_KEYS: &[&str] = &["name", "columns", "nulls_not_distinct"];
 
 /// The keys of a table-level `check(...)`.
 pub const CHECK_KEYS: &[&str] = &["name", "expr"];
@@ -125,11 +125,13 @@ pub struct TableAttrs {
     pub checks: Vec<TableCheck>,
 }
 
-/// `unique(a, b)` or `unique(name = "…", columns(a, b))`.
+/// `unique(a, b)` or `unique(name = "…", columns(a, b), nulls_not_distinct)`.
 pub struct TableUnique {
     pub span: Span,
     pub name: Option<LitStr>,
     pub columns: Vec<Ident>,
+    /// `nulls_not_distinct`.
+    pub nulls_not_distinct: bool,
     /// A key in it was already reported as wrong.
     pub malformed: bool,
 }
@@ -422,11 +424,20 @@ fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<Tab
 }
 
 fn table_unique(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableUnique> {
-    let list = column_list(cx, meta, "unique", UNIQUE_KEYS, |_| Ok(false))?;
+    let mut nulls_not_distinct = false;
+    let list = column_list(cx, meta, "unique", UNIQUE_KEYS, |inner| {
+        if inner.path.is_ident("nulls_not_distinct") {
+            no_value(inner)?;
+            nulls_not_distinct = true;
+            return Ok(true);
+        }
+        Ok(false)
+    })?;
     Ok(TableUnique {
         span,
         name: list.name,
         columns: list.columns,
+        nulls_not_distinct,
         malformed: list.malformed,
     })
 }
@@ -515,6 +526,7 @@ fn form_of(key: &str) -> Option<&'static str> {
         "unique" => "unique",
         "using" => "using = \"gin\"",
         "where" => "where = \"deleted_at IS NULL\"",
+        "nulls_not_distinct" => "nulls_not_distinct",
         "expr" => "expr = \"...\"",
         "relation" => "relation(belongs_to = \"author\", has_many = \"posts\")",
         _ => return None,
