@@ -55,17 +55,31 @@ impl<K: Key> Keys<K> {
     }
 }
 
-/// The keys of `rows` in `column`.
+/// The keys of `rows` in `column`, each decoded once, in one pass.
 pub(super) fn keys<T: Table, V: ForeignKey<K>, K: Key>(
     rows: &[Row],
     column: &Column<T, V>,
     layout: &Layout,
 ) -> Result<Keys<K>, Error> {
-    let per_row = rows
-        .iter()
-        .map(|row| Ok(read(row, column, layout)?.key()))
-        .collect::<Result<Vec<_>, Error>>()?;
-    Ok(Keys::from_per_row(per_row))
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    let mut distinct = Vec::with_capacity(rows.len());
+    let mut per_row = Vec::with_capacity(rows.len());
+    let mut with_key = 0;
+    for row in rows {
+        let key = read(row, column, layout)?.key();
+        if let Some(key) = &key {
+            with_key += 1;
+            if seen.insert(key.clone()) {
+                distinct.push(key.clone());
+            }
+        }
+        per_row.push(key);
+    }
+    Ok(Keys {
+        per_row,
+        unique: distinct.len() == with_key,
+        distinct,
+    })
 }
 
 /// The parents' keys, and the distinct keys to fetch their related rows by.
@@ -187,8 +201,5 @@ pub(super) async fn related_items<C: Table, S: LoadColumns<C>, N: With<C>, E: Ex
     layout: &Layout,
 ) -> Result<Vec<(S::Output, N::Output)>, Error> {
     let extra = nested.load(exec, rows, layout).await?;
-    rows.iter()
-        .zip(extra)
-        .map(|(row, extra)| Ok((columns::decode(columns, row, layout)?, extra)))
-        .collect()
+    columns::decode_each_with(columns, rows, extra, layout)
 }

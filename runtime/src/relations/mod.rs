@@ -254,11 +254,7 @@ where
         rows: &'a [Row],
         layout: &'a Layout,
     ) -> BoxFuture<'a, Result<Vec<S::Output>, Error>> {
-        Box::pin(async move {
-            rows.iter()
-                .map(|row| columns::decode(columns, row, layout))
-                .collect()
-        })
+        Box::pin(async move { columns::decode_all(columns, rows, layout) })
     }
 }
 
@@ -336,15 +332,7 @@ impl<T: Table, W: With<T>, S: LoadColumns<T>> SelectWith<T, W, S> {
         let rows = crate::query::fetch_rows(exec, &built).await?;
         drop(built);
         let loaded = self.with.load(exec, &rows, &layout).await?;
-        rows.iter()
-            .zip(loaded)
-            .map(|(row, extra)| {
-                Ok((
-                    columns::decode(self.select.selection(), row, &layout)?,
-                    extra,
-                ))
-            })
-            .collect()
+        columns::decode_each_with(self.select.selection(), &rows, loaded, &layout)
     }
 
     /// The first matching row with its relations; [`Error::NotFound`] when there is none.
