@@ -12,7 +12,9 @@ pub use crate::name_check::check_derived_names;
 use crate::error::{Error, decode_error};
 use crate::schema::TableDef;
 use crate::table::Column;
-use crate::types::{IdentityColumn, NowDefault, RandomDefault, References, SqlType, TextColumn};
+use crate::types::{
+    IdentityColumn, NowDefault, RandomDefault, References, SerialColumn, SqlType, TextColumn,
+};
 
 /// A failed decode, one pointer wide: what `__decode` returns, so that a
 /// `Result` per column stays as small as the value. It becomes an
@@ -56,6 +58,8 @@ pub const fn require_now_default<T: NowDefault>() {}
 pub const fn require_random_default<T: RandomDefault>() {}
 /// Fails to compile unless `identity` fits the field's type.
 pub const fn require_identity<T: IdentityColumn>() {}
+/// Fails to compile unless `serial` fits the field's type.
+pub const fn require_serial<T: SerialColumn>() {}
 /// The Rust type of a column handle.
 pub trait ColumnValue {
     type Value;

@@ -263,6 +263,19 @@ impl IdentityColumn for i16 {}
 impl IdentityColumn for i32 {}
 impl IdentityColumn for i64 {}
 
+/// Column types that `#[column(serial)]` fits: non-null integers, which
+/// give `smallserial`, `serial` and `bigserial`.
+#[diagnostic::on_unimplemented(
+    message = "`serial` needs an i16, i32 or i64 column, but this field is `{Self}`",
+    label = "not a non-null integer",
+    note = "a serial column is always NOT NULL: declare it as `i16` (smallserial), `i32` (serial) or `i64` (bigserial), without Option"
+)]
+pub trait SerialColumn: SqlType {}
+
+impl SerialColumn for i16 {}
+impl SerialColumn for i32 {}
+impl SerialColumn for i64 {}
+
 /// A foreign key column of type `Self` may reference a column of type `W`:
 /// the same type, or an `Option` of it.
 #[diagnostic::on_unimplemented(

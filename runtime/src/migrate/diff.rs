@@ -5,11 +5,10 @@
 //! table or column is never guessed to be a rename. Every statement that
 //! can lose data is marked destructive.
 
+use super::diff_columns::columns;
 use crate::ddl::statement::{Alter, ColumnChange, Constraint, Ddl, Name, TypeRef};
 use crate::ddl::{full_name, quote_ident, table_name};
-use crate::snapshot::{
-    Check, Column, Enum, ForeignKey, Index, PrimaryKey, Snapshot, Table, Unique,
-};
+use crate::snapshot::{Check, Enum, ForeignKey, Index, PrimaryKey, Snapshot, Table, Unique};
 
 /// One change between two schemas.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +23,7 @@ pub struct Change {
 
 /// The phases a migration runs in; changes are sorted by phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Phase {
+pub(super) enum Phase {
     Schemas,
     Enums,
     Renames,
@@ -43,10 +42,10 @@ enum Phase {
 }
 
 #[derive(Default)]
-struct Plan(Vec<(Phase, Change)>);
+pub(super) struct Plan(Vec<(Phase, Change)>);
 
 impl Plan {
-    fn add(
+    pub(super) fn add(
         &mut self,
         phase: Phase,
         description: String,
@@ -309,117 +308,8 @@ fn alter_table(plan: &mut Plan, before: &Table, after: &Table) {
 }
 
 /// `ALTER TABLE <table> <alter>;`
-fn alter(table: &Table, alter: Alter<'_>) -> String {
+pub(super) fn alter(table: &Table, alter: Alter<'_>) -> String {
     Ddl::AlterTable(Name::of_table(table), alter).to_sql()
-}
-
-fn columns(plan: &mut Plan, before: &Table, after: &Table) {
-    let t = table_name(&after.schema, &after.name);
-    for column in &after.columns {
-        let previous = before.column(&column.name).or_else(|| {
-            let renamed = column.renamed_from.as_deref()?;
-            let old = before.column(renamed)?;
-            plan.add(
-                Phase::Renames,
-                format!(
-                    "rename column {t}.{} to {}",
-                    quote_ident(renamed),
-                    quote_ident(&column.name)
-                ),
-                vec![alter(
-                    after,
-                    Alter::RenameColumn {
-                        from: renamed,
-                        to: &column.name,
-                    },
-                )],
-                false,
-            );
-            Some(old)
-        });
-        match previous {
-            Some(old) => alter_column(plan, after, old, column),
-            None => plan.add(
-                Phase::AddColumns,
-                format!("add column {t}.{}", quote_ident(&column.name)),
-                vec![alter(after, Alter::AddColumn(column))],
-                false,
-            ),
-        }
-    }
-    for column in &before.columns {
-        let kept = after.column(&column.name).is_some()
-            || after
-                .columns
-                .iter()
-                .any(|c| c.renamed_from.as_deref() == Some(column.name.as_str()));
-        if !kept {
-            plan.add(
-                Phase::DropColumns,
-                format!("drop column {t}.{} and its data", quote_ident(&column.name)),
-                vec![alter(after, Alter::DropColumn(&column.name))],
-                true,
-            );
-        }
-    }
-}
-
-fn alter_column(plan: &mut Plan, table: &Table, old: &Column, new: &Column) {
-    let mut changes = Vec::new();
-    let mut what = Vec::new();
-    let retyped = old.sql_type != new.sql_type;
-    if retyped {
-        what.push(format!("type {} -> {}", old.sql_type, new.sql_type));
-        // A default of the old type would block the conversion.
-        if old.default.is_some() {
-            changes.push(ColumnChange::DropDefault);
-        }
-        changes.push(ColumnChange::SetType {
-            ty: TypeRef::Sql(&new.sql_type),
-            via: None,
-        });
-    }
-    if old.default != new.default || (retyped && old.default.is_some()) {
-        match &new.default {
-            Some(default) => changes.push(ColumnChange::SetDefault(default)),
-            None if old.default.is_some() && !retyped => changes.push(ColumnChange::DropDefault),
-            None => {}
-        }
-        if old.default != new.default {
-            what.push("default".to_owned());
-        }
-    }
-    if old.nullable != new.nullable && !new.identity {
-        changes.push(ColumnChange::NotNull(!new.nullable));
-        what.push(if new.nullable { "nullable" } else { "not null" }.to_owned());
-    }
-    if old.identity != new.identity {
-        changes.push(ColumnChange::Identity(new.identity));
-        what.push(
-            if new.identity {
-                "identity"
-            } else {
-                "no identity"
-            }
-            .to_owned(),
-        );
-    }
-    if !changes.is_empty() {
-        plan.add(
-            Phase::AlterColumns,
-            format!(
-                "alter column {}.{}: {}",
-                table_name(&table.schema, &table.name),
-                quote_ident(&new.name),
-                what.join(", ")
-            ),
-            changes
-                .into_iter()
-                .map(|change| alter(table, Alter::Column(&new.name, change)))
-                .collect(),
-            retyped,
-        );
-    }
 }
 
 /// A constraint or an index of a table, as the diff drops and adds it: a

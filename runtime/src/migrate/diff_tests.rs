@@ -15,6 +15,7 @@ fn col(name: &str, sql_type: &str, nullable: bool) -> Column {
         nullable,
         default: None,
         identity: false,
+        identity_by_default: false,
     }
 }
 

@@ -31,7 +31,8 @@ WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND c.relname <> $2 ORDER 
 
 const COLUMNS: &str =
     "SELECT a.attrelid, a.attname::text, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid), a.attidentity::text
+       pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
+       pg_get_serial_sequence(a.attrelid::regclass::text, a.attname) IS NOT NULL
 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum";
 
@@ -149,13 +150,36 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
             continue;
         };
         let identity: String = r.get(5);
+        let mut sql_type: String = r.get(2);
+        let mut default: Option<String> = r.get(4);
+        // A column filling itself from a sequence it owns is `serial`,
+        // as DDL writes it.
+        let owns_sequence: bool = r.get(6);
+        if identity.is_empty()
+            && owns_sequence
+            && default
+                .as_deref()
+                .is_some_and(|d| d.starts_with("nextval("))
+        {
+            let serial = match sql_type.as_str() {
+                "smallint" => Some("smallserial"),
+                "integer" => Some("serial"),
+                "bigint" => Some("bigserial"),
+                _ => None,
+            };
+            if let Some(serial) = serial {
+                sql_type = serial.to_owned();
+                default = None;
+            }
+        }
         t.columns.push(Column {
             name: r.get(1),
             renamed_from: None,
-            sql_type: r.get(2),
+            sql_type,
             nullable: r.get(3),
-            default: r.get(4),
-            identity: identity == "a",
+            default,
+            identity: !identity.is_empty(),
+            identity_by_default: identity == "d",
         });
     }
     for r in conn.query(CONSTRAINTS, &[&oids]).await? {

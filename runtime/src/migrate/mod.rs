@@ -20,6 +20,7 @@
 //! [`pgtable::cli::run`]: https://docs.rs/pgtable/latest/pgtable/cli/fn.run.html
 
 mod diff;
+mod diff_columns;
 mod files;
 mod introspect;
 mod runner;

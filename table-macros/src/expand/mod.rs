@@ -210,7 +210,14 @@ fn column_def(c: &Column) -> TokenStream {
         def.extend(quote!(.default(#default)));
     }
     if c.attrs.identity.is_set() {
-        def.extend(quote!(.identity()));
+        if c.attrs.identity_by_default {
+            def.extend(quote!(.identity_by_default()));
+        } else {
+            def.extend(quote!(.identity()));
+        }
+    }
+    if c.attrs.serial.is_set() {
+        def.extend(quote!(.serial()));
     }
     if let Some(old) = c.attrs.renamed_from.get() {
         def.extend(quote!(.renamed_from(#old)));
@@ -422,6 +429,7 @@ fn type_checks(table: &Table) -> TokenStream {
             (a.default_now.is_set(), "require_now_default"),
             (a.default_random.is_set(), "require_random_default"),
             (a.identity.is_set(), "require_identity"),
+            (a.serial.is_set(), "require_serial"),
             (a.varchar.is_set(), "require_text"),
         ]
         .into_iter()

@@ -135,9 +135,9 @@ impl<'a> Column<'a> {
     }
 
     pub fn insert_field(&self) -> InsertField {
-        if self.attrs.identity.is_set() {
+        if self.attrs.identity.is_set() && !self.attrs.identity_by_default {
             InsertField::Absent
-        } else if self.default_sql().is_some() && !self.is_option {
+        } else if self.none_is_default() && !self.is_option {
             InsertField::DefaultIfNone
         } else {
             InsertField::AsDeclared
@@ -147,6 +147,8 @@ impl<'a> Column<'a> {
     /// `None` in the insert type means "the default" (rather than NULL).
     pub fn none_is_default(&self) -> bool {
         self.default_sql().is_some()
+            || self.attrs.serial.is_set()
+            || (self.attrs.identity.is_set() && self.attrs.identity_by_default)
     }
 
     /// The SQL type given by `varchar(N)` or `sql_type = "..."`, if any.

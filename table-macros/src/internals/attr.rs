@@ -57,6 +57,7 @@ pub const COLUMN_KEYS: &[&str] = &[
     "default_now",
     "default_random",
     "identity",
+    "serial",
     "references",
     "fk_name",
     "on_delete",
@@ -223,6 +224,9 @@ pub struct ColumnAttrs {
     pub default_now: Attr<()>,
     pub default_random: Attr<()>,
     pub identity: Attr<()>,
+    /// `identity(by_default)`: generated unless an insert gives a value.
+    pub identity_by_default: bool,
+    pub serial: Attr<()>,
     pub references: Attr<Path>,
     pub fk_name: Attr<LitStr>,
     pub on_delete: Attr<Ident>,
@@ -257,6 +261,8 @@ impl ColumnAttrs {
             default_now: Attr::none("column", "default_now"),
             default_random: Attr::none("column", "default_random"),
             identity: Attr::none("column", "identity"),
+            identity_by_default: false,
+            serial: Attr::none("column", "serial"),
             references: Attr::none("column", "references"),
             fk_name: Attr::none("column", "fk_name"),
             on_delete: Attr::none("column", "on_delete"),
@@ -286,7 +292,24 @@ impl ColumnAttrs {
                 } else if meta.path.is_ident("default_random") {
                     flag(&mut col.default_random)?;
                 } else if meta.path.is_ident("identity") {
-                    flag(&mut col.identity)?;
+                    if meta.input.peek(syn::token::Paren) {
+                        // `identity(by_default)` or `identity(always)`.
+                        meta.parse_nested_meta(|kind| {
+                            if kind.path.is_ident("by_default") {
+                                col.identity_by_default = true;
+                            } else if !kind.path.is_ident("always") {
+                                return Err(kind.error(
+                                    "an identity is `identity` (GENERATED ALWAYS), `identity(always)` or `identity(by_default)`",
+                                ));
+                            }
+                            Ok(())
+                        })?;
+                        col.identity.set(cx, span, ());
+                    } else {
+                        flag(&mut col.identity)?;
+                    }
+                } else if meta.path.is_ident("serial") {
+                    flag(&mut col.serial)?;
                 } else if meta.path.is_ident("index") {
                     flag(&mut col.index)?;
                 } else if meta.path.is_ident("references") {

@@ -125,6 +125,7 @@ fn check_one_default(cx: &Ctxt, column: &Column) {
         ("default_now", a.default_now.span()),
         ("default_random", a.default_random.span()),
         ("identity", a.identity.span()),
+        ("serial", a.serial.span()),
     ]
     .into_iter()
     .filter_map(|(k, s)| s.map(|s| (k, s)))
