@@ -317,3 +317,34 @@ async fn an_indexed_foreign_key_cuts_each_parents_rows_with_a_lateral_subquery()
     tx.rollback().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn many_to_many_filters_and_counts_without_loading() -> Result<(), pgtable::Error> {
+    let test = blog().await;
+    let db = test.db();
+    // Posts in the "even" category: 2, 4, 6, 8.
+    let even = Post::select_columns(Post::ID)
+        .filter(Post::category_list().any(Category::NAME.eq("even")))
+        .order_by(Post::ID);
+    assert_eq!(
+        even.to_sql(),
+        r#"SELECT "id" FROM "posts" WHERE EXISTS (SELECT "id", "name" FROM "categories" WHERE ("categories"."id" IN (SELECT "category_id" FROM "posts_to_categories" WHERE "posts_to_categories"."post_id" = "posts"."id") AND "categories"."name" = $1)) ORDER BY "posts"."id" ASC"#
+    );
+    assert_eq!(even.fetch_all(&db).await?, [2, 4, 6, 8]);
+    let not_odd: Vec<i64> = Post::select_columns(Post::ID)
+        .filter(Post::category_list().none(Category::NAME.eq("odd")))
+        .order_by(Post::ID)
+        .fetch_all(&db)
+        .await?;
+    assert_eq!(not_odd, [2, 4, 6, 8]);
+    // Each post is in two categories, counted by the server.
+    let counted: Vec<(Post, i64)> = Post::select()
+        .filter(Post::ID.le(2))
+        .order_by(Post::ID)
+        .with_count(Post::category_list())
+        .fetch_all(&db)
+        .await?;
+    let counts: Vec<(i64, i64)> = counted.iter().map(|(p, n)| (p.id, *n)).collect();
+    assert_eq!(counts, [(1, 2), (2, 2)]);
+    Ok(())
+}

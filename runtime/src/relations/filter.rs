@@ -40,7 +40,7 @@
 
 use tokio_postgres::Row;
 
-use super::{BelongsTo, ForeignKey, HasMany, Key};
+use super::{BelongsTo, ForeignKey, HasMany, Key, ManyToMany};
 use crate::error::Error;
 use crate::query::{
     All, Built, Correlate, Correlated, Expr, Node, Select, Selection, TableQueries, ValueExpr,
@@ -126,14 +126,84 @@ pub struct WithCount<S> {
     count: Node,
 }
 
+impl<P: Table, J: Table, C: Table, K: Key, L: Key, N, S> ManyToMany<P, J, C, K, L, N, S> {
+    /// The links of the outer query's row: a correlated select of `J`.
+    fn links_of_outer_row<X>(&self, select: Select<J, X>) -> Select<Correlated<J, P>, Correlate<X>>
+    where
+        X: Selection<J>,
+    {
+        select.correlate::<P>().filter_node(Node::binary(
+            Node::column(self.from),
+            BinaryOp::Eq,
+            Node::column(self.key),
+        ))
+    }
+
+    /// The related rows of the outer query's row: those its links point to.
+    fn of_outer_row(&self) -> Select<Correlated<C, P>, Correlate<All>> {
+        let targets = self.links_of_outer_row(J::select_columns(self.to));
+        C::select().correlate::<P>().filter_node(Node::binary(
+            Node::column(self.target),
+            BinaryOp::In,
+            Node::subquery(targets),
+        ))
+    }
+
+    /// The rows linked to at least one related row matching `condition`:
+    /// `EXISTS (SELECT … WHERE target IN (SELECT to FROM link WHERE from =
+    /// key) AND condition)`.
+    pub fn any<X, I>(&self, condition: Expr<X>) -> Expr<P>
+    where
+        X: Within<C, I>,
+    {
+        exists(self.of_outer_row().filter_node(condition.node))
+    }
+
+    /// The rows linked to no related row matching `condition`:
+    /// `NOT EXISTS (…)`.
+    pub fn none<X, I>(&self, condition: Expr<X>) -> Expr<P>
+    where
+        X: Within<C, I>,
+    {
+        not_exists(self.of_outer_row().filter_node(condition.node))
+    }
+
+    /// How many rows each row is linked to, as a value of the outer row:
+    /// `(SELECT count(*) FROM link WHERE from = key)`.
+    pub fn count(&self) -> ValueExpr<P, i64> {
+        let counted = self.links_of_outer_row(J::select_columns(count_all::<J>()));
+        ValueExpr::new(Node::subquery(counted))
+    }
+}
+
+/// A relation whose related rows can be counted per row of `P`: what
+/// `with_count` takes.
+pub trait Counted<P> {
+    /// The count, as a value of the outer row.
+    #[doc(hidden)]
+    fn count_node(&self) -> Node;
+}
+
+impl<P: Table, C: Table, K: Key, V: ForeignKey<K>, N, S> Counted<P> for HasMany<P, C, K, V, N, S> {
+    fn count_node(&self) -> Node {
+        self.count().into_node()
+    }
+}
+
+impl<P: Table, J: Table, C: Table, K: Key, L: Key, N, S> Counted<P>
+    for ManyToMany<P, J, C, K, L, N, S>
+{
+    fn count_node(&self) -> Node {
+        self.count().into_node()
+    }
+}
+
 impl<T: Table> Select<T> {
-    /// Each row with the number of its related rows, counted by the
-    /// server without loading them: `(User, i64)` rows.
-    pub fn with_count<C: Table, K: Key, V: ForeignKey<K>, N, S>(
-        self,
-        relation: HasMany<T, C, K, V, N, S>,
-    ) -> Select<T, WithCount<All>> {
-        let count = relation.count().into_node();
+    /// Each row with the number of its related rows (of a `HasMany` or
+    /// `ManyToMany`), counted by the server without loading them:
+    /// `(User, i64)` rows.
+    pub fn with_count<R: Counted<T>>(self, relation: R) -> Select<T, WithCount<All>> {
+        let count = relation.count_node();
         self.map_selection(|rows| WithCount { rows, count })
     }
 }

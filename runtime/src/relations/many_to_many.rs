@@ -17,10 +17,10 @@ use crate::table::{Column, Table};
 /// what is nested in each related row, `S` which of its columns are
 /// fetched.
 pub struct ManyToMany<P, J, C, K, L, N = Plain, S = All> {
-    key: Column<P, K>,
-    from: Column<J, K>,
-    to: Column<J, L>,
-    target: Column<C, L>,
+    pub(super) key: Column<P, K>,
+    pub(super) from: Column<J, K>,
+    pub(super) to: Column<J, L>,
+    pub(super) target: Column<C, L>,
     nested: N,
     columns: S,
     options: Options,

@@ -119,7 +119,7 @@ mod options;
 
 pub use belongs_to::BelongsTo;
 pub use columns::{Layout, LoadColumns};
-pub use filter::WithCount;
+pub use filter::{Counted, WithCount};
 pub use has_many::HasMany;
 pub use keys::{ForeignKey, Key, KeyOf};
 pub use many_to_many::ManyToMany;
