@@ -104,7 +104,7 @@ fn parse_key(input: ParseStream) -> syn::Result<IndexKey> {
             }
             _ => {
                 let mut msg = format!("unknown option `{word}` after `{}` in an index", key.field);
-                if let Some(near) = super::attr::closest(&word, KEY_OPTIONS) {
+                if let Some(near) = super::keys::closest(&word, KEY_OPTIONS) {
                     msg.push_str(&format!("; did you mean `{near}`?"));
                 }
                 msg.push_str(

@@ -6,3 +6,4 @@ pub mod case;
 pub mod check;
 pub mod ctxt;
 pub mod index_key;
+pub mod keys;
