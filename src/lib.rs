@@ -117,6 +117,8 @@
 //! | `unique` | a unique constraint `<table>_<column>_unique` |
 //! | `name = "sql_name"` | the SQL column name (default: the field name) |
 //! | `varchar(N)` | `varchar(N)` instead of `text` (String fields) |
+//! | `char(N)` | `char(N)`, padded to N by PostgreSQL (String fields) |
+//! | `numeric(P, S)`, `numeric(P)` | `numeric` with a precision and scale (`rust_decimal::Decimal`, feature `decimal`) |
 //! | `sql_type = "citext"` | any SQL type, written verbatim |
 //! | `default = "sql expr"` | a default, as an SQL expression |
 //! | `default_now` | `DEFAULT now()` (date and time fields) |

@@ -299,6 +299,18 @@ pub trait TextColumn: SqlType {}
 impl TextColumn for String {}
 impl<T: TextColumn> TextColumn for Option<T> {}
 
+/// Column types that `#[column(numeric(P, S))]` fits: decimals.
+#[diagnostic::on_unimplemented(
+    message = "`numeric(P, S)` needs a `rust_decimal::Decimal` column, but this field is `{Self}`",
+    label = "not a Decimal",
+    note = "declare the field as `rust_decimal::Decimal` (or an `Option` of it), with pgtable's `decimal` feature on"
+)]
+pub trait NumericColumn: SqlType {}
+
+#[cfg(feature = "decimal")]
+impl NumericColumn for rust_decimal::Decimal {}
+impl<T: NumericColumn> NumericColumn for Option<T> {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -320,6 +320,12 @@ fn normalize_type(sql_type: &str) -> String {
         "decimal" => "numeric",
         other => other,
     };
+    // `numeric(20)` is `numeric(20,0)`, as PostgreSQL prints it.
+    let args = if canonical == "numeric" && args.starts_with('(') && !args.contains(',') {
+        args.replacen(')', ",0)", 1)
+    } else {
+        args
+    };
     format!("{canonical}{args}{}", "[]".repeat(arrays))
 }
 
@@ -379,6 +385,8 @@ mod tests {
         assert_eq!(normalize_type("\"public\".\"post_status\""), "post_status");
         assert_eq!(normalize_type("\"extra\".\"level\""), "extra.level");
         assert_eq!(normalize_type("numeric(10, 2)"), "numeric(10,2)");
+        assert_eq!(normalize_type("numeric(20)"), "numeric(20,0)");
+        assert_eq!(normalize_type("char(3)"), "character(3)");
     }
 
     #[test]

@@ -430,7 +430,8 @@ fn type_checks(table: &Table) -> TokenStream {
             (a.default_random.is_set(), "require_random_default"),
             (a.identity.is_set(), "require_identity"),
             (a.serial.is_set(), "require_serial"),
-            (a.varchar.is_set(), "require_text"),
+            (a.varchar.is_set() || a.char.is_set(), "require_text"),
+            (a.numeric.is_set(), "require_numeric"),
         ]
         .into_iter()
         .filter(|(on, _)| *on)

@@ -151,10 +151,22 @@ impl<'a> Column<'a> {
             || (self.attrs.identity.is_set() && self.attrs.identity_by_default)
     }
 
-    /// The SQL type given by `varchar(N)` or `sql_type = "..."`, if any.
+    /// The SQL type given by `varchar(N)`, `numeric(P, S)`, `char(N)` or
+    /// `sql_type = "..."`, if any, spelled as drizzle-kit writes it.
     pub fn sql_type_override(&self) -> Option<String> {
         if let Some(len) = self.attrs.varchar.get() {
             Some(format!("varchar({})", len.base10_digits()))
+        } else if let Some((precision, scale)) = self.attrs.numeric.get() {
+            Some(match scale {
+                Some(scale) => format!(
+                    "numeric({}, {})",
+                    precision.base10_digits(),
+                    scale.base10_digits()
+                ),
+                None => format!("numeric({})", precision.base10_digits()),
+            })
+        } else if let Some(len) = self.attrs.char.get() {
+            Some(format!("char({})", len.base10_digits()))
         } else {
             self.attrs.sql_type.get().map(|lit| lit.value())
         }

@@ -53,6 +53,8 @@ pub const COLUMN_KEYS: &[&str] = &[
     "unique",
     "name",
     "varchar",
+    "numeric",
+    "char",
     "sql_type",
     "default",
     "default_now",
@@ -220,6 +222,10 @@ pub struct ColumnAttrs {
     pub unique: Attr<()>,
     pub name: Attr<LitStr>,
     pub varchar: Attr<LitInt>,
+    /// `numeric(P, S)` (or `numeric(P)`): precision and scale.
+    pub numeric: Attr<(LitInt, Option<LitInt>)>,
+    /// `char(N)`.
+    pub char: Attr<LitInt>,
     pub sql_type: Attr<LitStr>,
     pub default: Attr<LitStr>,
     pub default_now: Attr<()>,
@@ -257,6 +263,8 @@ impl ColumnAttrs {
             unique: Attr::none("column", "unique"),
             name: Attr::none("column", "name"),
             varchar: Attr::none("column", "varchar"),
+            numeric: Attr::none("column", "numeric"),
+            char: Attr::none("column", "char"),
             sql_type: Attr::none("column", "sql_type"),
             default: Attr::none("column", "default"),
             default_now: Attr::none("column", "default_now"),
@@ -357,6 +365,21 @@ impl ColumnAttrs {
                     let content;
                     syn::parenthesized!(content in meta.input);
                     col.varchar.set(cx, span, content.parse()?);
+                } else if meta.path.is_ident("numeric") {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let precision: LitInt = content.parse()?;
+                    let scale = if content.is_empty() {
+                        None
+                    } else {
+                        content.parse::<syn::Token![,]>()?;
+                        Some(content.parse()?)
+                    };
+                    col.numeric.set(cx, span, (precision, scale));
+                } else if meta.path.is_ident("char") {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    col.char.set(cx, span, content.parse()?);
                 } else {
                     unknown_key(cx, &meta, "column", COLUMN_KEYS)?;
                 }

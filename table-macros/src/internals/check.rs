@@ -150,11 +150,47 @@ fn check_one_default(cx: &Ctxt, column: &Column) {
 
 fn check_one_type(cx: &Ctxt, column: &Column) {
     let a = &column.attrs;
-    if let (Some(_), Some(span)) = (a.varchar.span(), a.sql_type.span()) {
+    let set: Vec<(&str, Span)> = [
+        ("varchar(N)", a.varchar.span()),
+        ("numeric(P, S)", a.numeric.span()),
+        ("char(N)", a.char.span()),
+        ("sql_type", a.sql_type.span()),
+    ]
+    .into_iter()
+    .filter_map(|(k, s)| s.map(|s| (k, s)))
+    .collect();
+    if let [(first, _), (second, span), ..] = set.as_slice() {
         cx.error_at(
-            span,
-            "`sql_type` conflicts with `varchar(N)`: both set the column type; keep one of them",
+            *span,
+            format_args!(
+                "`{second}` conflicts with `{first}`: both set the column type; keep one of them"
+            ),
         );
+    }
+    if let Some((precision, scale)) = a.numeric.get() {
+        match precision.base10_parse::<u32>() {
+            Ok(p) if (1..=1000).contains(&p) => {
+                if let Some(scale) = scale
+                    && !scale.base10_parse::<u32>().is_ok_and(|s| s <= p)
+                {
+                    cx.error_spanned_by(
+                        scale,
+                        format_args!("`numeric(P, S)` needs a scale from 0 to the precision, {p}"),
+                    );
+                }
+            }
+            _ => cx.error_spanned_by(
+                precision,
+                "`numeric(P, S)` needs a precision from 1 to 1000 (digits in all), such as `numeric(10, 2)`",
+            ),
+        }
+    }
+    if let Some(len) = a.char.get()
+        && !len
+            .base10_parse::<u32>()
+            .is_ok_and(|n| (1..=10_485_760).contains(&n))
+    {
+        cx.error_spanned_by(len, "`char(N)` needs a length from 1 to 10485760");
     }
     if let Some(lit) = a.sql_type.get()
         && lit.value().trim().is_empty()

@@ -31,7 +31,12 @@ pub(super) fn no_value(meta: &ParseNestedMeta) -> syn::Result<()> {
 
 /// Reports an unknown key, suggesting the closest valid one, and skips its
 /// value so the remaining keys are still parsed.
-pub(super) fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta, scope: &str, valid: &[&str]) -> syn::Result<()> {
+pub(super) fn unknown_key(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    scope: &str,
+    valid: &[&str],
+) -> syn::Result<()> {
     let key = meta
         .path
         .get_ident()
