@@ -32,6 +32,34 @@ pub(super) fn columns(plan: &mut Plan, before: &Table, after: &Table) {
             Some(old)
         });
         match previous {
+            // A generation expression cannot be altered (before
+            // PostgreSQL 17): the column is dropped and added again, its
+            // values computed anew from the row.
+            Some(old) if old.generated != column.generated && column.generated.is_some() => plan
+                .add(
+                    Phase::AlterColumns,
+                    format!("regenerate column {t}.{}", quote_ident(&column.name)),
+                    vec![
+                        alter(after, Alter::DropColumn(&old.name)),
+                        alter(after, Alter::AddColumn(column)),
+                    ],
+                    old.generated.is_none(),
+                ),
+            Some(old) if old.generated.is_some() && column.generated.is_none() => {
+                plan.add(
+                    Phase::AlterColumns,
+                    format!(
+                        "alter column {t}.{}: not generated",
+                        quote_ident(&column.name)
+                    ),
+                    vec![alter(
+                        after,
+                        Alter::Column(&column.name, ColumnChange::DropExpression),
+                    )],
+                    false,
+                );
+                alter_column(plan, after, old, column);
+            }
             Some(old) => alter_column(plan, after, old, column),
             None => plan.add(
                 Phase::AddColumns,

@@ -16,6 +16,7 @@ fn col(name: &str, sql_type: &str, nullable: bool) -> Column {
         default: None,
         identity: false,
         identity_by_default: false,
+        generated: None,
     }
 }
 

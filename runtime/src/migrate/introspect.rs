@@ -32,7 +32,8 @@ WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND c.relname <> $2 ORDER 
 const COLUMNS: &str =
     "SELECT a.attrelid, a.attname::text, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
        pg_get_expr(d.adbin, d.adrelid), a.attidentity::text,
-       pg_get_serial_sequence(a.attrelid::regclass::text, a.attname) IS NOT NULL
+       pg_get_serial_sequence(a.attrelid::regclass::text, a.attname) IS NOT NULL,
+       a.attgenerated::text
 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum";
 
@@ -172,6 +173,13 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
                 default = None;
             }
         }
+        // A stored generated column's expression is where a default is.
+        let generated_kind: String = r.get(7);
+        let generated = if generated_kind == "s" {
+            default.take()
+        } else {
+            None
+        };
         t.columns.push(Column {
             name: r.get(1),
             renamed_from: None,
@@ -180,6 +188,7 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
             default,
             identity: !identity.is_empty(),
             identity_by_default: identity == "d",
+            generated,
         });
     }
     for r in conn.query(CONSTRAINTS, &[&oids]).await? {
@@ -259,6 +268,7 @@ fn normalize(mut snapshot: Snapshot) -> Snapshot {
         for column in &mut table.columns {
             column.sql_type = normalize_type(&column.sql_type);
             column.default = column.default.as_deref().map(normalize_expr);
+            column.generated = column.generated.as_deref().map(condition_key);
         }
         for check in &mut table.checks {
             check.expr = condition_key(&check.expr);

@@ -40,6 +40,8 @@ pub struct ColumnDef {
     /// Whether the column is `serial` (`smallserial`, `bigserial`): an
     /// integer filled from a sequence it owns unless an insert gives one.
     pub serial: bool,
+    /// A generated column's expression (`GENERATED ALWAYS AS (…) STORED`).
+    pub generated: Option<&'static str>,
     /// The enum type of the column (or of its array elements), if any.
     pub enum_type: Option<&'static EnumDef>,
     /// The column's previous name, for a migration to rename it.
@@ -65,6 +67,7 @@ impl ColumnDef {
             identity: false,
             identity_by_default: false,
             serial: false,
+            generated: None,
             enum_type: None,
             renamed_from: None,
         }
@@ -109,6 +112,13 @@ impl ColumnDef {
         self
     }
 
+    /// Makes the column generated from `expr` (SQL over the row's other
+    /// columns), stored: `GENERATED ALWAYS AS (expr) STORED`.
+    pub const fn generated(mut self, expr: &'static str) -> Self {
+        self.generated = Some(expr);
+        self
+    }
+
     /// Records the column's previous name, for a migration to rename it.
     pub const fn renamed_from(mut self, old: &'static str) -> Self {
         self.renamed_from = Some(old);
@@ -124,7 +134,7 @@ impl ColumnDef {
     /// Whether an insert may leave the column out (it has a default, is
     /// an identity or is serial).
     pub const fn has_default(&self) -> bool {
-        self.default.is_some() || self.identity || self.serial
+        self.default.is_some() || self.identity || self.serial || self.generated.is_some()
     }
 
     /// The SQL type DDL writes: the column's type, or for a `serial`

@@ -219,6 +219,9 @@ fn column_def(c: &Column) -> TokenStream {
     if c.attrs.serial.is_set() {
         def.extend(quote!(.serial()));
     }
+    if let Some(expr) = c.attrs.generated.get() {
+        def.extend(quote!(.generated(#expr)));
+    }
     if let Some(old) = c.attrs.renamed_from.get() {
         def.extend(quote!(.renamed_from(#old)));
     }

@@ -18,7 +18,7 @@ fn is_key(table: &Table, column: &Column) -> bool {
             .is_some_and(|fields| fields.iter().any(|f| f == column.ident))
 }
 
-/// `UserPatch`: every column but the key and identity columns, as an
+/// `UserPatch`: every column but the key, identity and generated columns, as an
 /// `Option` (`Option<Option<T>>` for a nullable one), and its
 /// `pgtable::query::Patch` impl.
 pub fn patch(table: &Table) -> TokenStream {
@@ -28,7 +28,7 @@ pub fn patch(table: &Table) -> TokenStream {
     let columns: Vec<&Column> = table
         .columns
         .iter()
-        .filter(|c| !is_key(table, c) && !c.attrs.identity.is_set())
+        .filter(|c| !is_key(table, c) && !c.attrs.identity.is_set() && !c.attrs.generated.is_set())
         .collect();
     let doc = format!(
         "A partial update of [`{select}`] (table `{}`): each field that is `Some` is set, \

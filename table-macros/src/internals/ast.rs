@@ -135,7 +135,9 @@ impl<'a> Column<'a> {
     }
 
     pub fn insert_field(&self) -> InsertField {
-        if self.attrs.identity.is_set() && !self.attrs.identity_by_default {
+        if (self.attrs.identity.is_set() && !self.attrs.identity_by_default)
+            || self.attrs.generated.is_set()
+        {
             InsertField::Absent
         } else if self.none_is_default() && !self.is_option {
             InsertField::DefaultIfNone

@@ -61,6 +61,7 @@ pub const COLUMN_KEYS: &[&str] = &[
     "default_random",
     "identity",
     "serial",
+    "generated",
     "references",
     "fk_name",
     "on_delete",
@@ -234,6 +235,8 @@ pub struct ColumnAttrs {
     /// `identity(by_default)`: generated unless an insert gives a value.
     pub identity_by_default: bool,
     pub serial: Attr<()>,
+    /// `generated = "price * qty"`: a stored generated column.
+    pub generated: Attr<LitStr>,
     pub references: Attr<Path>,
     pub fk_name: Attr<LitStr>,
     pub on_delete: Attr<Ident>,
@@ -272,6 +275,7 @@ impl ColumnAttrs {
             identity: Attr::none("column", "identity"),
             identity_by_default: false,
             serial: Attr::none("column", "serial"),
+            generated: Attr::none("column", "generated"),
             references: Attr::none("column", "references"),
             fk_name: Attr::none("column", "fk_name"),
             on_delete: Attr::none("column", "on_delete"),
@@ -319,6 +323,8 @@ impl ColumnAttrs {
                     }
                 } else if meta.path.is_ident("serial") {
                     flag(&mut col.serial)?;
+                } else if meta.path.is_ident("generated") {
+                    col.generated.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("index") {
                     flag(&mut col.index)?;
                 } else if meta.path.is_ident("references") {

@@ -20,6 +20,7 @@ pub fn check(cx: &Ctxt, table: &Table) {
         check_column_name(cx, column);
         check_one_default(cx, column);
         check_one_type(cx, column);
+        check_generated(cx, column);
         check_not_doubly_optional(cx, column);
         check_varchar_len(cx, column);
         check_primary_key_not_null(cx, column);
@@ -126,6 +127,7 @@ fn check_one_default(cx: &Ctxt, column: &Column) {
         ("default_random", a.default_random.span()),
         ("identity", a.identity.span()),
         ("serial", a.serial.span()),
+        ("generated", a.generated.span()),
     ]
     .into_iter()
     .filter_map(|(k, s)| s.map(|s| (k, s)))
@@ -144,6 +146,17 @@ fn check_one_default(cx: &Ctxt, column: &Column) {
         cx.error_spanned_by(
             lit,
             "`default` needs an SQL expression, such as `default = \"0\"` or `default = \"'draft'\"`",
+        );
+    }
+}
+
+fn check_generated(cx: &Ctxt, column: &Column) {
+    if let Some(expr) = column.attrs.generated.get()
+        && expr.value().trim().is_empty()
+    {
+        cx.error_spanned_by(
+            expr,
+            "`generated` needs an SQL expression over the row's columns, such as `generated = \"price * quantity\"`",
         );
     }
 }
