@@ -97,13 +97,7 @@ impl Options {
             out.push(", ");
         }
         let layout = write_list(columns, out, linked, related.start, also);
-        self.write_from(out, related);
-        out.push(" WHERE ");
-        related.parent_key(out);
-        out.push(" = ANY(");
-        out.param(keys);
-        out.push(")");
-        self.write_filter(out);
+        self.write_related(out, related, |out| any_of(out, keys));
         self.write_order(out);
         layout
     }
@@ -142,13 +136,7 @@ impl Options {
         related.parent_key(out);
         self.write_order(out);
         out.push(") AS \"__pgtable_rank\"");
-        self.write_from(out, related);
-        out.push(" WHERE ");
-        related.parent_key(out);
-        out.push(" = ANY(");
-        out.param(keys);
-        out.push(")");
-        self.write_filter(out);
+        self.write_related(out, related, |out| any_of(out, keys));
         out.push(") AS \"__pgtable_ranked\" WHERE ");
         match (&self.offset, &self.last, &self.limit) {
             (Some(offset), last, _) => {
@@ -194,11 +182,7 @@ impl Options {
         out.push(&related.parent_key_type().array().to_string());
         out.push(") AS \"__pgtable_parent\"(\"key\") CROSS JOIN LATERAL (SELECT ");
         let layout = write_list(columns, out, true, related.start, also);
-        self.write_from(out, related);
-        out.push(" WHERE ");
-        related.parent_key(out);
-        out.push(" = \"__pgtable_parent\".\"key\"");
-        self.write_filter(out);
+        self.write_related(out, related, |out| out.push("\"__pgtable_parent\".\"key\""));
         self.write_order(out);
         // The limit and offset are written as numbers, not bound: the
         // planner must see them to read each parent's rows through the
@@ -214,6 +198,22 @@ impl Options {
         }
         out.push(") AS \"__pgtable_related\"");
         layout
+    }
+
+    /// ` FROM … WHERE <parent key> = <key> AND (filter)`: the related rows
+    /// of the parent keys `key` writes.
+    fn write_related<'a>(
+        &'a self,
+        out: &mut Built<'a>,
+        related: Related,
+        key: impl FnOnce(&mut Built<'a>),
+    ) {
+        self.write_from(out, related);
+        out.push(" WHERE ");
+        related.parent_key(out);
+        out.push(" = ");
+        key(out);
+        self.write_filter(out);
     }
 
     /// ` FROM "c"`, or through a link table
@@ -253,6 +253,13 @@ impl Options {
             out.order_list(&self.order);
         }
     }
+}
+
+/// `ANY($n)` over the parents' keys.
+fn any_of<'a>(out: &mut Built<'a>, keys: &'a (dyn ToSql + Sync)) {
+    out.push("ANY(");
+    out.param(keys);
+    out.push(")");
 }
 
 /// The related table of a load, how it is reached, and where its columns
