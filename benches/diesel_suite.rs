@@ -11,6 +11,8 @@
 //! scripts/bench-report > BENCHMARKS.md    # medians and ratios from criterion's output
 //! ```
 
+mod support;
+
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::pin::pin;
@@ -83,11 +85,6 @@ struct Env {
     flavour: &'static str,
 }
 
-fn url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
 /// A fresh bench database with the schema, a pgtable connection and a raw
 /// client, on a current-thread runtime or a multi-thread one.
 fn env(multi_thread: bool) -> Env {
@@ -100,28 +97,7 @@ fn env(multi_thread: bool) -> Env {
     .build()
     .unwrap();
     let (conn, raw) = rt.block_on(async {
-        let admin = Db::connect(&url())
-            .await
-            .expect("PostgreSQL must answer at DATABASE_URL");
-        let admin = admin.conn().await.unwrap();
-        // Two calls: a batch would run both in one transaction, which
-        // neither statement allows.
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-            .await
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {DATABASE}"))
-            .await
-            .unwrap();
-        let mut config: tokio_postgres::Config = url().parse().unwrap();
-        config.dbname(DATABASE);
-        // The raw baseline connects without TLS (NoTls); so does pgtable.
-        let db = Db::builder_with_config(config.clone())
-            .ssl_mode(pgtable::SslMode::Disable)
-            .max_size(2)
-            .build()
-            .unwrap();
+        let (config, db) = support::fresh_database(DATABASE).await;
         let conn = db.conn().await.unwrap();
         let schema = Schema::new()
             .table::<User>()
@@ -581,13 +557,7 @@ fn diesel_suite(c: &mut Criterion) {
         // Leave nothing behind.
         let Env { rt, conn, raw, .. } = env;
         drop((conn, raw));
-        rt.block_on(async {
-            let admin = Db::connect(&url()).await.unwrap().conn().await.unwrap();
-            admin
-                .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-                .await
-                .unwrap();
-        });
+        rt.block_on(support::drop_database(DATABASE));
     }
     build_sql(c);
 }

@@ -20,6 +20,8 @@
 //! cargo bench --bench relation_strategies
 //! ```
 
+mod support;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -53,11 +55,6 @@ struct Env {
     rt: Runtime,
     conn: Conn,
     raw: Client,
-}
-
-fn url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// The tables, the loads and the benches over them: instantiated once
@@ -349,25 +346,7 @@ fn env(schema: &Schema) -> Env {
         .build()
         .unwrap();
     let (conn, raw) = rt.block_on(async {
-        let admin = Db::connect(&url())
-            .await
-            .expect("PostgreSQL must answer at DATABASE_URL");
-        let admin = admin.conn().await.unwrap();
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-            .await
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {DATABASE}"))
-            .await
-            .unwrap();
-        let mut config: tokio_postgres::Config = url().parse().unwrap();
-        config.dbname(DATABASE);
-        let db = Db::builder_with_config(config.clone())
-            .ssl_mode(pgtable::SslMode::Disable)
-            .max_size(2)
-            .build()
-            .unwrap();
+        let (config, db) = support::fresh_database(DATABASE).await;
         let conn = db.conn().await.unwrap();
         conn.batch_execute(&schema.to_sql()).await.unwrap();
         conn.batch_execute(
@@ -391,13 +370,7 @@ fn env(schema: &Schema) -> Env {
 fn clean_up(env: Env) {
     let Env { rt, conn, raw } = env;
     drop((conn, raw));
-    rt.block_on(async {
-        let admin = Db::connect(&url()).await.unwrap().conn().await.unwrap();
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-            .await
-            .unwrap();
-    });
+    rt.block_on(support::drop_database(DATABASE));
 }
 
 fn strategies(c: &mut Criterion) {
