@@ -13,8 +13,8 @@ use crate::error::{Error, decode_error};
 use crate::schema::TableDef;
 use crate::table::Column;
 use crate::types::{
-    IdentityColumn, NowDefault, NumericColumn, RandomDefault, References, SerialColumn, SqlType,
-    TextColumn,
+    IdentityColumn, NowDefault, NumericColumn, OnUpdateNow, RandomDefault, References,
+    SerialColumn, SqlType, TextColumn,
 };
 
 /// A failed decode, one pointer wide: what `__decode` returns, so that a
@@ -59,6 +59,8 @@ pub const fn require_now_default<T: NowDefault>() {}
 pub const fn require_random_default<T: RandomDefault>() {}
 /// Fails to compile unless `identity` fits the field's type.
 pub const fn require_identity<T: IdentityColumn>() {}
+/// Fails to compile unless `on_update_now` fits the field's type.
+pub const fn require_on_update_now<T: OnUpdateNow>() {}
 /// Fails to compile unless `numeric(P, S)` fits the field's type.
 pub const fn require_numeric<T: NumericColumn>() {}
 /// Fails to compile unless `serial` fits the field's type.

@@ -239,6 +239,17 @@ impl NowDefault for NaiveDate {}
 impl NowDefault for NaiveTime {}
 impl<T: NowDefault> NowDefault for Option<T> {}
 
+/// Column types that `#[column(on_update_now)]` fits: dates and times.
+#[diagnostic::on_unimplemented(
+    message = "`on_update_now` needs a date or time column, but this field is `{Self}`",
+    label = "not a date or time type",
+    note = "`on_update_now` fits NaiveDateTime, DateTime<Utc>, NaiveDate, NaiveTime or an Option of one of them",
+    note = "to set another value on every update write `#[column(on_update_sql = \"<sql expression>\")]`"
+)]
+pub trait OnUpdateNow: SqlType {}
+
+impl<T: NowDefault> OnUpdateNow for T {}
+
 /// Column types that `#[column(default_random)]` fits: UUIDs.
 #[diagnostic::on_unimplemented(
     message = "`default_random` (gen_random_uuid()) needs a Uuid column, but this field is `{Self}`",

@@ -156,6 +156,18 @@ impl Operation for Set {
             out.push(" = ");
             out.node_for(value, table, column);
         }
+        // Columns set on every update (`on_update_now`, `on_update_sql`),
+        // unless this one sets them.
+        for column in table.columns {
+            if let Some(expr) = column.on_update
+                && !self.0.iter().any(|(name, _)| *name == column.name)
+            {
+                out.push(", ");
+                out.ident(column.name);
+                out.push(" = ");
+                out.push(expr);
+            }
+        }
     }
 }
 

@@ -42,6 +42,10 @@ pub struct ColumnDef {
     pub serial: bool,
     /// A generated column's expression (`GENERATED ALWAYS AS (…) STORED`).
     pub generated: Option<&'static str>,
+    /// What pgtable's `update()` sets the column to, as SQL, when the
+    /// update does not set it (Drizzle's `$onUpdate`): `now()` for
+    /// `on_update_now`.
+    pub on_update: Option<&'static str>,
     /// The enum type of the column (or of its array elements), if any.
     pub enum_type: Option<&'static EnumDef>,
     /// The column's previous name, for a migration to rename it.
@@ -68,6 +72,7 @@ impl ColumnDef {
             identity_by_default: false,
             serial: false,
             generated: None,
+            on_update: None,
             enum_type: None,
             renamed_from: None,
         }
@@ -109,6 +114,13 @@ impl ColumnDef {
     /// `serial` or `bigserial`).
     pub const fn serial(mut self) -> Self {
         self.serial = true;
+        self
+    }
+
+    /// Sets the column to `expr` (SQL) on every `update()` that does not
+    /// set it itself.
+    pub const fn on_update(mut self, expr: &'static str) -> Self {
+        self.on_update = Some(expr);
         self
     }
 

@@ -222,6 +222,11 @@ fn column_def(c: &Column) -> TokenStream {
     if let Some(expr) = c.attrs.generated.get() {
         def.extend(quote!(.generated(#expr)));
     }
+    if c.attrs.on_update_now.is_set() {
+        def.extend(quote!(.on_update("now()")));
+    } else if let Some(expr) = c.attrs.on_update_sql.get() {
+        def.extend(quote!(.on_update(#expr)));
+    }
     if let Some(old) = c.attrs.renamed_from.get() {
         def.extend(quote!(.renamed_from(#old)));
     }
@@ -433,6 +438,7 @@ fn type_checks(table: &Table) -> TokenStream {
             (a.default_random.is_set(), "require_random_default"),
             (a.identity.is_set(), "require_identity"),
             (a.serial.is_set(), "require_serial"),
+            (a.on_update_now.is_set(), "require_on_update_now"),
             (a.varchar.is_set() || a.char.is_set(), "require_text"),
             (a.numeric.is_set(), "require_numeric"),
         ]

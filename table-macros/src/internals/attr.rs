@@ -62,6 +62,8 @@ pub const COLUMN_KEYS: &[&str] = &[
     "identity",
     "serial",
     "generated",
+    "on_update_now",
+    "on_update_sql",
     "references",
     "fk_name",
     "on_delete",
@@ -237,6 +239,10 @@ pub struct ColumnAttrs {
     pub serial: Attr<()>,
     /// `generated = "price * qty"`: a stored generated column.
     pub generated: Attr<LitStr>,
+    /// `on_update_now`: `now()` on every update that does not set it.
+    pub on_update_now: Attr<()>,
+    /// `on_update_sql = "…"`: that SQL on every update that does not set it.
+    pub on_update_sql: Attr<LitStr>,
     pub references: Attr<Path>,
     pub fk_name: Attr<LitStr>,
     pub on_delete: Attr<Ident>,
@@ -276,6 +282,8 @@ impl ColumnAttrs {
             identity_by_default: false,
             serial: Attr::none("column", "serial"),
             generated: Attr::none("column", "generated"),
+            on_update_now: Attr::none("column", "on_update_now"),
+            on_update_sql: Attr::none("column", "on_update_sql"),
             references: Attr::none("column", "references"),
             fk_name: Attr::none("column", "fk_name"),
             on_delete: Attr::none("column", "on_delete"),
@@ -325,6 +333,10 @@ impl ColumnAttrs {
                     flag(&mut col.serial)?;
                 } else if meta.path.is_ident("generated") {
                     col.generated.set(cx, span, meta.value()?.parse()?);
+                } else if meta.path.is_ident("on_update_now") {
+                    flag(&mut col.on_update_now)?;
+                } else if meta.path.is_ident("on_update_sql") {
+                    col.on_update_sql.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("index") {
                     flag(&mut col.index)?;
                 } else if meta.path.is_ident("references") {

@@ -21,6 +21,7 @@ pub fn check(cx: &Ctxt, table: &Table) {
         check_one_default(cx, column);
         check_one_type(cx, column);
         check_generated(cx, column);
+        check_on_update(cx, column);
         check_not_doubly_optional(cx, column);
         check_varchar_len(cx, column);
         check_primary_key_not_null(cx, column);
@@ -146,6 +147,32 @@ fn check_one_default(cx: &Ctxt, column: &Column) {
         cx.error_spanned_by(
             lit,
             "`default` needs an SQL expression, such as `default = \"0\"` or `default = \"'draft'\"`",
+        );
+    }
+}
+
+fn check_on_update(cx: &Ctxt, column: &Column) {
+    let a = &column.attrs;
+    if let (Some(_), Some(span)) = (a.on_update_now.span(), a.on_update_sql.span()) {
+        cx.error_at(
+            span,
+            "`on_update_sql` conflicts with `on_update_now`: an update sets the column one way; keep one of them",
+        );
+    }
+    if let Some(expr) = a.on_update_sql.get()
+        && expr.value().trim().is_empty()
+    {
+        cx.error_spanned_by(
+            expr,
+            "`on_update_sql` needs an SQL expression, such as `on_update_sql = \"revision + 1\"`",
+        );
+    }
+    if let Some(span) = a.on_update_now.span().or(a.on_update_sql.span())
+        && (a.generated.is_set() || a.identity.is_set())
+    {
+        cx.error_at(
+            span,
+            "a generated or identity column cannot be set by an update: leave out `on_update_now` / `on_update_sql`",
         );
     }
 }
