@@ -98,6 +98,7 @@
 //! | `name = "users"` | the SQL table name (required) |
 //! | `schema = "app"` | the PostgreSQL schema the table lives in |
 //! | `insert = "UserDraft"` | the insert type's name (default `New<Struct>`) |
+//! | `insert_derive(serde::Deserialize, …)` | derives for the insert type and the patch |
 //! | `primary_key(a, b)` | a primary key over several fields (`<table>_a_b_pk`) |
 //! | `unique(a, b)` | a unique constraint over several fields (`<table>_a_b_unique`) |
 //! | `unique(name = "…", columns(a, b))` | a unique constraint, named |

@@ -103,9 +103,11 @@ fn insert_struct(table: &Table) -> TokenStream {
     let fields: Vec<TokenStream> = fields.collect();
     let default = all_optional.then(|| quote!(#[derive(::core::default::Default)]));
     let debug_clone = insert_debug_clone(table);
+    let derives = table.insert_derives();
     quote! {
         #[doc = #doc]
         #default
+        #derives
         #vis struct #ident {
             #(#fields,)*
         }

@@ -52,11 +52,13 @@ pub fn patch(table: &Table) -> TokenStream {
             }
         }
     });
+    let derives = table.insert_derives();
     quote! {
         #[doc = #doc]
         // Generated for every table: not a warning where it goes unused.
         #[allow(dead_code)]
         #[derive(::core::default::Default)]
+        #derives
         #vis struct #ident {
             #(#fields,)*
         }

@@ -90,6 +90,15 @@ impl<'a> Table<'a> {
         &self.item.ident
     }
 
+    /// `#[derive(…)]` of `insert_derive(…)`, for the insert type and the
+    /// patch; nothing when not given.
+    pub fn insert_derives(&self) -> proc_macro2::TokenStream {
+        match self.attrs.insert_derive.get() {
+            Some(paths) if !paths.is_empty() => quote::quote!(#[derive(#(#paths),*)]),
+            _ => proc_macro2::TokenStream::new(),
+        }
+    }
+
     pub fn vis(&self) -> &'a Visibility {
         &self.item.vis
     }

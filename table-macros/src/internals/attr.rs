@@ -18,6 +18,7 @@ pub const TABLE_KEYS: &[&str] = &[
     "name",
     "schema",
     "insert",
+    "insert_derive",
     "primary_key",
     "unique",
     "index",
@@ -122,6 +123,9 @@ pub struct TableAttrs {
     pub name: Attr<LitStr>,
     pub schema: Attr<LitStr>,
     pub insert: Attr<Ident>,
+    /// `insert_derive(serde::Deserialize, …)`: derives for the insert type
+    /// and the patch.
+    pub insert_derive: Attr<Vec<Path>>,
     pub renamed_from: Attr<LitStr>,
     pub primary_key: Attr<Vec<Ident>>,
     /// Table-level unique constraints.
@@ -173,6 +177,7 @@ impl TableAttrs {
             name: Attr::none("table", "name"),
             schema: Attr::none("table", "schema"),
             insert: Attr::none("table", "insert"),
+            insert_derive: Attr::none("table", "insert_derive"),
             renamed_from: Attr::none("table", "renamed_from"),
             primary_key: Attr::none("table", "primary_key"),
             unique: Vec::new(),
@@ -199,6 +204,13 @@ impl TableAttrs {
                         "`insert` names the insert type: write a Rust type name such as `insert = \"UserDraft\"`",
                     ),
                 }
+            } else if meta.path.is_ident("insert_derive") {
+                let mut paths = Vec::new();
+                meta.parse_nested_meta(|inner| {
+                    paths.push(inner.path.clone());
+                    Ok(())
+                })?;
+                attrs.insert_derive.set(cx, span, paths);
             } else if meta.path.is_ident("primary_key") {
                 attrs.primary_key.set(cx, span, field_list(&meta)?);
             } else if meta.path.is_ident("unique") {

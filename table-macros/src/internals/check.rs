@@ -29,6 +29,7 @@ pub fn check(cx: &Ctxt, table: &Table) {
         check_column_check(cx, column);
     }
     check_table_indexes(cx, table);
+    check_insert_derive(cx, table);
     check_table_checks(cx, table);
     check_duplicate_columns(cx, table);
     check_duplicate_constants(cx, table);
@@ -438,6 +439,26 @@ fn check_column_check(cx: &Ctxt, column: &Column) {
             expr,
             "`check` needs an SQL condition, such as `check = \"rating >= 0\"`",
         );
+    }
+}
+
+/// The insert type implements `Debug` and `Clone` already, the patch
+/// `Default`: deriving them again would be a conflict reported far from
+/// the attribute.
+fn check_insert_derive(cx: &Ctxt, table: &Table) {
+    for path in table.attrs.insert_derive.get().into_iter().flatten() {
+        let Some(last) = path.segments.last() else {
+            continue;
+        };
+        let name = last.ident.to_string();
+        if ["Debug", "Clone", "Default"].contains(&name.as_str()) {
+            cx.error_spanned_by(
+                path,
+                format_args!(
+                    "`{name}` is implemented already (the insert type has `Debug` and `Clone`, the patch `Default`): leave it out of `insert_derive(...)`"
+                ),
+            );
+        }
     }
 }
 
