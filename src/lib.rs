@@ -146,7 +146,10 @@
 //! the column nullable. In the insert type a column with a default becomes
 //! `Option<T>` (`None` takes the default), a nullable column stays `Option<T>`
 //! (`None` is NULL), an identity column is left out and every other column is
-//! required, so forgetting one is a compile error.
+//! required, so forgetting one is a compile error. `NewUser::new(required
+//! fields…)` builds one from the required fields alone, with a setter for
+//! each other field (`.nickname(…)`), so adding a nullable column later
+//! breaks no call.
 //!
 //! Mistakes are compile errors on the offending span, saying what to write
 //! instead: unknown attributes, duplicate columns, two primary keys,

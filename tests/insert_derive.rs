@@ -1,5 +1,6 @@
-//! `insert_derive(serde::Deserialize)`: a handler takes the insert type and
-//! the patch straight from JSON.
+//! The insert type for services: `insert_derive(serde::Deserialize)`, so a
+//! handler takes it and the patch straight from JSON, and `NewUser::new`
+//! with setters.
 
 mod common;
 
@@ -48,5 +49,35 @@ async fn the_insert_type_and_the_patch_come_from_json() -> Result<(), Box<dyn st
 
     // A JSON body that lacks a required field is serde's error, before any SQL.
     assert!(serde_json::from_str::<NewUser>(r#"{"nickname": "x"}"#).is_err());
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_insert_type_has_a_constructor_and_setters() -> Result<(), pgtable::Error> {
+    let test = TestDb::with_schema(&Schema::new().table::<User>()).await;
+    let db = test.db();
+    // Only the required field is an argument: a nullable or defaulted
+    // column added later does not break this line.
+    let plain = NewUser::new("bob@x.io".into());
+    assert_eq!(
+        plain,
+        NewUser {
+            email: "bob@x.io".into(),
+            nickname: None,
+            karma: None,
+        }
+    );
+    let user = User::insert(
+        NewUser::new("cy@x.io".into())
+            .nickname("cy".into())
+            .karma(3),
+    )
+    .returning()
+    .fetch_one(&db)
+    .await?;
+    assert_eq!(
+        (user.email.as_str(), user.nickname.as_deref(), user.karma),
+        ("cy@x.io", Some("cy"), 3)
+    );
     Ok(())
 }

@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Item, ItemStruct};
 
 mod constraints;
+mod constructor;
 mod patch;
 mod relations;
 
@@ -52,6 +53,7 @@ fn strip_column_attrs(item: &ItemStruct) -> ItemStruct {
 fn expand(table: &Table) -> TokenStream {
     let item = strip_column_attrs(table.item);
     let insert_struct = insert_struct(table);
+    let constructor = constructor::constructor(table);
     let patch = patch::patch(table);
     let relations = relations::relations(table);
     let column_consts = column_consts(table);
@@ -63,6 +65,7 @@ fn expand(table: &Table) -> TokenStream {
     quote! {
         #item
         #insert_struct
+        #constructor
         #patch
         #column_consts
         #relations
