@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use proc_macro2::Span;
+use syn::LitStr;
 
 use super::ast::{Column, Table};
 use super::attr::ACTIONS;
@@ -123,51 +124,40 @@ fn check_column_name(cx: &Ctxt, column: &Column) {
 
 fn check_one_default(cx: &Ctxt, column: &Column) {
     let a = &column.attrs;
-    let set: Vec<(&str, Span)> = [
-        ("default", a.default.span()),
-        ("default_now", a.default_now.span()),
-        ("default_random", a.default_random.span()),
-        ("identity", a.identity.span()),
-        ("serial", a.serial.span()),
-        ("generated", a.generated.span()),
-    ]
-    .into_iter()
-    .filter_map(|(k, s)| s.map(|s| (k, s)))
-    .collect();
-    if let [(first, _), (second, span), ..] = set.as_slice() {
-        cx.error_at(
-            *span,
-            format_args!(
-                "`{second}` conflicts with `{first}`: a column gets its value from one default; keep one of them"
-            ),
-        );
-    }
-    if let Some(lit) = a.default.get()
-        && lit.value().trim().is_empty()
-    {
-        cx.error_spanned_by(
-            lit,
-            "`default` needs an SQL expression, such as `default = \"0\"` or `default = \"'draft'\"`",
-        );
-    }
+    at_most_one(
+        cx,
+        &[
+            ("default", a.default.span()),
+            ("default_now", a.default_now.span()),
+            ("default_random", a.default_random.span()),
+            ("identity", a.identity.span()),
+            ("serial", a.serial.span()),
+            ("generated", a.generated.span()),
+        ],
+        "a column gets its value from one default",
+    );
+    not_blank(
+        cx,
+        a.default.get(),
+        "`default` needs an SQL expression, such as `default = \"0\"` or `default = \"'draft'\"`",
+    );
 }
 
 fn check_on_update(cx: &Ctxt, column: &Column) {
     let a = &column.attrs;
-    if let (Some(_), Some(span)) = (a.on_update_now.span(), a.on_update_sql.span()) {
-        cx.error_at(
-            span,
-            "`on_update_sql` conflicts with `on_update_now`: an update sets the column one way; keep one of them",
-        );
-    }
-    if let Some(expr) = a.on_update_sql.get()
-        && expr.value().trim().is_empty()
-    {
-        cx.error_spanned_by(
-            expr,
-            "`on_update_sql` needs an SQL expression, such as `on_update_sql = \"revision + 1\"`",
-        );
-    }
+    at_most_one(
+        cx,
+        &[
+            ("on_update_now", a.on_update_now.span()),
+            ("on_update_sql", a.on_update_sql.span()),
+        ],
+        "an update sets the column one way",
+    );
+    not_blank(
+        cx,
+        a.on_update_sql.get(),
+        "`on_update_sql` needs an SQL expression, such as `on_update_sql = \"revision + 1\"`",
+    );
     if let Some(span) = a.on_update_now.span().or(a.on_update_sql.span())
         && (a.generated.is_set() || a.identity.is_set())
     {
@@ -179,35 +169,25 @@ fn check_on_update(cx: &Ctxt, column: &Column) {
 }
 
 fn check_generated(cx: &Ctxt, column: &Column) {
-    if let Some(expr) = column.attrs.generated.get()
-        && expr.value().trim().is_empty()
-    {
-        cx.error_spanned_by(
-            expr,
-            "`generated` needs an SQL expression over the row's columns, such as `generated = \"price * quantity\"`",
-        );
-    }
+    not_blank(
+        cx,
+        column.attrs.generated.get(),
+        "`generated` needs an SQL expression over the row's columns, such as `generated = \"price * quantity\"`",
+    );
 }
 
 fn check_one_type(cx: &Ctxt, column: &Column) {
     let a = &column.attrs;
-    let set: Vec<(&str, Span)> = [
-        ("varchar(N)", a.varchar.span()),
-        ("numeric(P, S)", a.numeric.span()),
-        ("char(N)", a.char.span()),
-        ("sql_type", a.sql_type.span()),
-    ]
-    .into_iter()
-    .filter_map(|(k, s)| s.map(|s| (k, s)))
-    .collect();
-    if let [(first, _), (second, span), ..] = set.as_slice() {
-        cx.error_at(
-            *span,
-            format_args!(
-                "`{second}` conflicts with `{first}`: both set the column type; keep one of them"
-            ),
-        );
-    }
+    at_most_one(
+        cx,
+        &[
+            ("varchar(N)", a.varchar.span()),
+            ("numeric(P, S)", a.numeric.span()),
+            ("char(N)", a.char.span()),
+            ("sql_type", a.sql_type.span()),
+        ],
+        "both set the column type",
+    );
     if let Some((precision, scale)) = a.numeric.get() {
         match precision.base10_parse::<u32>() {
             Ok(p) if (1..=1000).contains(&p) => {
@@ -233,14 +213,11 @@ fn check_one_type(cx: &Ctxt, column: &Column) {
     {
         cx.error_spanned_by(len, "`char(N)` needs a length from 1 to 10485760");
     }
-    if let Some(lit) = a.sql_type.get()
-        && lit.value().trim().is_empty()
-    {
-        cx.error_spanned_by(
-            lit,
-            "`sql_type` needs a PostgreSQL type, such as `sql_type = \"citext\"`",
-        );
-    }
+    not_blank(
+        cx,
+        a.sql_type.get(),
+        "`sql_type` needs a PostgreSQL type, such as `sql_type = \"citext\"`",
+    );
 }
 
 /// NULL is one value: `Some(None)` would be written as NULL and read back
@@ -432,14 +409,11 @@ fn check_references(cx: &Ctxt, column: &Column) {
 }
 
 fn check_column_check(cx: &Ctxt, column: &Column) {
-    if let Some(expr) = column.attrs.check.get()
-        && expr.value().trim().is_empty()
-    {
-        cx.error_spanned_by(
-            expr,
-            "`check` needs an SQL condition, such as `check = \"rating >= 0\"`",
-        );
-    }
+    not_blank(
+        cx,
+        column.attrs.check.get(),
+        "`check` needs an SQL condition, such as `check = \"rating >= 0\"`",
+    );
 }
 
 /// The insert type implements `Debug` and `Clone` already, the patch
@@ -464,25 +438,19 @@ fn check_insert_derive(cx: &Ctxt, table: &Table) {
 
 fn check_table_indexes(cx: &Ctxt, table: &Table) {
     for index in &table.attrs.indexes {
-        if let Some(using) = &index.using
-            && using.value().trim().is_empty()
-        {
-            cx.error_spanned_by(
-                using,
-                "`using` names an index method, such as `using = \"gin\"`",
-            );
-        }
+        not_blank(
+            cx,
+            index.using.as_ref(),
+            "`using` names an index method, such as `using = \"gin\"`",
+        );
         if let Some(name) = &index.name {
             check_identifier(cx, name.span(), "the index name", &name.value());
         }
-        if let Some(predicate) = &index.predicate
-            && predicate.value().trim().is_empty()
-        {
-            cx.error_spanned_by(
-                predicate,
-                "`where` needs an SQL condition, such as `where = \"deleted_at IS NULL\"`",
-            );
-        }
+        not_blank(
+            cx,
+            index.predicate.as_ref(),
+            "`where` needs an SQL condition, such as `where = \"deleted_at IS NULL\"`",
+        );
     }
 }
 
@@ -565,5 +533,27 @@ fn check_field_lists(cx: &Ctxt, table: &Table) {
                 );
             }
         }
+    }
+}
+
+/// One error, on the second of the `keys` given, when two of them are: they
+/// set the same thing (`why`).
+fn at_most_one(cx: &Ctxt, keys: &[(&str, Option<Span>)], why: &str) {
+    let mut given = keys.iter().filter_map(|(key, span)| Some((*key, (*span)?)));
+    if let (Some((first, _)), Some((second, span))) = (given.next(), given.next()) {
+        cx.error_at(
+            span,
+            format_args!("`{second}` conflicts with `{first}`: {why}; keep one of them"),
+        );
+    }
+}
+
+/// An error on `text` when it is given but blank (an SQL expression,
+/// type or name the attribute needs).
+fn not_blank(cx: &Ctxt, text: Option<&LitStr>, message: &str) {
+    if let Some(text) = text
+        && text.value().trim().is_empty()
+    {
+        cx.error_spanned_by(text, message);
     }
 }
