@@ -121,7 +121,8 @@
 //! | `char(N)` | `char(N)`, padded to N by PostgreSQL (String fields) |
 //! | `numeric(P, S)`, `numeric(P)` | `numeric` with a precision and scale (`rust_decimal::Decimal`, feature `decimal`) |
 //! | `sql_type = "citext"` | any SQL type, written verbatim |
-//! | `default = "sql expr"` | a default, as an SQL expression |
+//! | `default = <value>` | a typed default: `true`, `0`, `-2.5`, `"text"` or an enum variant (`Status::Draft`), checked against the field's type |
+//! | `default_sql = "sql expr"` | a default, as an SQL expression |
 //! | `default_now` | `DEFAULT now()` (date and time fields) |
 //! | `default_random` | `DEFAULT gen_random_uuid()` (Uuid fields) |
 //! | `identity` | `GENERATED ALWAYS AS IDENTITY` (i16/i32/i64); absent from the insert type |

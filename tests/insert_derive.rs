@@ -14,7 +14,7 @@ pub struct User {
     pub id: i64,
     pub email: String,
     pub nickname: Option<String>,
-    #[column(default = "0")]
+    #[column(default = 0)]
     pub karma: i32,
 }
 

@@ -59,7 +59,7 @@ fn table_def_describes_the_table() {
 pub struct Setting {
     #[column(primary_key, identity)]
     pub id: i32,
-    #[column(default = "'{}'")]
+    #[column(default = "{}")]
     pub value: String,
     pub note: Option<String>,
 }

@@ -28,7 +28,7 @@ mod v1 {
         pub price: f64,
         pub note: Option<String>,
         pub sku: Option<String>,
-        #[column(default = "'new'")]
+        #[column(default = "new")]
         pub status: String,
         pub color: Color,
     }
@@ -82,10 +82,10 @@ mod v2 {
         // Now NOT NULL and unique.
         #[column(unique)]
         pub sku: String,
-        #[column(default = "'old'")]
+        #[column(default = "old")]
         pub status: String,
         pub color: Color,
-        #[column(default = "0")]
+        #[column(default = 0)]
         pub stock: i32,
         #[column(references = Owner::ID, on_delete = set_null)]
         pub owner_id: Option<i32>,
@@ -126,10 +126,10 @@ mod v3 {
         pub title: String,
         pub price: i64,
         pub sku: String,
-        #[column(default = "'old'")]
+        #[column(default = "old")]
         pub status: String,
         pub color: Option<Color>,
-        #[column(default = "0")]
+        #[column(default = 0)]
         pub stock: i32,
     }
 

@@ -15,7 +15,7 @@ pub struct Note {
     pub title: String,
     #[column(default_now, on_update_now)]
     pub updated_at: DateTime<Utc>,
-    #[column(default = "0", on_update_sql = "revision + 1")]
+    #[column(default = 0, on_update_sql = "revision + 1")]
     pub revision: i32,
 }
 

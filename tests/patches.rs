@@ -12,7 +12,7 @@ pub struct User {
     pub id: i64,
     pub email: String,
     pub bio: Option<String>,
-    #[column(default = "0")]
+    #[column(default = 0)]
     pub visits: i32,
 }
 

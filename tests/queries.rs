@@ -15,7 +15,7 @@ pub struct Article {
     #[column(unique)]
     pub slug: String,
     pub title: String,
-    #[column(default = "0")]
+    #[column(default = 0)]
     pub views: i32,
     pub rating: Option<f64>,
     pub summary: Option<String>,
@@ -26,7 +26,7 @@ pub struct Article {
 pub struct Tag {
     pub article_id: i64,
     pub name: String,
-    #[column(default = "1")]
+    #[column(default = 1)]
     pub weight: i16,
 }
 

@@ -308,7 +308,7 @@ pub struct Invoice {
     #[column(primary_key, identity)]
     pub id: i32,
     pub total: Cents,
-    #[column(default = "0")]
+    #[column(default_sql = "0")]
     pub refunded: Cents,
     pub tip: Option<Cents>,
 }

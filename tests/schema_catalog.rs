@@ -198,7 +198,7 @@ pub struct Membership {
     pub seat: i64,
     #[column(default_random, unique)]
     pub token: Uuid,
-    #[column(name = "role_name", default = "'member'")]
+    #[column(name = "role_name", default = "member")]
     pub role: String,
     #[column(sql_type = "varchar(16)")]
     pub plan: Option<String>,

@@ -44,7 +44,7 @@ pub struct Document {
     pub scores: Vec<Option<i32>>,
     pub ids: Vec<Uuid>,
     pub flags: Option<Vec<bool>>,
-    #[column(default = "'happy'")]
+    #[column(default = Mood::Happy)]
     pub mood: Mood,
     pub moods: Vec<Mood>,
     pub level: Option<Level>,

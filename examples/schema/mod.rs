@@ -93,7 +93,7 @@ pub struct Post {
     /// The title.
     pub title: String,
     /// Draft, published or archived.
-    #[column(default = "'draft'")]
+    #[column(default = PostStatus::Draft)]
     pub status: PostStatus,
     /// Free tags, as a text array.
     pub tags: Vec<String>,

@@ -13,9 +13,10 @@ use crate::error::{Error, decode_error};
 use crate::schema::TableDef;
 use crate::table::Column;
 use crate::types::{
-    IdentityColumn, NowDefault, NumericColumn, OnUpdateNow, RandomDefault, References,
-    SerialColumn, SqlType, TextColumn,
+    BoolDefault, IdentityColumn, NowDefault, NumericColumn, OnUpdateNow, RandomDefault, References,
+    SerialColumn, SqlType, TextColumn, TextDefault,
 };
+pub use crate::types::{EnumDefault, FloatDefault, IntDefault};
 
 /// A failed decode, one pointer wide: what `__decode` returns, so that a
 /// `Result` per column stays as small as the value. It becomes an
@@ -57,6 +58,10 @@ pub const fn require_sql_type<T: SqlType>() {}
 pub const fn require_now_default<T: NowDefault>() {}
 /// Fails to compile unless `default_random` fits the field's type.
 pub const fn require_random_default<T: RandomDefault>() {}
+/// Fails to compile unless `default = true` (or `false`) fits the field's type.
+pub const fn require_bool_default<T: BoolDefault>() {}
+/// Fails to compile unless `default = "text"` fits the field's type.
+pub const fn require_text_default<T: TextDefault>() {}
 /// Fails to compile unless `identity` fits the field's type.
 pub const fn require_identity<T: IdentityColumn>() {}
 /// Fails to compile unless `on_update_now` fits the field's type.

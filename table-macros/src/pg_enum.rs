@@ -9,6 +9,7 @@ use syn::{Data, DeriveInput, Fields, Ident, LitStr};
 
 use crate::internals::case::{RENAME_RULES, rename, snake};
 use crate::internals::ctxt::Ctxt;
+use crate::internals::default::quote_literal;
 
 const ENUM_KEYS: &[&str] = &["name", "schema", "rename_all"];
 const VARIANT_KEYS: &[&str] = &["rename"];
@@ -171,10 +172,25 @@ fn expand(model: &Model) -> TokenStream {
             quote!(::pgtable::SqlTypeName::user_defined(#name)),
         ),
     };
+    let sql_literals = values.iter().map(|v| quote_literal(v));
     let pt = quote!(::pgtable::postgres_types);
     quote! {
         impl ::pgtable::PgEnum for #ident {
             const DEF: &'static ::pgtable::EnumDef = &#def;
+        }
+
+        impl ::pgtable::__private::EnumDefault for #ident {
+            type Enum = Self;
+        }
+
+        impl #ident {
+            /// The variant as an SQL literal, for `#[column(default = …)]`.
+            #[doc(hidden)]
+            pub const fn __pgtable_default_sql(&self) -> &'static str {
+                match self {
+                    #(Self::#variants => #sql_literals,)*
+                }
+            }
         }
 
         impl ::pgtable::SqlType for #ident {

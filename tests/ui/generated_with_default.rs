@@ -5,7 +5,7 @@ pub struct LineItem {
     #[column(primary_key, identity)]
     pub id: i32,
     pub price: i32,
-    #[column(default = "0", generated = "price * 2")]
+    #[column(default = 0, generated = "price * 2")]
     pub total: i32,
 }
 

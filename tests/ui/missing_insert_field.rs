@@ -5,7 +5,7 @@ pub struct User {
     #[column(primary_key)]
     pub id: i64,
     pub email: String,
-    #[column(default = "'member'")]
+    #[column(default = "member")]
     pub role: String,
 }
 

@@ -8,7 +8,7 @@ pub struct Money {
 pub struct Order {
     #[column(primary_key)]
     pub id: i64,
-    #[column(default = "0")]
+    #[column(default_sql = "0")]
     pub refund: Option<Money>,
 }
 

@@ -30,7 +30,7 @@ enum Conflict {
 ///     pub id: i64,
 ///     #[column(unique)]
 ///     pub email: String,
-///     #[column(default = "0")]
+///     #[column(default = 0)]
 ///     pub logins: i32,
 /// }
 ///

@@ -455,6 +455,12 @@ fn type_checks(table: &Table) -> TokenStream {
         })
     });
     let mut checks: Vec<TokenStream> = checks.collect();
+    checks.extend(
+        table
+            .columns
+            .iter()
+            .filter_map(|c| Some(c.attrs.default.get()?.type_check(c.ty))),
+    );
     checks.extend(constraints::reference_checks(table));
     if checks.is_empty() {
         return TokenStream::new();

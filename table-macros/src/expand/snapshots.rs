@@ -48,7 +48,7 @@ fn every_attribute() {
                 pub seat: i64,
                 #[column(default_random, unique)]
                 token: Uuid,
-                #[column(name = "role_name", default = "'member'")]
+                #[column(name = "role_name", default = "member")]
                 pub role: String,
                 #[column(sql_type = "varchar(16)")]
                 pub plan: Option<String>,

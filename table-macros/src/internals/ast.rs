@@ -130,17 +130,28 @@ impl<'a> Column<'a> {
         }
     }
 
-    /// The SQL default expression, if the column has one.
-    pub fn default_sql(&self) -> Option<String> {
-        if let Some(lit) = self.attrs.default.get() {
-            Some(lit.value())
+    /// The column's default, as an expression of type `&'static str` (SQL),
+    /// if it has one.
+    pub fn default_sql(&self) -> Option<TokenStream> {
+        if let Some(value) = self.attrs.default.get() {
+            Some(value.sql_tokens())
+        } else if let Some(lit) = self.attrs.default_sql.get() {
+            Some(quote::quote!(#lit))
         } else if self.attrs.default_now.is_set() {
-            Some("now()".to_owned())
+            Some(quote::quote!("now()"))
         } else if self.attrs.default_random.is_set() {
-            Some("gen_random_uuid()".to_owned())
+            Some(quote::quote!("gen_random_uuid()"))
         } else {
             None
         }
+    }
+
+    /// Whether the column has a default of any of the `default*` kinds.
+    pub fn has_default(&self) -> bool {
+        self.attrs.default.is_set()
+            || self.attrs.default_sql.is_set()
+            || self.attrs.default_now.is_set()
+            || self.attrs.default_random.is_set()
     }
 
     pub fn insert_field(&self) -> InsertField {
@@ -157,7 +168,7 @@ impl<'a> Column<'a> {
 
     /// `None` in the insert type means "the default" (rather than NULL).
     pub fn none_is_default(&self) -> bool {
-        self.default_sql().is_some()
+        self.has_default()
             || self.attrs.serial.is_set()
             || (self.attrs.identity.is_set() && self.attrs.identity_by_default)
     }

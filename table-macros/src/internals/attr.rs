@@ -10,6 +10,7 @@ use syn::parse::Parser;
 use syn::{Attribute, Ident, LitInt, LitStr, Path};
 
 use super::ctxt::Ctxt;
+use super::default::DefaultValue;
 use super::index_key::{IndexKey, parse_keys};
 use super::keys::{field_list, no_value, unknown_key};
 
@@ -58,6 +59,7 @@ pub const COLUMN_KEYS: &[&str] = &[
     "char",
     "sql_type",
     "default",
+    "default_sql",
     "default_now",
     "default_random",
     "identity",
@@ -242,7 +244,10 @@ pub struct ColumnAttrs {
     /// `char(N)`.
     pub char: Attr<LitInt>,
     pub sql_type: Attr<LitStr>,
-    pub default: Attr<LitStr>,
+    /// `default = <value>`: a typed default.
+    pub default: Attr<DefaultValue>,
+    /// `default_sql = "…"`: a default as SQL.
+    pub default_sql: Attr<LitStr>,
     pub default_now: Attr<()>,
     pub default_random: Attr<()>,
     pub identity: Attr<()>,
@@ -288,6 +293,7 @@ impl ColumnAttrs {
             char: Attr::none("column", "char"),
             sql_type: Attr::none("column", "sql_type"),
             default: Attr::none("column", "default"),
+            default_sql: Attr::none("column", "default_sql"),
             default_now: Attr::none("column", "default_now"),
             default_random: Attr::none("column", "default_random"),
             identity: Attr::none("column", "identity"),
@@ -369,6 +375,8 @@ impl ColumnAttrs {
                     col.sql_type.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("default") {
                     col.default.set(cx, span, meta.value()?.parse()?);
+                } else if meta.path.is_ident("default_sql") {
+                    col.default_sql.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("relation") && meta.input.peek(syn::token::Paren) {
                     let mut names = RelationNames {
                         belongs_to: None,

@@ -128,6 +128,7 @@ fn check_one_default(cx: &Ctxt, column: &Column) {
         cx,
         &[
             ("default", a.default.span()),
+            ("default_sql", a.default_sql.span()),
             ("default_now", a.default_now.span()),
             ("default_random", a.default_random.span()),
             ("identity", a.identity.span()),
@@ -138,8 +139,8 @@ fn check_one_default(cx: &Ctxt, column: &Column) {
     );
     not_blank(
         cx,
-        a.default.get(),
-        "`default` needs an SQL expression, such as `default = \"0\"` or `default = \"'draft'\"`",
+        a.default_sql.get(),
+        "`default_sql` needs an SQL expression, such as `default_sql = \"now()\"`; for a value write `default = <value>`",
     );
 }
 

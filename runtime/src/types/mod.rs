@@ -47,6 +47,13 @@ use crate::schema::{Schema, TableDef};
 use crate::table::InsertValue;
 pub use crate::typename::{EnumDef, SqlTypeName};
 
+mod fits;
+
+pub use fits::{
+    BoolDefault, EnumDefault, FloatDefault, IdentityColumn, IntDefault, NowDefault, NumericColumn,
+    OnUpdateNow, RandomDefault, References, SerialColumn, TextColumn, TextDefault,
+};
+
 /// A Rust type that can be stored in a PostgreSQL column.
 ///
 /// Implement it (beside tokio-postgres's `ToSql` and `FromSql`, and `Clone`)
@@ -223,104 +230,6 @@ impl Schema {
         self
     }
 }
-
-/// Column types that `#[column(default_now)]` fits: dates and times.
-#[diagnostic::on_unimplemented(
-    message = "`default_now` needs a date or time column, but this field is `{Self}`",
-    label = "not a date or time type",
-    note = "`default_now` fits NaiveDateTime, DateTime<Utc>, NaiveDate, NaiveTime or an Option of one of them",
-    note = "for any other default write `#[column(default = \"<sql expression>\")]`"
-)]
-pub trait NowDefault: SqlType {}
-
-impl NowDefault for NaiveDateTime {}
-impl NowDefault for DateTime<Utc> {}
-impl NowDefault for NaiveDate {}
-impl NowDefault for NaiveTime {}
-impl<T: NowDefault> NowDefault for Option<T> {}
-
-/// Column types that `#[column(on_update_now)]` fits: dates and times.
-#[diagnostic::on_unimplemented(
-    message = "`on_update_now` needs a date or time column, but this field is `{Self}`",
-    label = "not a date or time type",
-    note = "`on_update_now` fits NaiveDateTime, DateTime<Utc>, NaiveDate, NaiveTime or an Option of one of them",
-    note = "to set another value on every update write `#[column(on_update_sql = \"<sql expression>\")]`"
-)]
-pub trait OnUpdateNow: SqlType {}
-
-impl<T: NowDefault> OnUpdateNow for T {}
-
-/// Column types that `#[column(default_random)]` fits: UUIDs.
-#[diagnostic::on_unimplemented(
-    message = "`default_random` (gen_random_uuid()) needs a Uuid column, but this field is `{Self}`",
-    label = "not a Uuid",
-    note = "declare the field as `uuid::Uuid` (or `Option<Uuid>`), or write `#[column(default = \"<sql expression>\")]`"
-)]
-pub trait RandomDefault: SqlType {}
-
-impl RandomDefault for Uuid {}
-impl<T: RandomDefault> RandomDefault for Option<T> {}
-
-/// Column types that `#[column(identity)]` fits: non-null integers.
-#[diagnostic::on_unimplemented(
-    message = "`identity` needs an i16, i32 or i64 column, but this field is `{Self}`",
-    label = "not a non-null integer",
-    note = "an identity column is always NOT NULL: declare it as `i16`, `i32` or `i64`, without Option",
-    note = "for a random key use `id: Uuid` with `#[column(primary_key, default_random)]`"
-)]
-pub trait IdentityColumn: SqlType {}
-
-impl IdentityColumn for i16 {}
-impl IdentityColumn for i32 {}
-impl IdentityColumn for i64 {}
-
-/// Column types that `#[column(serial)]` fits: non-null integers, which
-/// give `smallserial`, `serial` and `bigserial`.
-#[diagnostic::on_unimplemented(
-    message = "`serial` needs an i16, i32 or i64 column, but this field is `{Self}`",
-    label = "not a non-null integer",
-    note = "a serial column is always NOT NULL: declare it as `i16` (smallserial), `i32` (serial) or `i64` (bigserial), without Option"
-)]
-pub trait SerialColumn: SqlType {}
-
-impl SerialColumn for i16 {}
-impl SerialColumn for i32 {}
-impl SerialColumn for i64 {}
-
-/// A foreign key column of type `Self` may reference a column of type `W`:
-/// the same type, or an `Option` of it.
-#[diagnostic::on_unimplemented(
-    message = "a `{Self}` column cannot reference a `{W}` column",
-    label = "the foreign key's type differs from the referenced column's",
-    note = "a foreign key has the referenced column's type, or an `Option` of it for an optional reference: declare this field as `{W}` or `Option<{W}>`"
-)]
-pub trait References<W> {}
-
-impl<W: SqlType> References<W> for W {}
-impl<W: SqlType> References<W> for Option<W> {}
-
-/// Column types that `#[column(varchar(N))]` fits: strings.
-#[diagnostic::on_unimplemented(
-    message = "`varchar(N)` needs a String column, but this field is `{Self}`",
-    label = "not a String",
-    note = "declare the field as `String` (or `Option<String>`), or name the type with `#[column(sql_type = \"...\")]`"
-)]
-pub trait TextColumn: SqlType {}
-
-impl TextColumn for String {}
-impl<T: TextColumn> TextColumn for Option<T> {}
-
-/// Column types that `#[column(numeric(P, S))]` fits: decimals.
-#[diagnostic::on_unimplemented(
-    message = "`numeric(P, S)` needs a `rust_decimal::Decimal` column, but this field is `{Self}`",
-    label = "not a Decimal",
-    note = "declare the field as `rust_decimal::Decimal` (or an `Option` of it), with pgtable's `decimal` feature on"
-)]
-pub trait NumericColumn: SqlType {}
-
-#[cfg(feature = "decimal")]
-impl NumericColumn for rust_decimal::Decimal {}
-impl<T: NumericColumn> NumericColumn for Option<T> {}
 
 #[cfg(test)]
 mod tests {
