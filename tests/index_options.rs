@@ -122,10 +122,7 @@ async fn a_changed_order_is_migrated_and_checked() -> Result<(), Box<dyn std::er
     let test = TestDb::with_schema(&schema_v1()).await;
     let db = test.db();
     let changes = diff(&Snapshot::of(&schema_v1()), &Snapshot::of(&schema_v2()));
-    let statements: Vec<&str> = changes
-        .iter()
-        .flat_map(|change| change.statements.iter().map(String::as_str))
-        .collect();
+    let statements = common::statements_of(&changes);
     assert_eq!(
         statements,
         [
@@ -150,9 +147,7 @@ async fn a_changed_order_is_migrated_and_checked() -> Result<(), Box<dyn std::er
             r#"create index "posts_status_created_idx" on "posts""#,
         ]
     );
-    for statement in &statements {
-        test.client.batch_execute(statement).await?;
-    }
+    common::apply(&test.client, &changes).await?;
     // After: the live database is the schema, predicate and all.
     assert!(migrate::drift(&db, &schema_v2()).await?.is_empty());
     assert!(!migrate::drift(&db, &schema_v1()).await?.is_empty());

@@ -284,3 +284,22 @@ pub fn skip(test: &str, why: &str) {
         }
     }
 }
+
+/// Every statement of a migration diff, in order.
+pub fn statements_of(changes: &[pgtable::migrate::Change]) -> Vec<&str> {
+    changes
+        .iter()
+        .flat_map(|change| change.statements.iter().map(String::as_str))
+        .collect()
+}
+
+/// Runs every statement of a migration diff on `client`, in order.
+pub async fn apply(
+    client: &Client,
+    changes: &[pgtable::migrate::Change],
+) -> Result<(), tokio_postgres::Error> {
+    for statement in statements_of(changes) {
+        client.batch_execute(statement).await?;
+    }
+    Ok(())
+}

@@ -3,17 +3,19 @@
 //!
 //! PostgreSQL spells things its own way (`character varying(255)` for
 //! `varchar(255)`, `'draft'::post_status` for a default of `'draft'`,
-//! `CHECK ((rating >= 0))`), so both sides are normalized before they are
-//! compared.
+//! `CHECK ((rating >= 0))`), so the compiled side is not compared as pgtable
+//! writes it: it is built in scratch schemas and read back the same way
+//! ([`super::scratch`]).
 
 use std::collections::HashMap;
 
 use super::MigrateError;
 use super::diff::{Change, diff};
 use super::runner::TABLE;
-use crate::db::Db;
+use super::scratch;
+use crate::db::{Db, Executor};
 use crate::error::Error;
-use crate::query::{Built, fetch_rows};
+use crate::query::{Built, fetch_rows, sql};
 use crate::schema::Schema;
 use crate::snapshot::{
     Check, Column, Enum, ForeignKey, Index, IndexKey, PrimaryKey, Snapshot, Table, Unique, VERSION,
@@ -61,10 +63,10 @@ WHERE i.indrelid = ANY($1)
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
 ORDER BY 2";
 
-/// Reads the catalog through pgtable's statement path (on the primary).
-struct Catalog<'a>(&'a Db);
+/// Reads the catalog through pgtable's statement path.
+struct Catalog<'a, E: ?Sized>(&'a E);
 
-impl Catalog<'_> {
+impl<E: Executor + ?Sized> Catalog<'_, E> {
     async fn query(
         &self,
         sql: &str,
@@ -86,9 +88,22 @@ fn action(code: &str) -> String {
 }
 
 /// The snapshot of the live database, for the schemas `of` uses (and
-/// `public`), leaving out pgtable's bookkeeping table.
-pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError> {
-    let mut schemas: Vec<String> = vec!["public".to_owned()];
+/// `public`), leaving out pgtable's bookkeeping table. Defaults, checks and
+/// types are spelled as PostgreSQL prints them.
+pub async fn introspect<E: Executor + ?Sized>(
+    exec: &E,
+    of: &Snapshot,
+) -> Result<Snapshot, MigrateError> {
+    let mut schemas = schemas_of(of);
+    if !schemas.iter().any(|s| s == "public") {
+        schemas.push("public".to_owned());
+    }
+    read(exec, &schemas).await
+}
+
+/// The schemas a snapshot's enums and tables are in.
+pub(super) fn schemas_of(of: &Snapshot) -> Vec<String> {
+    let mut schemas: Vec<String> = Vec::new();
     for s in of
         .enums
         .iter()
@@ -99,8 +114,16 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
             schemas.push(s.clone());
         }
     }
+    schemas
+}
+
+/// The snapshot of what is in `schemas`, but pgtable's bookkeeping table.
+pub(super) async fn read<E: Executor + ?Sized>(
+    exec: &E,
+    schemas: &[String],
+) -> Result<Snapshot, MigrateError> {
     // Through pgtable's statements, so that PgBouncer mode applies.
-    let conn = Catalog(db);
+    let conn = Catalog(exec);
     let enums = conn
         .query(ENUMS, &[&schemas])
         .await?
@@ -255,157 +278,31 @@ pub async fn introspect(db: &Db, of: &Snapshot) -> Result<Snapshot, MigrateError
 
 /// The differences between the live database and the compiled schema, as
 /// the changes a migration would make. Empty means no drift.
+///
+/// Both sides are read from the catalog in one transaction on the primary,
+/// which is rolled back: the live schemas, then the compiled schema built
+/// in scratch schemas, so that both are spelled by PostgreSQL. It needs the
+/// CREATE privilege on the database.
 pub async fn drift(db: &Db, schema: &Schema) -> Result<Vec<Change>, MigrateError> {
     let compiled = Snapshot::of(schema);
-    let live = introspect(db, &compiled).await?;
-    Ok(diff(&normalize(live), &normalize(compiled)))
+    let tx = db.begin().await?;
+    // Both sides print names relative to the same search path.
+    sql("SELECT set_config('search_path', 'public', true)")
+        .execute(&tx)
+        .await?;
+    let live = introspect(&tx, &compiled).await?;
+    let expected = scratch::expected(&tx, &compiled).await?;
+    tx.rollback().await?;
+    Ok(diff(&sorted(live), &sorted(expected)))
 }
 
-/// Both sides spelled alike: PostgreSQL's canonical type names, defaults
-/// and checks without the casts PostgreSQL adds, sorted constraint lists.
-fn normalize(mut snapshot: Snapshot) -> Snapshot {
+/// Constraint and index lists in name order, on both sides alike.
+fn sorted(mut snapshot: Snapshot) -> Snapshot {
     for table in &mut snapshot.tables {
-        for column in &mut table.columns {
-            column.sql_type = normalize_type(&column.sql_type);
-            column.default = column.default.as_deref().map(normalize_expr);
-            column.generated = column.generated.as_deref().map(condition_key);
-        }
-        for check in &mut table.checks {
-            check.expr = condition_key(&check.expr);
-        }
-        for index in &mut table.indexes {
-            index.predicate = index.predicate.as_deref().map(condition_key);
-        }
         table.uniques.sort_by(|a, b| a.name.cmp(&b.name));
         table.checks.sort_by(|a, b| a.name.cmp(&b.name));
         table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
         table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
     }
     snapshot
-}
-
-/// A condition (a check's, a partial index's) as both sides can spell it:
-/// without casts, spaces or parentheses, which PostgreSQL adds.
-fn condition_key(condition: &str) -> String {
-    normalize_expr(condition)
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')')
-        .collect()
-}
-
-/// `varchar(255)` -> `character varying(255)`, `"post_status"[]` ->
-/// `post_status[]`, `"public"."x"` -> `x`.
-fn normalize_type(sql_type: &str) -> String {
-    let mut base = sql_type.trim();
-    let mut arrays = 0;
-    while let Some(stripped) = base.strip_suffix("[]") {
-        base = stripped.trim_end();
-        arrays += 1;
-    }
-    let unquoted = base.replace('"', "");
-    let unqualified = unquoted
-        .strip_prefix("public.")
-        .unwrap_or(&unquoted)
-        .to_lowercase();
-    let (name, args) = match unqualified.find('(') {
-        Some(i) => (
-            unqualified[..i].trim().to_owned(),
-            unqualified[i..].replace(' ', ""),
-        ),
-        None => (unqualified.clone(), String::new()),
-    };
-    let canonical = match name.as_str() {
-        "varchar" => "character varying",
-        "char" | "bpchar" => "character",
-        "timestamp" => "timestamp without time zone",
-        "timestamptz" => "timestamp with time zone",
-        "time" => "time without time zone",
-        "timetz" => "time with time zone",
-        "int" | "int4" => "integer",
-        "int2" => "smallint",
-        "int8" => "bigint",
-        "float4" => "real",
-        "float8" => "double precision",
-        "bool" => "boolean",
-        "decimal" => "numeric",
-        other => other,
-    };
-    // `numeric(20)` is `numeric(20,0)`, as PostgreSQL prints it.
-    let args = if canonical == "numeric" && args.starts_with('(') && !args.contains(',') {
-        args.replacen(')', ",0)", 1)
-    } else {
-        args
-    };
-    format!("{canonical}{args}{}", "[]".repeat(arrays))
-}
-
-/// An expression without the casts PostgreSQL adds: `'draft'::post_status`
-/// -> `'draft'`, `'{}'::text[]` -> `'{}'`.
-fn normalize_expr(expr: &str) -> String {
-    let mut out = String::with_capacity(expr.len());
-    let mut chars = expr.trim().chars().peekable();
-    let mut in_string = false;
-    while let Some(ch) = chars.next() {
-        if ch == '\'' {
-            in_string = !in_string;
-            out.push(ch);
-        } else if !in_string && ch == ':' && chars.peek() == Some(&':') {
-            chars.next();
-            // Skip the type name: words, quotes, spaces between words, [].
-            while let Some(&next) = chars.peek() {
-                if next.is_alphanumeric() || matches!(next, '_' | '"' | '.' | '[' | ']') {
-                    chars.next();
-                } else if next == ' ' {
-                    let rest: String = chars
-                        .clone()
-                        .skip(1)
-                        .take_while(|c| c.is_alphabetic())
-                        .collect();
-                    if ["varying", "precision", "without", "with", "time", "zone"]
-                        .contains(&rest.as_str())
-                    {
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                } else {
-                    break;
-                }
-            }
-        } else {
-            out.push(ch);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn types_are_spelled_alike() {
-        assert_eq!(normalize_type("varchar(255)"), "character varying(255)");
-        assert_eq!(
-            normalize_type("character varying(255)"),
-            "character varying(255)"
-        );
-        assert_eq!(normalize_type("timestamp"), "timestamp without time zone");
-        assert_eq!(normalize_type("\"post_status\"[]"), "post_status[]");
-        assert_eq!(normalize_type("\"public\".\"post_status\""), "post_status");
-        assert_eq!(normalize_type("\"extra\".\"level\""), "extra.level");
-        assert_eq!(normalize_type("numeric(10, 2)"), "numeric(10,2)");
-        assert_eq!(normalize_type("numeric(20)"), "numeric(20,0)");
-        assert_eq!(normalize_type("char(3)"), "character(3)");
-    }
-
-    #[test]
-    fn casts_are_dropped_from_expressions() {
-        assert_eq!(normalize_expr("'draft'::post_status"), "'draft'");
-        assert_eq!(normalize_expr("'{}'::text[]"), "'{}'");
-        assert_eq!(normalize_expr("'a::b'::character varying"), "'a::b'");
-        assert_eq!(normalize_expr("(slug <> ''::text)"), "(slug <> '')");
-        assert_eq!(normalize_expr("now()"), "now()");
-        assert_eq!(normalize_expr("'x'::timestamp without time zone"), "'x'");
-    }
 }

@@ -24,6 +24,7 @@ mod diff_columns;
 mod files;
 mod introspect;
 mod runner;
+mod scratch;
 
 #[cfg(test)]
 mod diff_tests;
@@ -126,6 +127,25 @@ pub enum MigrateError {
         waited: std::time::Duration,
         /// Who holds the lock, if it could be seen.
         holder: Option<LockHolder>,
+    },
+
+    /// `check` could not build the compiled schema in a scratch schema
+    /// (inside a transaction that is rolled back) to read it as PostgreSQL
+    /// spells it.
+    #[error(
+        "check builds the schema in a scratch schema that is rolled back, and this statement failed: {statement}: {source}{}",
+        if source.code() == Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+            "; check needs the CREATE privilege on the database (GRANT CREATE ON DATABASE … TO …)"
+        } else {
+            ""
+        }
+    )]
+    Scratch {
+        /// The statement that failed.
+        statement: String,
+        /// What the server said.
+        #[source]
+        source: Box<Error>,
     },
 
     /// Any other database error.

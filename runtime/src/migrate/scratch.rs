@@ -1,0 +1,131 @@
+//! The compiled schema as PostgreSQL spells it, for `check`.
+//!
+//! PostgreSQL stores a default of `9000000000` as `'9000000000'::bigint`, a
+//! check `rating between 1 and 5` as `((rating >= 1) AND (rating <= 5))`,
+//! a type `varchar(255)` as `character varying(255)`. Rather than guess
+//! those spellings, `check` builds the compiled schema in scratch schemas
+//! inside the transaction it reads the live database in, reads it back
+//! through the same catalog queries, and rolls everything back. Both sides
+//! are then spelled by the server, and compared as they are.
+
+use super::MigrateError;
+use super::diff::diff;
+use super::introspect::{read, schemas_of};
+use crate::query::sql;
+use crate::snapshot::Snapshot;
+use crate::sql::{quote_ident, quote_literal};
+use crate::transaction::Transaction;
+
+/// Builds `compiled` in scratch schemas in `tx` (which the caller rolls
+/// back) and reads it back as the catalog spells it, with the schemas'
+/// real names.
+pub(super) async fn expected(
+    tx: &Transaction,
+    compiled: &Snapshot,
+) -> Result<Snapshot, MigrateError> {
+    // Unique while the transaction lives, which is as long as the scratch
+    // schemas do.
+    let (xid,): (i64,) = sql("SELECT txid_current()").fetch_one(tx).await?;
+    let prefix = format!("pgtable_check_{xid}_");
+    let scratch = renamed(compiled, &prefix);
+    // Unqualified names (tables and types of `public`) are created in the
+    // scratch `public`; what is already in `public` (extension types and
+    // functions) stays visible behind it.
+    let search_path = format!("{}, public", quote_ident(&format!("{prefix}public")));
+    run(
+        tx,
+        &format!(
+            "SELECT set_config('search_path', {}, true)",
+            quote_literal(&search_path)
+        ),
+    )
+    .await?;
+    for change in diff(&Snapshot::default(), &scratch) {
+        for statement in &change.statements {
+            run(tx, statement).await?;
+        }
+    }
+    let mut schemas = schemas_of(&scratch);
+    schemas.push(format!("{prefix}public"));
+    let built = read(tx, &schemas).await?;
+    Ok(without_prefix(built, &prefix))
+}
+
+async fn run(tx: &Transaction, statement: &str) -> Result<(), MigrateError> {
+    tx.batch_execute(statement)
+        .await
+        .map_err(|source| MigrateError::Scratch {
+            statement: statement.to_owned(),
+            source: Box::new(source),
+        })
+}
+
+/// `snapshot` with every schema `s` (`public` too) named `<prefix><s>`, in
+/// the names of tables and enums, foreign keys' targets and column types.
+fn renamed(snapshot: &Snapshot, prefix: &str) -> Snapshot {
+    let mut out = snapshot.clone();
+    let scratch = |schema: &str| format!("{prefix}{schema}");
+    let mut schemas: Vec<String> = Vec::new();
+    for e in &mut out.enums {
+        schemas.push(e.schema.clone());
+        e.schema = scratch(&e.schema);
+    }
+    for t in &mut out.tables {
+        schemas.push(t.schema.clone());
+        t.schema = scratch(&t.schema);
+        t.renamed_from = None;
+        for fk in &mut t.foreign_keys {
+            fk.foreign_schema = scratch(&fk.foreign_schema);
+        }
+    }
+    schemas.sort();
+    schemas.dedup();
+    // A column type names its enum's schema as `"extra"."level"`.
+    for t in &mut out.tables {
+        for c in &mut t.columns {
+            c.renamed_from = None;
+            for schema in &schemas {
+                let from = format!("{}.", quote_ident(schema));
+                if c.sql_type.contains(&from) {
+                    let to = format!("{}.", quote_ident(&scratch(schema)));
+                    c.sql_type = c.sql_type.replace(&from, &to);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `built` with the scratch prefix taken out of every name and every piece
+/// of SQL the catalog spelled (`'LOW'::pgtable_check_…_extra.level`).
+fn without_prefix(mut built: Snapshot, prefix: &str) -> Snapshot {
+    let strip = |s: &mut String| {
+        if s.contains(prefix) {
+            *s = s.replace(prefix, "");
+        }
+    };
+    for e in &mut built.enums {
+        strip(&mut e.schema);
+    }
+    for t in &mut built.tables {
+        strip(&mut t.schema);
+        for c in &mut t.columns {
+            strip(&mut c.sql_type);
+            for sql in [&mut c.default, &mut c.generated].into_iter().flatten() {
+                strip(sql);
+            }
+        }
+        for check in &mut t.checks {
+            strip(&mut check.expr);
+        }
+        for fk in &mut t.foreign_keys {
+            strip(&mut fk.foreign_schema);
+        }
+        for index in &mut t.indexes {
+            if let Some(predicate) = &mut index.predicate {
+                strip(predicate);
+            }
+        }
+    }
+    built
+}
