@@ -120,6 +120,8 @@
 //! | `varchar(N)` | `varchar(N)` instead of `text` (String fields) |
 //! | `char(N)` | `char(N)`, padded to N by PostgreSQL (String fields) |
 //! | `numeric(P, S)`, `numeric(P)` | `numeric` with a precision and scale (`rust_decimal::Decimal`, feature `decimal`) |
+//! | `timestamp(P)`, `timestamptz(P)` | a timestamp with P fractional digits (NaiveDateTime, `DateTime<Utc>`) |
+//! | `json` | `json` instead of `jsonb` (`serde_json::Value`, `Json<T>`) |
 //! | `sql_type = "citext"` | any SQL type, written verbatim |
 //! | `default = <value>` | a typed default: `true`, `0`, `-2.5`, `"text"` or an enum variant (`Status::Draft`), checked against the field's type |
 //! | `default_sql = "sql expr"` | a default, as an SQL expression |

@@ -58,4 +58,4 @@ pub use schema::{
 pub use table::{Column, InsertValue, Insertable, Table};
 pub use tls::SslMode;
 pub use transaction::{IsolationLevel, Savepoint, Transaction, TransactionOptions};
-pub use types::{ArrayElement, EnumDef, Json, PgEnum, SqlType, SqlTypeName};
+pub use types::{ArrayElement, EnumDef, Interval, Json, PgEnum, SqlType, SqlTypeName};

@@ -13,8 +13,8 @@ use crate::error::{Error, decode_error};
 use crate::schema::TableDef;
 use crate::table::Column;
 use crate::types::{
-    BoolDefault, IdentityColumn, NowDefault, NumericColumn, OnUpdateNow, RandomDefault, References,
-    SerialColumn, SqlType, TextColumn, TextDefault,
+    BoolDefault, IdentityColumn, JsonColumn, NowDefault, NumericColumn, OnUpdateNow, RandomDefault,
+    References, SerialColumn, SqlType, TextColumn, TextDefault, TimestampColumn, TimestamptzColumn,
 };
 pub use crate::types::{EnumDefault, FloatDefault, IntDefault};
 
@@ -68,6 +68,12 @@ pub const fn require_identity<T: IdentityColumn>() {}
 pub const fn require_on_update_now<T: OnUpdateNow>() {}
 /// Fails to compile unless `numeric(P, S)` fits the field's type.
 pub const fn require_numeric<T: NumericColumn>() {}
+/// Fails to compile unless `timestamp(P)` fits the field's type.
+pub const fn require_timestamp<T: TimestampColumn>() {}
+/// Fails to compile unless `timestamptz(P)` fits the field's type.
+pub const fn require_timestamptz<T: TimestamptzColumn>() {}
+/// Fails to compile unless `json` fits the field's type.
+pub const fn require_json<T: JsonColumn>() {}
 /// Fails to compile unless `serial` fits the field's type.
 pub const fn require_serial<T: SerialColumn>() {}
 /// The Rust type of a column handle.

@@ -209,3 +209,37 @@ pub trait EnumDefault: SqlType {
 impl<T: EnumDefault> EnumDefault for Option<T> {
     type Enum = T::Enum;
 }
+
+/// Column types that `#[column(timestamp(P))]` fits.
+#[diagnostic::on_unimplemented(
+    message = "`timestamp(P)` needs a NaiveDateTime column, but this field is `{Self}`",
+    label = "not a NaiveDateTime",
+    note = "for a `DateTime<Utc>` field (timestamp with time zone) write `timestamptz(P)`"
+)]
+pub trait TimestampColumn: SqlType {}
+
+impl TimestampColumn for NaiveDateTime {}
+impl<T: TimestampColumn> TimestampColumn for Option<T> {}
+
+/// Column types that `#[column(timestamptz(P))]` fits.
+#[diagnostic::on_unimplemented(
+    message = "`timestamptz(P)` needs a `DateTime<Utc>` column, but this field is `{Self}`",
+    label = "not a DateTime<Utc>",
+    note = "for a NaiveDateTime field (timestamp without time zone) write `timestamp(P)`"
+)]
+pub trait TimestamptzColumn: SqlType {}
+
+impl TimestamptzColumn for DateTime<Utc> {}
+impl<T: TimestamptzColumn> TimestamptzColumn for Option<T> {}
+
+/// Column types that `#[column(json)]` fits: JSON values.
+#[diagnostic::on_unimplemented(
+    message = "`json` needs a `serde_json::Value` or `pgtable::Json<T>` column, but this field is `{Self}`",
+    label = "not a JSON value",
+    note = "`json` stores the JSON text as given; without it such a column is `jsonb`"
+)]
+pub trait JsonColumn: SqlType {}
+
+impl JsonColumn for serde_json::Value {}
+impl<T> JsonColumn for postgres_types::Json<T> where postgres_types::Json<T>: SqlType {}
+impl<T: JsonColumn> JsonColumn for Option<T> {}

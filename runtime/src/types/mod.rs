@@ -16,6 +16,13 @@
 //! | `chrono::NaiveDateTime` | `timestamp` |
 //! | `chrono::DateTime<Utc>` | `timestamp with time zone` |
 //! | `chrono::NaiveDate` / `chrono::NaiveTime` | `date` / `time` |
+//! | `serde_json::Value`, [`Json<T>`] | `jsonb` (`json` with `#[column(json)]`) |
+//! | [`Interval`] | `interval` |
+//! | `std::net::IpAddr` | `inet` |
+//! | `cidr::IpCidr` / `cidr::IpInet` (feature `cidr`) | `cidr` / `inet` |
+//! | `eui48::MacAddress` (feature `macaddr`) | `macaddr` |
+//! | `bit_vec::BitVec` (feature `bit`) | `varbit` |
+//! | `rust_decimal::Decimal` (feature `decimal`) | `numeric` |
 //!
 //! A type of your own is mapped by implementing [`SqlType`] next to
 //! tokio-postgres's `ToSql` and `FromSql`:
@@ -48,10 +55,14 @@ use crate::table::InsertValue;
 pub use crate::typename::{EnumDef, SqlTypeName};
 
 mod fits;
+mod interval;
+
+pub use interval::Interval;
 
 pub use fits::{
-    BoolDefault, EnumDefault, FloatDefault, IdentityColumn, IntDefault, NowDefault, NumericColumn,
-    OnUpdateNow, RandomDefault, References, SerialColumn, TextColumn, TextDefault,
+    BoolDefault, EnumDefault, FloatDefault, IdentityColumn, IntDefault, JsonColumn, NowDefault,
+    NumericColumn, OnUpdateNow, RandomDefault, References, SerialColumn, TextColumn, TextDefault,
+    TimestampColumn, TimestamptzColumn,
 };
 
 /// A Rust type that can be stored in a PostgreSQL column.
@@ -130,6 +141,23 @@ builtin_types! {
     DateTime<Utc> => "timestamp with time zone",
     NaiveDate => "date",
     NaiveTime => "time",
+    std::net::IpAddr => "inet",
+}
+
+#[cfg(feature = "cidr")]
+builtin_types! {
+    cidr::IpCidr => "cidr",
+    cidr::IpInet => "inet",
+}
+
+#[cfg(feature = "macaddr")]
+builtin_types! {
+    eui48::MacAddress => "macaddr",
+}
+
+#[cfg(feature = "bit")]
+builtin_types! {
+    bit_vec::BitVec => "varbit",
 }
 
 impl<T: SqlType> SqlType for Option<T> {
@@ -199,7 +227,17 @@ array_elements!(
     NaiveDate,
     NaiveTime,
     serde_json::Value,
+    std::net::IpAddr,
 );
+
+#[cfg(feature = "cidr")]
+array_elements!(cidr::IpCidr, cidr::IpInet);
+
+#[cfg(feature = "macaddr")]
+array_elements!(eui48::MacAddress);
+
+#[cfg(feature = "bit")]
+array_elements!(bit_vec::BitVec);
 
 #[cfg(feature = "decimal")]
 impl ArrayElement for rust_decimal::Decimal {}

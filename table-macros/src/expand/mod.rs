@@ -446,6 +446,9 @@ fn type_checks(table: &Table) -> TokenStream {
             (a.on_update_now.is_set(), "require_on_update_now"),
             (a.varchar.is_set() || a.char.is_set(), "require_text"),
             (a.numeric.is_set(), "require_numeric"),
+            (a.timestamp.is_set(), "require_timestamp"),
+            (a.timestamptz.is_set(), "require_timestamptz"),
+            (a.json.is_set(), "require_json"),
         ]
         .into_iter()
         .filter(|(on, _)| *on)

@@ -173,8 +173,9 @@ impl<'a> Column<'a> {
             || (self.attrs.identity.is_set() && self.attrs.identity_by_default)
     }
 
-    /// The SQL type given by `varchar(N)`, `numeric(P, S)`, `char(N)` or
-    /// `sql_type = "..."`, if any, spelled as drizzle-kit writes it.
+    /// The SQL type given by `varchar(N)`, `numeric(P, S)`, `char(N)`,
+    /// `timestamp(P)`, `timestamptz(P)`, `json` or `sql_type = "..."`, if
+    /// any, spelled as drizzle-kit writes it.
     pub fn sql_type_override(&self) -> Option<String> {
         if let Some(len) = self.attrs.varchar.get() {
             Some(format!("varchar({})", len.base10_digits()))
@@ -189,6 +190,12 @@ impl<'a> Column<'a> {
             })
         } else if let Some(len) = self.attrs.char.get() {
             Some(format!("char({})", len.base10_digits()))
+        } else if let Some(p) = self.attrs.timestamp.get() {
+            Some(format!("timestamp ({})", p.base10_digits()))
+        } else if let Some(p) = self.attrs.timestamptz.get() {
+            Some(format!("timestamp ({}) with time zone", p.base10_digits()))
+        } else if self.attrs.json.is_set() {
+            Some("json".to_owned())
         } else {
             self.attrs.sql_type.get().map(|lit| lit.value())
         }

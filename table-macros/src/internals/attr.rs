@@ -57,6 +57,9 @@ pub const COLUMN_KEYS: &[&str] = &[
     "varchar",
     "numeric",
     "char",
+    "timestamp",
+    "timestamptz",
+    "json",
     "sql_type",
     "default",
     "default_sql",
@@ -243,6 +246,12 @@ pub struct ColumnAttrs {
     pub numeric: Attr<(LitInt, Option<LitInt>)>,
     /// `char(N)`.
     pub char: Attr<LitInt>,
+    /// `timestamp(P)`: a timestamp with P fractional digits.
+    pub timestamp: Attr<LitInt>,
+    /// `timestamptz(P)`: the same, with time zone.
+    pub timestamptz: Attr<LitInt>,
+    /// `json`: `json` rather than `jsonb`.
+    pub json: Attr<()>,
     pub sql_type: Attr<LitStr>,
     /// `default = <value>`: a typed default.
     pub default: Attr<DefaultValue>,
@@ -291,6 +300,9 @@ impl ColumnAttrs {
             varchar: Attr::none("column", "varchar"),
             numeric: Attr::none("column", "numeric"),
             char: Attr::none("column", "char"),
+            timestamp: Attr::none("column", "timestamp"),
+            timestamptz: Attr::none("column", "timestamptz"),
+            json: Attr::none("column", "json"),
             sql_type: Attr::none("column", "sql_type"),
             default: Attr::none("column", "default"),
             default_sql: Attr::none("column", "default_sql"),
@@ -400,9 +412,13 @@ impl ColumnAttrs {
                     })?;
                     col.relation.set(cx, span, names);
                 } else if meta.path.is_ident("varchar") {
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    col.varchar.set(cx, span, content.parse()?);
+                    col.varchar.set(cx, span, in_parens(&meta)?);
+                } else if meta.path.is_ident("timestamp") {
+                    col.timestamp.set(cx, span, in_parens(&meta)?);
+                } else if meta.path.is_ident("timestamptz") {
+                    col.timestamptz.set(cx, span, in_parens(&meta)?);
+                } else if meta.path.is_ident("json") {
+                    flag(&mut col.json)?;
                 } else if meta.path.is_ident("numeric") {
                     let content;
                     syn::parenthesized!(content in meta.input);
@@ -415,9 +431,7 @@ impl ColumnAttrs {
                     };
                     col.numeric.set(cx, span, (precision, scale));
                 } else if meta.path.is_ident("char") {
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    col.char.set(cx, span, content.parse()?);
+                    col.char.set(cx, span, in_parens(&meta)?);
                 } else {
                     unknown_key(cx, &meta, "column", COLUMN_KEYS)?;
                 }
@@ -429,6 +443,17 @@ impl ColumnAttrs {
         }
         col
     }
+}
+
+/// The one value of `key(value)`, such as the length of `varchar(255)`.
+fn in_parens<T: syn::parse::Parse>(meta: &ParseNestedMeta) -> syn::Result<T> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let value = content.parse()?;
+    if !content.is_empty() {
+        return Err(content.error("expected one value in the parentheses"));
+    }
+    Ok(value)
 }
 
 /// Whether `attr` is one of ours, `#[column(...)]`.

@@ -8,6 +8,7 @@ use syn::LitStr;
 
 use super::ast::{Column, Table};
 use super::attr::ACTIONS;
+use super::check_type;
 use super::ctxt::Ctxt;
 
 /// PostgreSQL silently truncates longer identifiers (NAMEDATALEN - 1).
@@ -20,11 +21,10 @@ pub fn check(cx: &Ctxt, table: &Table) {
     for column in &table.columns {
         check_column_name(cx, column);
         check_one_default(cx, column);
-        check_one_type(cx, column);
+        check_type::check_one_type(cx, column);
         check_generated(cx, column);
         check_on_update(cx, column);
         check_not_doubly_optional(cx, column);
-        check_varchar_len(cx, column);
         check_primary_key_not_null(cx, column);
         check_references(cx, column);
         check_column_check(cx, column);
@@ -177,50 +177,6 @@ fn check_generated(cx: &Ctxt, column: &Column) {
     );
 }
 
-fn check_one_type(cx: &Ctxt, column: &Column) {
-    let a = &column.attrs;
-    at_most_one(
-        cx,
-        &[
-            ("varchar(N)", a.varchar.span()),
-            ("numeric(P, S)", a.numeric.span()),
-            ("char(N)", a.char.span()),
-            ("sql_type", a.sql_type.span()),
-        ],
-        "both set the column type",
-    );
-    if let Some((precision, scale)) = a.numeric.get() {
-        match precision.base10_parse::<u32>() {
-            Ok(p) if (1..=1000).contains(&p) => {
-                if let Some(scale) = scale
-                    && !scale.base10_parse::<u32>().is_ok_and(|s| s <= p)
-                {
-                    cx.error_spanned_by(
-                        scale,
-                        format_args!("`numeric(P, S)` needs a scale from 0 to the precision, {p}"),
-                    );
-                }
-            }
-            _ => cx.error_spanned_by(
-                precision,
-                "`numeric(P, S)` needs a precision from 1 to 1000 (digits in all), such as `numeric(10, 2)`",
-            ),
-        }
-    }
-    if let Some(len) = a.char.get()
-        && !len
-            .base10_parse::<u32>()
-            .is_ok_and(|n| (1..=10_485_760).contains(&n))
-    {
-        cx.error_spanned_by(len, "`char(N)` needs a length from 1 to 10485760");
-    }
-    not_blank(
-        cx,
-        a.sql_type.get(),
-        "`sql_type` needs a PostgreSQL type, such as `sql_type = \"citext\"`",
-    );
-}
-
 /// NULL is one value: `Some(None)` would be written as NULL and read back
 /// as `None`.
 fn check_not_doubly_optional(cx: &Ctxt, column: &Column) {
@@ -232,18 +188,6 @@ fn check_not_doubly_optional(cx: &Ctxt, column: &Column) {
             column.ty,
             "a column cannot be `Option<Option<T>>`: NULL is one value, so `Some(None)` would be read back as `None`; use `Option<T>`",
         );
-    }
-}
-
-fn check_varchar_len(cx: &Ctxt, column: &Column) {
-    if let Some(len) = column.attrs.varchar.get() {
-        match len.base10_parse::<u32>() {
-            Ok(n) if (1..=10_485_760).contains(&n) => {}
-            _ => cx.error_spanned_by(
-                len,
-                "`varchar(N)` needs a length from 1 to 10485760; for unlimited text leave the attribute out (String is `text`)",
-            ),
-        }
     }
 }
 
@@ -539,7 +483,7 @@ fn check_field_lists(cx: &Ctxt, table: &Table) {
 
 /// One error, on the second of the `keys` given, when two of them are: they
 /// set the same thing (`why`).
-fn at_most_one(cx: &Ctxt, keys: &[(&str, Option<Span>)], why: &str) {
+pub(super) fn at_most_one(cx: &Ctxt, keys: &[(&str, Option<Span>)], why: &str) {
     let mut given = keys.iter().filter_map(|(key, span)| Some((*key, (*span)?)));
     if let (Some((first, _)), Some((second, span))) = (given.next(), given.next()) {
         cx.error_at(
@@ -551,7 +495,7 @@ fn at_most_one(cx: &Ctxt, keys: &[(&str, Option<Span>)], why: &str) {
 
 /// An error on `text` when it is given but blank (an SQL expression,
 /// type or name the attribute needs).
-fn not_blank(cx: &Ctxt, text: Option<&LitStr>, message: &str) {
+pub(super) fn not_blank(cx: &Ctxt, text: Option<&LitStr>, message: &str) {
     if let Some(text) = text
         && text.value().trim().is_empty()
     {

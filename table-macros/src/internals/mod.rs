@@ -4,6 +4,7 @@ pub mod ast;
 pub mod attr;
 pub mod case;
 pub mod check;
+pub mod check_type;
 pub mod ctxt;
 pub mod default;
 pub mod index_key;
