@@ -108,6 +108,8 @@
 //! | `index(columns(a desc nulls_last, b opclass = "jsonb_path_ops"))` | keys ordered (`asc`, `desc`, `nulls_first`, `nulls_last`) and compared (`opclass`) per column |
 //! | `index(columns(a), where = "deleted_at IS NULL")` | a partial index |
 //! | `check(name = "…", expr = "…")` | a CHECK constraint |
+//! | `rls` | row-level security enabled (implied by a policy) |
+//! | `policy(name = "…", as = "…", for = "…", to = "…", using = "…", with_check = "…")` | a row-level security policy (`CREATE POLICY`) |
 //! | `renamed_from = "old"` | the table's previous name, so a migration renames it |
 //!
 //! Column attributes, in `#[column(...)]` on a field:

@@ -57,12 +57,9 @@ fn schema() -> Schema {
 }
 
 async fn drift_of(test: &TestDb) -> Vec<String> {
-    migrate::drift(&test.db(), &schema())
+    common::drift_descriptions(&test.db(), &schema())
         .await
         .unwrap()
-        .into_iter()
-        .map(|c| c.description)
-        .collect()
 }
 
 #[tokio::test]

@@ -133,11 +133,7 @@ async fn a_changed_order_is_migrated_and_checked() -> Result<(), Box<dyn std::er
         ]
     );
     // Before: check sees each index that differs, and only those.
-    let drift: Vec<String> = migrate::drift(&db, &schema_v2())
-        .await?
-        .into_iter()
-        .map(|change| change.description)
-        .collect();
+    let drift = common::drift_descriptions(&db, &schema_v2()).await?;
     assert_eq!(
         drift,
         [
@@ -247,11 +243,7 @@ async fn a_unique_with_nulls_not_distinct_makes_nulls_collide()
     // check: clean against this schema, a drop and add against the plain one.
     assert!(migrate::drift(&db, &schema).await?.is_empty());
     let plain = Schema::new().table::<handles::plain::Handle>();
-    let drift: Vec<String> = migrate::drift(&db, &plain)
-        .await?
-        .into_iter()
-        .map(|change| change.description)
-        .collect();
+    let drift = common::drift_descriptions(&db, &plain).await?;
     assert_eq!(
         drift,
         [

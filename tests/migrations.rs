@@ -287,11 +287,7 @@ async fn drift_is_reported_in_words() -> Result<(), MigrateError> {
         .batch_execute(r#"ALTER TABLE items ADD COLUMN stray int; ALTER TABLE items ALTER COLUMN note SET NOT NULL"#)
         .await
         .unwrap();
-    let drift: Vec<String> = migrate::drift(&db, &v1::schema())
-        .await?
-        .into_iter()
-        .map(|c| c.description)
-        .collect();
+    let drift = common::drift_descriptions(&db, &v1::schema()).await?;
     assert_eq!(
         drift,
         [

@@ -204,11 +204,7 @@ async fn precision_and_json_migrate_and_check() -> Result<(), Box<dyn std::error
             r#"ALTER TABLE "events" ALTER COLUMN "body" SET DATA TYPE json USING "body"::json;"#,
         ]
     );
-    let before: Vec<String> = migrate::drift(&db, &v2)
-        .await?
-        .into_iter()
-        .map(|c| c.description)
-        .collect();
+    let before = common::drift_descriptions(&db, &v2).await?;
     assert_eq!(before.len(), 2, "{before:#?}");
     common::apply(&test.client, &changes).await?;
     assert!(migrate::drift(&db, &v2).await?.is_empty());

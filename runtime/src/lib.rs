@@ -52,8 +52,8 @@ pub use query::{
     count_all, exists, not, not_exists, sql,
 };
 pub use schema::{
-    CheckDef, ColumnDef, ForeignKeyDef, IndexDef, IndexKeyDef, ReferentialAction, Schema, TableDef,
-    UniqueDef,
+    CheckDef, ColumnDef, ForeignKeyDef, IndexDef, IndexKeyDef, PolicyDef, ReferentialAction,
+    Schema, TableDef, UniqueDef,
 };
 pub use table::{Column, InsertValue, Insertable, Table};
 pub use tls::SslMode;

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::names;
-use crate::schema::{Schema, TableDef};
+use crate::schema::{PolicyDef, Schema, TableDef};
 use crate::types::EnumDef;
 
 /// The snapshot format's version, written into every file.
@@ -25,6 +25,9 @@ pub struct Snapshot {
     pub enums: Vec<Enum>,
     /// Tables, referenced ones first where possible.
     pub tables: Vec<Table>,
+    /// Roles the schema creates (`CREATE ROLE`), by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
 }
 
 /// An enum type.
@@ -67,6 +70,12 @@ pub struct Table {
     /// Indexes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<Index>,
+    /// Whether row-level security is enabled.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rls: bool,
+    /// Row-level security policies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<Policy>,
 }
 
 /// A column.
@@ -147,6 +156,51 @@ pub struct Check {
     pub name: String,
     /// The SQL condition.
     pub expr: String,
+}
+
+/// A row-level security policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// The policy name.
+    pub name: String,
+    /// `permissive` or `restrictive`.
+    #[serde(rename = "as")]
+    pub kind: String,
+    /// `all`, `select`, `insert`, `update` or `delete`.
+    #[serde(rename = "for")]
+    pub command: String,
+    /// The roles it applies to, sorted; `public` for every role.
+    pub to: Vec<String>,
+    /// The condition on existing rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<String>,
+    /// The condition on written rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_check: Option<String>,
+}
+
+impl From<&PolicyDef> for Policy {
+    fn from(def: &PolicyDef) -> Policy {
+        let mut to = strings(def.to);
+        if to.is_empty() {
+            to.push("public".to_owned());
+        }
+        to.sort();
+        Policy {
+            name: names::stored(def.name).to_owned(),
+            kind: if def.restrictive {
+                "restrictive"
+            } else {
+                "permissive"
+            }
+            .to_owned(),
+            command: def.command.to_owned(),
+            to,
+            using: def.using.map(str::to_owned),
+            with_check: def.with_check.map(str::to_owned),
+        }
+    }
 }
 
 /// A foreign key.
@@ -249,6 +303,7 @@ impl Snapshot {
                 .into_iter()
                 .map(Table::from)
                 .collect(),
+            roles: schema.roles().iter().map(|r| (*r).to_owned()).collect(),
         }
     }
 
@@ -370,6 +425,8 @@ impl From<&TableDef> for Table {
                     predicate: i.predicate.map(str::to_owned),
                 })
                 .collect(),
+            rls: def.rls,
+            policies: def.policies.iter().map(Policy::from).collect(),
         }
     }
 }

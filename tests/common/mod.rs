@@ -303,3 +303,16 @@ pub async fn apply(
     }
     Ok(())
 }
+
+/// What `check` reports between the database and `schema`: each change's
+/// description, in order.
+pub async fn drift_descriptions(
+    db: &pgtable::Db,
+    schema: &pgtable::Schema,
+) -> Result<Vec<String>, pgtable::migrate::MigrateError> {
+    Ok(pgtable::migrate::drift(db, schema)
+        .await?
+        .into_iter()
+        .map(|change| change.description)
+        .collect())
+}

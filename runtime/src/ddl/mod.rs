@@ -43,11 +43,15 @@ pub fn create_enum(def: &EnumDef) -> String {
 }
 
 /// Every statement creating a snapshot's schema, in drizzle-kit's order:
-/// `CREATE SCHEMA` for each named schema, the enum types, the tables, every
-/// foreign key as `ALTER TABLE … ADD CONSTRAINT` (so cycles work), then
-/// the indexes.
+/// the roles, `CREATE SCHEMA` for each named schema, the enum types, the
+/// tables, every foreign key as `ALTER TABLE … ADD CONSTRAINT` (so cycles
+/// work), the indexes, then row-level security and its policies.
 pub(crate) fn snapshot_statements(snapshot: &Snapshot) -> Vec<String> {
-    let mut statements = Vec::new();
+    let mut statements: Vec<String> = snapshot
+        .roles
+        .iter()
+        .map(|role| Ddl::CreateRole(role).to_sql())
+        .collect();
     let mut namespaces: Vec<&str> = Vec::new();
     let used = snapshot
         .enums
@@ -76,6 +80,15 @@ pub(crate) fn snapshot_statements(snapshot: &Snapshot) -> Vec<String> {
                 .indexes
                 .iter()
                 .map(|index| Ddl::CreateIndex(table, index).to_sql()),
+        );
+    }
+    for table in snapshot.tables.iter().filter(|t| t.rls) {
+        statements.push(Ddl::RowLevelSecurity(statement::Name::of_table(table), true).to_sql());
+        statements.extend(
+            table
+                .policies
+                .iter()
+                .map(|policy| Ddl::CreatePolicy(table, policy).to_sql()),
         );
     }
     statements

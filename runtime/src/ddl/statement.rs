@@ -7,7 +7,7 @@
 //! created from a pgtable schema matches one created by Drizzle.
 
 use crate::snapshot::{
-    Check, Column, Enum, ForeignKey, Index, IndexKey, PrimaryKey, Table, Unique,
+    Check, Column, Enum, ForeignKey, Index, IndexKey, Policy, PrimaryKey, Table, Unique,
 };
 use crate::sql::{Fragment, SqlWriter};
 
@@ -107,6 +107,12 @@ pub(crate) enum Ddl<'s> {
     },
     DropType(Name<'s>),
     AlterTable(Name<'s>, Alter<'s>),
+    CreateRole(&'s str),
+    DropRole(&'s str),
+    /// `ALTER TABLE … ENABLE ROW LEVEL SECURITY` (true) or `DISABLE …`.
+    RowLevelSecurity(Name<'s>, bool),
+    CreatePolicy(&'s Table, &'s Policy),
+    DropPolicy(Name<'s>, &'s str),
 }
 
 impl Ddl<'_> {
@@ -234,10 +240,80 @@ impl Fragment for Ddl<'_> {
                 w.push(" ");
                 w.write(alter);
             }
+            Ddl::CreateRole(name) => {
+                w.push("CREATE ROLE ");
+                w.ident(name);
+            }
+            Ddl::DropRole(name) => {
+                w.push("DROP ROLE ");
+                w.ident(name);
+            }
+            Ddl::RowLevelSecurity(table, on) => {
+                w.push("ALTER TABLE ");
+                w.table_of(*table);
+                w.push(if *on { " ENABLE" } else { " DISABLE" });
+                w.push(" ROW LEVEL SECURITY");
+            }
+            Ddl::CreatePolicy(table, policy) => create_policy(w, table, policy),
+            Ddl::DropPolicy(table, name) => {
+                w.push("DROP POLICY ");
+                w.ident(name);
+                w.push(" ON ");
+                w.table_of(*table);
+                w.push(" CASCADE");
+            }
         }
         w.push(";");
     }
 }
+
+/// `CREATE POLICY` as drizzle-kit writes it: `AS` and `FOR` always, roles
+/// quoted but for PostgreSQL's role keywords.
+fn create_policy<'a>(w: &mut SqlWriter<'a>, table: &'a Table, policy: &'a Policy) {
+    w.push("CREATE POLICY ");
+    w.ident(&policy.name);
+    w.push(" ON ");
+    w.table_of(Name::of_table(table));
+    w.push(" AS ");
+    w.push(if policy.kind == "restrictive" {
+        "RESTRICTIVE"
+    } else {
+        "PERMISSIVE"
+    });
+    w.push(" FOR ");
+    w.push(match policy.command.as_str() {
+        "select" => "SELECT",
+        "insert" => "INSERT",
+        "update" => "UPDATE",
+        "delete" => "DELETE",
+        _ => "ALL",
+    });
+    w.push(" TO ");
+    for (i, role) in policy.to.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        if ROLE_KEYWORDS.contains(&role.as_str()) {
+            w.push(role);
+        } else {
+            w.ident(role);
+        }
+    }
+    if let Some(using) = &policy.using {
+        w.push(" USING (");
+        w.push(using);
+        w.push(")");
+    }
+    if let Some(check) = &policy.with_check {
+        w.push(" WITH CHECK (");
+        w.push(check);
+        w.push(")");
+    }
+}
+
+/// Role names that are keywords in `TO …`, written bare.
+pub(crate) const ROLE_KEYWORDS: &[&str] =
+    &["public", "current_role", "current_user", "session_user"];
 
 /// `CREATE TABLE` in drizzle-kit's layout: one column per line, a
 /// single-column primary key on its column, every other constraint after

@@ -8,7 +8,9 @@
 use super::diff_columns::columns;
 use crate::ddl::statement::{Alter, ColumnChange, Constraint, Ddl, Name, TypeRef};
 use crate::ddl::{full_name, quote_ident, table_name};
-use crate::snapshot::{Check, Enum, ForeignKey, Index, PrimaryKey, Snapshot, Table, Unique};
+use crate::snapshot::{
+    Check, Enum, ForeignKey, Index, Policy, PrimaryKey, Snapshot, Table, Unique,
+};
 
 /// One change between two schemas.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,9 +26,11 @@ pub struct Change {
 /// The phases a migration runs in; changes are sorted by phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Phase {
+    Roles,
     Schemas,
     Enums,
     Renames,
+    DropPolicies,
     DropForeignKeys,
     DropIndexes,
     DropConstraints,
@@ -37,8 +41,11 @@ pub(super) enum Phase {
     AddConstraints,
     AddForeignKeys,
     CreateIndexes,
+    RowLevelSecurity,
+    CreatePolicies,
     DropTables,
     DropEnums,
+    DropRoles,
 }
 
 #[derive(Default)]
@@ -72,6 +79,7 @@ impl Plan {
 /// The changes turning `old` into `new`, in the order to apply them.
 pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     let mut plan = Plan::default();
+    roles(&mut plan, old, new);
     schemas(&mut plan, old, new);
     enums(&mut plan, old, new);
     for table in &new.tables {
@@ -117,6 +125,25 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
         }
     }
     plan.into_changes()
+}
+
+fn roles(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
+    for role in new.roles.iter().filter(|r| !old.roles.contains(r)) {
+        plan.add(
+            Phase::Roles,
+            format!("create role {}", quote_ident(role)),
+            vec![Ddl::CreateRole(role).to_sql()],
+            false,
+        );
+    }
+    for role in old.roles.iter().filter(|r| !new.roles.contains(r)) {
+        plan.add(
+            Phase::DropRoles,
+            format!("drop role {}", quote_ident(role)),
+            vec![Ddl::DropRole(role).to_sql()],
+            false,
+        );
+    }
 }
 
 fn schemas(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
@@ -300,11 +327,31 @@ fn create_table(plan: &mut Plan, table: &Table) {
             false,
         );
     }
+    row_level_security(plan, false, table);
+    drop_and_add(plan, table, (&[], &table.policies[..]));
 }
 
 fn alter_table(plan: &mut Plan, before: &Table, after: &Table) {
     columns(plan, before, after);
     constraints(plan, before, after);
+    row_level_security(plan, before.rls, after);
+    drop_and_add(plan, after, (&before.policies[..], &after.policies[..]));
+}
+
+/// Enables or disables row-level security when it changes from `was`.
+fn row_level_security(plan: &mut Plan, was: bool, table: &Table) {
+    if was != table.rls {
+        let verb = if table.rls { "enable" } else { "disable" };
+        plan.add(
+            Phase::RowLevelSecurity,
+            format!(
+                "{verb} row-level security on {}",
+                table_name(&table.schema, &table.name)
+            ),
+            vec![Ddl::RowLevelSecurity(Name::of_table(table), table.rls).to_sql()],
+            false,
+        );
+    }
 }
 
 /// `ALTER TABLE <table> <alter>;`
@@ -396,6 +443,23 @@ impl TableItem for Index {
     }
 }
 
+impl TableItem for Policy {
+    const KIND: &'static str = "policy";
+    // Dropped before columns change (a policy naming a column blocks
+    // changing its type), created once the table is complete.
+    const DROP: Phase = Phase::DropPolicies;
+    const ADD: Phase = Phase::CreatePolicies;
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn add_sql(&self, table: &Table) -> String {
+        Ddl::CreatePolicy(table, self).to_sql()
+    }
+    fn drop_sql(&self, table: &Table) -> String {
+        Ddl::DropPolicy(Name::of_table(table), &self.name).to_sql()
+    }
+}
+
 /// Drops the items of `before` that are gone or changed in `after`, and
 /// adds those new or changed.
 fn drop_and_add<I: TableItem>(plan: &mut Plan, table: &Table, items: (&[I], &[I])) {
@@ -410,7 +474,7 @@ fn drop_and_add<I: TableItem>(plan: &mut Plan, table: &Table, items: (&[I], &[I]
         );
     }
     for new in after.iter().filter(|a| !before.contains(a)) {
-        let verb = if I::ADD == Phase::CreateIndexes {
+        let verb = if matches!(I::ADD, Phase::CreateIndexes | Phase::CreatePolicies) {
             "create"
         } else {
             "add"

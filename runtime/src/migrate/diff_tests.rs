@@ -34,6 +34,8 @@ fn table(name: &str, columns: Vec<Column>) -> Table {
         checks: vec![],
         foreign_keys: vec![],
         indexes: vec![],
+        rls: false,
+        policies: vec![],
     }
 }
 
@@ -49,6 +51,7 @@ fn snapshot(tables: Vec<Table>) -> Snapshot {
         version: VERSION,
         enums: vec![],
         tables,
+        roles: vec![],
     }
 }
 

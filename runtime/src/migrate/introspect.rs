@@ -18,8 +18,8 @@ use crate::error::Error;
 use crate::query::{Built, fetch_rows, sql};
 use crate::schema::Schema;
 use crate::snapshot::{
-    Check, Column, Enum, ForeignKey, Index, IndexKey, PrimaryKey, Snapshot, Table, Unique, VERSION,
-    index_keys,
+    Check, Column, Enum, ForeignKey, Index, IndexKey, Policy, PrimaryKey, Snapshot, Table, Unique,
+    VERSION, index_keys,
 };
 
 const ENUMS: &str =
@@ -27,7 +27,7 @@ const ENUMS: &str =
 FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = ANY($1) GROUP BY 1, 2 ORDER BY 1, 2";
 
-const TABLES: &str = "SELECT c.oid, n.nspname::text, c.relname::text
+const TABLES: &str = "SELECT c.oid, n.nspname::text, c.relname::text, c.relrowsecurity
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND c.relname <> $2 ORDER BY 2, 3";
 
@@ -63,6 +63,14 @@ WHERE i.indrelid = ANY($1)
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
 ORDER BY 2";
 
+const POLICIES: &str = "SELECT p.polrelid, p.polname::text, p.polpermissive, p.polcmd::text,
+       ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r)::text END
+             FROM unnest(p.polroles) r ORDER BY 1),
+       pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
+FROM pg_policy p WHERE p.polrelid = ANY($1) ORDER BY 2";
+
+const ROLES: &str = "SELECT rolname::text FROM pg_roles WHERE rolname = ANY($1) ORDER BY 1";
+
 /// Reads the catalog through pgtable's statement path.
 struct Catalog<'a, E: ?Sized>(&'a E);
 
@@ -87,6 +95,17 @@ fn action(code: &str) -> String {
     .to_owned()
 }
 
+/// A policy's command from `pg_policy.polcmd`.
+fn command(code: &str) -> &'static str {
+    match code {
+        "r" => "select",
+        "a" => "insert",
+        "w" => "update",
+        "d" => "delete",
+        _ => "all",
+    }
+}
+
 /// The snapshot of the live database, for the schemas `of` uses (and
 /// `public`), leaving out pgtable's bookkeeping table. Defaults, checks and
 /// types are spelled as PostgreSQL prints them.
@@ -98,7 +117,14 @@ pub async fn introspect<E: Executor + ?Sized>(
     if !schemas.iter().any(|s| s == "public") {
         schemas.push("public".to_owned());
     }
-    read(exec, &schemas).await
+    let mut live = read(exec, &schemas).await?;
+    live.roles = Catalog(exec)
+        .query(ROLES, &[&of.roles])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok(live)
 }
 
 /// The schemas a snapshot's enums and tables are in.
@@ -152,6 +178,8 @@ pub(super) async fn read<E: Executor + ?Sized>(
                     checks: Vec::new(),
                     foreign_keys: Vec::new(),
                     indexes: Vec::new(),
+                    rls: r.get(3),
+                    policies: Vec::new(),
                 },
             )
         })
@@ -269,10 +297,30 @@ pub(super) async fn read<E: Executor + ?Sized>(
             predicate: r.get(7),
         });
     }
+    for r in conn.query(POLICIES, &[&oids]).await? {
+        let Some(t) = table(&mut tables, &index, r.get(0)) else {
+            continue;
+        };
+        let permissive: bool = r.get(2);
+        t.policies.push(Policy {
+            name: r.get(1),
+            kind: if permissive {
+                "permissive"
+            } else {
+                "restrictive"
+            }
+            .to_owned(),
+            command: command(&r.get::<_, String>(3)).to_owned(),
+            to: r.get(4),
+            using: r.get(5),
+            with_check: r.get(6),
+        });
+    }
     Ok(Snapshot {
         version: VERSION,
         enums,
         tables: tables.into_iter().map(|(_, t)| t).collect(),
+        roles: Vec::new(),
     })
 }
 
@@ -303,6 +351,7 @@ fn sorted(mut snapshot: Snapshot) -> Snapshot {
         table.checks.sort_by(|a, b| a.name.cmp(&b.name));
         table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
         table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        table.policies.sort_by(|a, b| a.name.cmp(&b.name));
     }
     snapshot
 }

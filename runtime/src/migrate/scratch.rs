@@ -47,8 +47,33 @@ pub(super) async fn expected(
     }
     let mut schemas = schemas_of(&scratch);
     schemas.push(format!("{prefix}public"));
-    let built = read(tx, &schemas).await?;
-    Ok(without_prefix(built, &prefix))
+    let mut built = without_prefix(read(tx, &schemas).await?, &prefix);
+    // Roles are the cluster's, not the scratch schemas': the policies were
+    // built for `public`, and name their roles as the schema does, but for
+    // `current_user` and the like, which PostgreSQL resolves when the
+    // policy is created (the catalog then holds that role).
+    built.roles = compiled.roles.clone();
+    let (current, session): (String, String) = sql("SELECT current_user::text, session_user::text")
+        .fetch_one(tx)
+        .await?;
+    let resolve = |role: &String| match role.as_str() {
+        "current_user" | "current_role" => current.clone(),
+        "session_user" => session.clone(),
+        _ => role.clone(),
+    };
+    for table in &mut built.tables {
+        let Some(declared) = compiled.table(&table.schema, &table.name) else {
+            continue;
+        };
+        for policy in &mut table.policies {
+            if let Some(p) = declared.policies.iter().find(|p| p.name == policy.name) {
+                policy.to = p.to.iter().map(resolve).collect();
+                policy.to.sort();
+                policy.to.dedup();
+            }
+        }
+    }
+    Ok(built)
 }
 
 async fn run(tx: &Transaction, statement: &str) -> Result<(), MigrateError> {
@@ -64,6 +89,14 @@ async fn run(tx: &Transaction, statement: &str) -> Result<(), MigrateError> {
 /// the names of tables and enums, foreign keys' targets and column types.
 fn renamed(snapshot: &Snapshot, prefix: &str) -> Snapshot {
     let mut out = snapshot.clone();
+    // Creating roles would need CREATEROLE and outlive nothing: policies
+    // are built for `public` instead (see `expected`).
+    out.roles.clear();
+    for t in &mut out.tables {
+        for policy in &mut t.policies {
+            policy.to = vec!["public".to_owned()];
+        }
+    }
     let scratch = |schema: &str| format!("{prefix}{schema}");
     let mut schemas: Vec<String> = Vec::new();
     for e in &mut out.enums {
@@ -124,6 +157,14 @@ fn without_prefix(mut built: Snapshot, prefix: &str) -> Snapshot {
         for index in &mut t.indexes {
             if let Some(predicate) = &mut index.predicate {
                 strip(predicate);
+            }
+        }
+        for policy in &mut t.policies {
+            for sql in [&mut policy.using, &mut policy.with_check]
+                .into_iter()
+                .flatten()
+            {
+                strip(sql);
             }
         }
     }

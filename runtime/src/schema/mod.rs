@@ -10,8 +10,12 @@ use std::borrow::Cow;
 use crate::typename::{EnumDef, SqlTypeName};
 
 mod index;
+mod policy;
+mod set;
 
 pub use index::{IndexDef, IndexKeyDef};
+pub use policy::PolicyDef;
+pub use set::Schema;
 
 /// One column of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -357,6 +361,11 @@ pub struct TableDef {
     pub checks: &'static [CheckDef],
     /// The table's previous name, for a migration to rename it.
     pub renamed_from: Option<&'static str>,
+    /// Whether row-level security is enabled (it is whenever there are
+    /// policies).
+    pub rls: bool,
+    /// Row-level security policies.
+    pub policies: &'static [PolicyDef],
 }
 
 impl TableDef {
@@ -372,6 +381,8 @@ impl TableDef {
             indexes: &[],
             checks: &[],
             renamed_from: None,
+            rls: false,
+            policies: &[],
         }
     }
 
@@ -414,6 +425,20 @@ impl TableDef {
     /// Sets the CHECK constraints.
     pub const fn checks(mut self, checks: &'static [CheckDef]) -> Self {
         self.checks = checks;
+        self
+    }
+
+    /// Enables row-level security.
+    pub const fn rls(mut self) -> Self {
+        self.rls = true;
+        self
+    }
+
+    /// Sets the row-level security policies (and enables row-level
+    /// security).
+    pub const fn policies(mut self, policies: &'static [PolicyDef]) -> Self {
+        self.policies = policies;
+        self.rls = true;
         self
     }
 
@@ -477,73 +502,4 @@ fn constraint_name(table: &str, columns: &[&str], suffix: &str) -> String {
     parts.extend_from_slice(columns);
     parts.push(suffix);
     crate::names::derived(&parts)
-}
-
-/// The tables of an application, rendered together as one DDL script.
-///
-/// ```
-/// use pgtable::prelude::*;
-///
-/// #[table(name = "notes")]
-/// pub struct Note {
-///     #[column(primary_key, identity)]
-///     pub id: i64,
-///     pub body: String,
-/// }
-///
-/// let schema = Schema::new().table::<Note>();
-/// assert!(schema.to_sql().starts_with("CREATE TABLE \"notes\""));
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct Schema {
-    pub(crate) tables: Vec<&'static TableDef>,
-    pub(crate) enums: Vec<&'static EnumDef>,
-}
-
-impl Schema {
-    /// An empty schema.
-    pub fn new() -> Self {
-        Schema::default()
-    }
-
-    /// Every enum type: those added, then those the tables' columns use,
-    /// each once.
-    pub fn enums(&self) -> Vec<&'static EnumDef> {
-        let used = self
-            .tables
-            .iter()
-            .flat_map(|t| t.columns.iter().filter_map(|c| c.enum_type));
-        let mut enums: Vec<&'static EnumDef> = Vec::new();
-        for e in self.enums.iter().copied().chain(used) {
-            if !enums.iter().any(|known| known.is(e)) {
-                enums.push(e);
-            }
-        }
-        enums
-    }
-
-    /// The tables, in the order they were added.
-    pub fn tables(&self) -> &[&'static TableDef] {
-        &self.tables
-    }
-
-    /// The tables with every referenced table before the tables referencing
-    /// it, where the references allow (a cycle keeps the order given).
-    pub fn tables_in_dependency_order(&self) -> Vec<&'static TableDef> {
-        let mut placed: Vec<&'static TableDef> = Vec::with_capacity(self.tables.len());
-        let mut waiting: Vec<&'static TableDef> = self.tables.clone();
-        while !waiting.is_empty() {
-            let ready = waiting.iter().position(|table| {
-                table.foreign_keys.iter().all(|fk| {
-                    let target = fk.foreign_table();
-                    target.is(table)
-                        || placed.iter().any(|p| p.is(target))
-                        || !waiting.iter().any(|w| w.is(target))
-                })
-            });
-            // In a cycle nothing is ready: take the first waiting table.
-            placed.push(waiting.remove(ready.unwrap_or(0)));
-        }
-        placed
-    }
 }

@@ -248,6 +248,34 @@ impl Transaction {
         result
     }
 
+    /// Sets the configuration parameter `name` to `value` until the
+    /// transaction ends, as `SET LOCAL` does (through `set_config(name,
+    /// value, true)`, so the value is bound, never spliced into SQL).
+    ///
+    /// This is how a row-level security policy learns who is asking:
+    /// `using = "owner_id = current_setting('app.user_id')::uuid"`, and
+    /// `tx.set_local("app.user_id", user_id)` first. The setting ends with
+    /// the transaction (and with a savepoint rolled back), so a pooled
+    /// connection never carries it to the next request.
+    ///
+    /// ```no_run
+    /// # async fn run(db: &pgtable::Db, user_id: uuid::Uuid) -> Result<(), pgtable::Error> {
+    /// let tx = db.begin().await?;
+    /// tx.set_local("app.user_id", user_id).await?;
+    /// // … queries that the policies filter by app.user_id …
+    /// tx.commit().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn set_local(&self, name: &str, value: impl fmt::Display) -> Result<(), Error> {
+        crate::query::sql("SELECT set_config($1, $2, true)")
+            .bind(name.to_owned())
+            .bind(value.to_string())
+            .execute(self)
+            .await
+            .map(drop)
+    }
+
     /// Runs SQL statements (no parameters, no results) inside the transaction.
     pub async fn batch_execute(&self, sql: &str) -> Result<(), Error> {
         let conn = self.acquire(Access::Write).await?;

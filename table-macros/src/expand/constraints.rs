@@ -1,4 +1,4 @@
-//! Foreign keys, indexes and checks: the table-level lists of the
+//! Foreign keys, indexes, checks and policies: the table-level lists of the
 //! `TableDef`, gathered from column and table attributes.
 
 use proc_macro2::TokenStream;
@@ -28,6 +28,7 @@ pub fn definitions(table: &Table) -> Definitions {
         ),
         ("INDEXES", "IndexDef", "indexes", indexes(table)),
         ("CHECKS", "CheckDef", "checks", checks(table)),
+        ("POLICIES", "PolicyDef", "policies", policies(table)),
     ];
     for (name, ty, method, items) in lists {
         if items.is_empty() {
@@ -167,6 +168,39 @@ fn checks(table: &Table) -> Vec<TokenStream> {
         Some(quote!(::pgtable::CheckDef::new(#name, #expr)))
     });
     by_column.chain(by_table).collect()
+}
+
+fn policies(table: &Table) -> Vec<TokenStream> {
+    table
+        .attrs
+        .policies
+        .iter()
+        .filter_map(|policy| {
+            let name = policy.name.as_ref()?;
+            let mut def = quote!(::pgtable::PolicyDef::new(#name));
+            if policy
+                .kind
+                .as_ref()
+                .is_some_and(|k| k.value() == "restrictive")
+            {
+                def.extend(quote!(.restrictive()));
+            }
+            if let Some(command) = &policy.command {
+                def.extend(quote!(.command(#command)));
+            }
+            if !policy.to.is_empty() {
+                let roles = &policy.to;
+                def.extend(quote!(.to(&[#(#roles),*])));
+            }
+            if let Some(using) = &policy.using {
+                def.extend(quote!(.using(#using)));
+            }
+            if let Some(check) = &policy.with_check {
+                def.extend(quote!(.with_check(#check)));
+            }
+            Some(def)
+        })
+        .collect()
 }
 
 /// A foreign key has the referenced column's type (or an `Option` of it):

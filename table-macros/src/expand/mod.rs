@@ -251,6 +251,9 @@ fn table_impl(table: &Table) -> TokenStream {
     if let Some(old) = table.attrs.renamed_from.get() {
         def.extend(quote!(.renamed_from(#old)));
     }
+    if table.attrs.rls.is_set() {
+        def.extend(quote!(.rls()));
+    }
     if let Some(fields) = table.attrs.primary_key.get() {
         let names = fields
             .iter()

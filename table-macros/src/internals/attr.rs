@@ -13,6 +13,7 @@ use super::ctxt::Ctxt;
 use super::default::DefaultValue;
 use super::index_key::{IndexKey, parse_keys};
 use super::keys::{field_list, no_value, unknown_key};
+use super::policy::{TablePolicy, table_policy};
 
 /// The keys `#[table(...)]` accepts.
 pub const TABLE_KEYS: &[&str] = &[
@@ -26,6 +27,8 @@ pub const TABLE_KEYS: &[&str] = &[
     "check",
     "relation",
     "renamed_from",
+    "rls",
+    "policy",
 ];
 
 /// The keys of a table-level `index(...)` in its long form.
@@ -139,6 +142,10 @@ pub struct TableAttrs {
     pub indexes: Vec<TableIndex>,
     /// Table-level CHECK constraints.
     pub checks: Vec<TableCheck>,
+    /// `rls`: row-level security enabled (also implied by a policy).
+    pub rls: Attr<()>,
+    /// Row-level security policies.
+    pub policies: Vec<TablePolicy>,
 }
 
 /// `unique(a, b)` or `unique(name = "…", columns(a, b), nulls_not_distinct)`.
@@ -188,6 +195,8 @@ impl TableAttrs {
             unique: Vec::new(),
             indexes: Vec::new(),
             checks: Vec::new(),
+            rls: Attr::none("table", "rls"),
+            policies: Vec::new(),
         };
         let parser = syn::meta::parser(|meta| {
             let span = meta
@@ -224,6 +233,11 @@ impl TableAttrs {
                 attrs.indexes.push(table_index(cx, &meta, span)?);
             } else if meta.path.is_ident("check") {
                 attrs.checks.push(table_check(cx, &meta, span)?);
+            } else if meta.path.is_ident("rls") {
+                no_value(&meta)?;
+                attrs.rls.set(cx, span, ());
+            } else if meta.path.is_ident("policy") {
+                attrs.policies.push(table_policy(cx, &meta, span)?);
             } else {
                 unknown_key(cx, &meta, "table", TABLE_KEYS)?;
             }

@@ -9,3 +9,4 @@ pub mod ctxt;
 pub mod default;
 pub mod index_key;
 pub mod keys;
+pub mod policy;

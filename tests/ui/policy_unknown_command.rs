@@ -1,0 +1,13 @@
+use pgtable::prelude::*;
+
+#[table(
+    name = "notes",
+    policy(name = "own_notes", for = "read", using = "owner = current_user")
+)]
+pub struct Note {
+    #[column(primary_key)]
+    pub id: i64,
+    pub owner: String,
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use pgtable::prelude::*;
+
+#[table(
+    name = "notes",
+    policy(name = "own_notes", roles = "app_user", using = "owner = current_user")
+)]
+pub struct Note {
+    #[column(primary_key)]
+    pub id: i64,
+    pub owner: String,
+}
+
+fn main() {}
