@@ -219,6 +219,41 @@ pub use pgtable_macros::sql;
 /// Turns a struct into a typed PostgreSQL table; see the [crate documentation](crate).
 pub use pgtable_macros::table;
 
+/// Turns a struct into a typed PostgreSQL view: `#[view(name = "…", sql =
+/// "SELECT …")]`, and `materialized` for a materialized view. Its fields
+/// are the query's columns, in order (`#[column(name = "…")]` when a name
+/// differs). It is selected from like a table (filters, joins, column
+/// constants) and never written to; `Schema::view::<V>()` puts it in the
+/// DDL and migrations, after the tables.
+///
+/// ```
+/// use pgtable::prelude::*;
+///
+/// #[table(name = "posts")]
+/// pub struct Post {
+///     #[column(primary_key, identity)]
+///     pub id: i64,
+///     pub title: String,
+///     pub published: bool,
+/// }
+///
+/// #[view(name = "published_posts", sql = "SELECT id, title FROM posts WHERE published")]
+/// pub struct PublishedPost {
+///     pub id: i64,
+///     pub title: String,
+/// }
+///
+/// let schema = Schema::new().table::<Post>().view::<PublishedPost>();
+/// assert!(schema.to_sql().ends_with(
+///     "CREATE VIEW \"public\".\"published_posts\" AS (SELECT id, title FROM posts WHERE published);\n"
+/// ));
+/// assert_eq!(
+///     PublishedPost::select().filter(PublishedPost::TITLE.like("R%")).to_sql(),
+///     r#"SELECT "id", "title" FROM "published_posts" WHERE "published_posts"."title" LIKE $1"#
+/// );
+/// ```
+pub use pgtable_macros::view;
+
 /// Stores a fieldless enum as a PostgreSQL enum type.
 ///
 /// ```
@@ -255,7 +290,7 @@ pub use {chrono, postgres_types, tokio_postgres, uuid};
 pub mod prelude {
     pub use crate::{
         Column, Db, Executor, Insertable, PgEnum, PrimaryKey, Schema, SqlType, Table, TableQueries,
-        sql, table,
+        View, Writable, WriteQueries, sql, table, view,
     };
 }
 

@@ -474,7 +474,7 @@ fn the_repos_migrations_match_the_example_schema() {
     let changes = MigrationDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
         .pending_changes(&schema::schema())
         .unwrap();
-    let pending: Vec<&str> = changes.iter().map(|c| c.description.as_str()).collect();
+    let pending = common::descriptions(&changes);
     assert!(
         pending.is_empty(),
         "the example schema changed without a migration: run `cargo run --example db -- generate <name>`\n{pending:#?}"

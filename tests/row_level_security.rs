@@ -219,7 +219,7 @@ async fn policies_migrate_and_check_sees_them() -> Result<(), Box<dyn std::error
     let test = TestDb::with_schema(&v1).await;
     let db = test.db();
     let changes = diff(&Snapshot::of(&v1), &Snapshot::of(&v2));
-    let described: Vec<&str> = changes.iter().map(|c| c.description.as_str()).collect();
+    let described = common::descriptions(&changes);
     assert_eq!(
         described,
         [

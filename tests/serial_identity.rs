@@ -156,7 +156,7 @@ async fn plain_integers_migrate_to_serial_and_identity_by_default()
         )
         .await?;
     let changes = diff(&Snapshot::of(&schema_v1()), &Snapshot::of(&schema_v2()));
-    let described: Vec<&str> = changes.iter().map(|c| c.description.as_str()).collect();
+    let described = common::descriptions(&changes);
     assert_eq!(
         described,
         [

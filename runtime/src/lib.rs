@@ -49,13 +49,13 @@ pub use db::{Conn, Db, DbBuilder, DbStatus, Executor, PoolStatus, ReplicaPicker,
 pub use error::Error;
 pub use query::{
     Expr, FromRow, Join, Order, PrimaryKey, Returning, Select, TableQueries, ValueExpr, Within,
-    count_all, exists, not, not_exists, sql,
+    WriteQueries, count_all, exists, not, not_exists, refresh_view, sql,
 };
 pub use schema::{
     CheckDef, ColumnDef, ForeignKeyDef, IndexDef, IndexKeyDef, PolicyDef, ReferentialAction,
-    Schema, TableDef, UniqueDef,
+    Schema, TableDef, UniqueDef, ViewDef,
 };
-pub use table::{Column, InsertValue, Insertable, Table};
+pub use table::{Column, InsertValue, Insertable, Table, View, Writable};
 pub use tls::SslMode;
 pub use transaction::{IsolationLevel, Savepoint, Transaction, TransactionOptions};
 pub use types::{ArrayElement, EnumDef, Interval, Json, PgEnum, SqlType, SqlTypeName};

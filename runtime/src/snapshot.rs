@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::names;
-use crate::schema::{PolicyDef, Schema, TableDef};
+use crate::schema::{PolicyDef, Schema, TableDef, ViewDef};
 use crate::types::EnumDef;
 
 /// The snapshot format's version, written into every file.
@@ -28,6 +28,35 @@ pub struct Snapshot {
     /// Roles the schema creates (`CREATE ROLE`), by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
+    /// Views, in creation order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<View>,
+}
+
+/// A view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    /// Its schema (`public` by default).
+    pub schema: String,
+    /// Its name.
+    pub name: String,
+    /// The query defining it.
+    pub definition: String,
+    /// Whether it is materialized.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub materialized: bool,
+}
+
+impl From<&ViewDef> for View {
+    fn from(def: &ViewDef) -> View {
+        View {
+            schema: def.table.schema.unwrap_or("public").to_owned(),
+            name: def.table.name.to_owned(),
+            definition: def.sql.trim().trim_end_matches(';').to_owned(),
+            materialized: def.materialized,
+        }
+    }
 }
 
 /// An enum type.
@@ -304,6 +333,7 @@ impl Snapshot {
                 .map(Table::from)
                 .collect(),
             roles: schema.roles().iter().map(|r| (*r).to_owned()).collect(),
+            views: schema.views().iter().map(|v| View::from(*v)).collect(),
         }
     }
 

@@ -7,15 +7,12 @@ use postgres_types::ToSql;
 use tokio_postgres::Row;
 
 use crate::error::Error;
-use crate::schema::{ColumnDef, Schema, TableDef};
+use crate::schema::{ColumnDef, Schema, TableDef, ViewDef};
 
 /// A table: a struct annotated with `#[table]`, which is also its select type.
 ///
 /// Implemented by the macro; see the [crate documentation](crate) for an example.
 pub trait Table: Sized + Send + Sync + 'static {
-    /// The insert type (`NewUser` for `User`).
-    type Insert: Insertable<Table = Self>;
-
     /// The table's static description.
     const TABLE: &'static TableDef;
 
@@ -24,7 +21,8 @@ pub trait Table: Sized + Send + Sync + 'static {
         Self::TABLE
     }
 
-    /// The `CREATE TABLE` statement, rendered once by the DDL renderer.
+    /// The statement creating it, rendered once by the DDL renderer:
+    /// `CREATE TABLE`, or `CREATE VIEW` for a `#[view]`.
     fn create_table() -> &'static str;
 
     /// Decodes a row whose columns are this table's columns, in declaration order.
@@ -62,13 +60,27 @@ impl fmt::Debug for InsertValue<'_> {
     }
 }
 
+/// A table rows are written to, as opposed to a view: it has an insert
+/// type, and `insert`, `update` and `delete` (the trait `WriteQueries`).
+///
+/// Implemented by `#[table]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is read-only: rows are not written to it",
+    label = "a view, not a table",
+    note = "a `#[view]` is selected from, and goes in a schema with `Schema::view::<{Self}>()`; write to the tables it reads"
+)]
+pub trait Writable: Table {
+    /// The insert type (`NewUser` for `User`).
+    type Insert: Insertable<Table = Self>;
+}
+
 /// An insert type (`NewUser`): the values of one row to insert.
 ///
 /// Implemented by the macro. Identity columns are not part of it; a column
 /// with a default is optional and `None` means "use the default".
 pub trait Insertable: Send + Sync {
     /// The table the row goes into.
-    type Table: Table;
+    type Table: Writable;
 
     /// The positions, in [`TableDef::columns`], of the columns this type
     /// carries, in the order [`push_values`](Insertable::push_values) pushes them.
@@ -146,10 +158,27 @@ impl<T, V> fmt::Debug for Column<T, V> {
     }
 }
 
+/// A view: a struct annotated with `#[view]`, selected from like a table
+/// but never written to.
+pub trait View: Table {
+    /// The view's static description: its query, and whether it is
+    /// materialized.
+    const VIEW: &'static ViewDef;
+}
+
 impl Schema {
     /// Adds a table.
-    pub fn table<T: Table>(mut self) -> Self {
+    pub fn table<T: Writable>(mut self) -> Self {
         self.tables.push(T::table());
+        self
+    }
+
+    /// Adds a view. Views are created after every table, in the order
+    /// added: add a view that reads another after it.
+    pub fn view<V: View>(mut self) -> Self {
+        if !self.views.iter().any(|v| v.table.is(V::VIEW.table)) {
+            self.views.push(V::VIEW);
+        }
         self
     }
 }

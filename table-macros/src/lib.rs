@@ -24,6 +24,13 @@ pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::table(args.into(), input.into()).into()
 }
 
+/// Turns a struct into a typed PostgreSQL view, selected from like a
+/// table. See `pgtable::view`.
+#[proc_macro_attribute]
+pub fn view(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::view(args.into(), input.into()).into()
+}
+
 /// Stores a fieldless enum as a PostgreSQL enum type. See `pgtable::PgEnum`.
 #[proc_macro_derive(PgEnum, attributes(pg_enum))]
 pub fn derive_pg_enum(input: TokenStream) -> TokenStream {

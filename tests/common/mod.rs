@@ -285,6 +285,14 @@ pub fn skip(test: &str, why: &str) {
     }
 }
 
+/// What each change of a migration diff does, in order.
+pub fn descriptions(changes: &[pgtable::migrate::Change]) -> Vec<&str> {
+    changes
+        .iter()
+        .map(|change| change.description.as_str())
+        .collect()
+}
+
 /// Every statement of a migration diff, in order.
 pub fn statements_of(changes: &[pgtable::migrate::Change]) -> Vec<&str> {
     changes

@@ -9,7 +9,7 @@
 
 pub(crate) mod statement;
 
-use crate::schema::{Schema, TableDef};
+use crate::schema::{Schema, TableDef, ViewDef};
 use crate::snapshot::{self, Snapshot};
 pub use crate::sql::{full_name, quote_ident, quote_literal, table_name};
 use crate::types::EnumDef;
@@ -45,7 +45,8 @@ pub fn create_enum(def: &EnumDef) -> String {
 /// Every statement creating a snapshot's schema, in drizzle-kit's order:
 /// the roles, `CREATE SCHEMA` for each named schema, the enum types, the
 /// tables, every foreign key as `ALTER TABLE … ADD CONSTRAINT` (so cycles
-/// work), the indexes, then row-level security and its policies.
+/// work), the indexes, row-level security and its policies, then the
+/// views in the order the schema adds them.
 pub(crate) fn snapshot_statements(snapshot: &Snapshot) -> Vec<String> {
     let mut statements: Vec<String> = snapshot
         .roles
@@ -57,7 +58,8 @@ pub(crate) fn snapshot_statements(snapshot: &Snapshot) -> Vec<String> {
         .enums
         .iter()
         .map(|e| e.schema.as_str())
-        .chain(snapshot.tables.iter().map(|t| t.schema.as_str()));
+        .chain(snapshot.tables.iter().map(|t| t.schema.as_str()))
+        .chain(snapshot.views.iter().map(|v| v.schema.as_str()));
     for ns in used {
         if ns != "public" && !namespaces.contains(&ns) {
             namespaces.push(ns);
@@ -91,7 +93,14 @@ pub(crate) fn snapshot_statements(snapshot: &Snapshot) -> Vec<String> {
                 .map(|policy| Ddl::CreatePolicy(table, policy).to_sql()),
         );
     }
+    statements.extend(snapshot.views.iter().map(|v| Ddl::CreateView(v).to_sql()));
     statements
+}
+
+/// `CREATE VIEW "public"."name" AS (…);` (or `CREATE MATERIALIZED VIEW`),
+/// as drizzle-kit writes it.
+pub fn create_view(def: &ViewDef) -> String {
+    Ddl::CreateView(&snapshot::View::from(def)).to_sql()
 }
 
 /// [`snapshot_statements`] separated by blank lines, ready for `psql`.

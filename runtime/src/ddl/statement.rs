@@ -7,7 +7,7 @@
 //! created from a pgtable schema matches one created by Drizzle.
 
 use crate::snapshot::{
-    Check, Column, Enum, ForeignKey, Index, IndexKey, Policy, PrimaryKey, Table, Unique,
+    Check, Column, Enum, ForeignKey, Index, IndexKey, Policy, PrimaryKey, Table, Unique, View,
 };
 use crate::sql::{Fragment, SqlWriter};
 
@@ -113,6 +113,9 @@ pub(crate) enum Ddl<'s> {
     RowLevelSecurity(Name<'s>, bool),
     CreatePolicy(&'s Table, &'s Policy),
     DropPolicy(Name<'s>, &'s str),
+    /// `CREATE [MATERIALIZED] VIEW "schema"."name" AS (…)`.
+    CreateView(&'s View),
+    DropView(&'s View),
 }
 
 impl Ddl<'_> {
@@ -255,6 +258,25 @@ impl Fragment for Ddl<'_> {
                 w.push(" ROW LEVEL SECURITY");
             }
             Ddl::CreatePolicy(table, policy) => create_policy(w, table, policy),
+            Ddl::CreateView(view) => {
+                w.push(if view.materialized {
+                    "CREATE MATERIALIZED VIEW "
+                } else {
+                    "CREATE VIEW "
+                });
+                w.full_name(&view.schema, &view.name);
+                w.push(" AS (");
+                w.push(&view.definition);
+                w.push(")");
+            }
+            Ddl::DropView(view) => {
+                w.push(if view.materialized {
+                    "DROP MATERIALIZED VIEW "
+                } else {
+                    "DROP VIEW "
+                });
+                w.full_name(&view.schema, &view.name);
+            }
             Ddl::DropPolicy(table, name) => {
                 w.push("DROP POLICY ");
                 w.ident(name);

@@ -9,7 +9,7 @@ use super::diff_columns::columns;
 use crate::ddl::statement::{Alter, ColumnChange, Constraint, Ddl, Name, TypeRef};
 use crate::ddl::{full_name, quote_ident, table_name};
 use crate::snapshot::{
-    Check, Enum, ForeignKey, Index, Policy, PrimaryKey, Snapshot, Table, Unique,
+    Check, Enum, ForeignKey, Index, Policy, PrimaryKey, Snapshot, Table, Unique, View,
 };
 
 /// One change between two schemas.
@@ -28,6 +28,7 @@ pub struct Change {
 pub(super) enum Phase {
     Roles,
     Schemas,
+    DropViews,
     Enums,
     Renames,
     DropPolicies,
@@ -43,6 +44,7 @@ pub(super) enum Phase {
     CreateIndexes,
     RowLevelSecurity,
     CreatePolicies,
+    CreateViews,
     DropTables,
     DropEnums,
     DropRoles,
@@ -124,7 +126,54 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
             );
         }
     }
+    views(&mut plan, old, new);
     plan.into_changes()
+}
+
+/// Views are created after the tables and dropped before them. A view
+/// fixes the columns it reads (their types cannot change while it is
+/// there) and the views it reads: so when the tables or enums change, or
+/// any view changes or goes, every view is dropped (last first) and
+/// created again (first first). A view that is only added is created.
+fn views(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
+    let find = |s: &'_ Snapshot, v: &View| -> Option<View> {
+        s.views
+            .iter()
+            .find(|o| o.schema == v.schema && o.name == v.name)
+            .cloned()
+    };
+    let tables_change = plan.0.iter().any(|(phase, _)| {
+        matches!(
+            phase,
+            Phase::Enums
+                | Phase::Renames
+                | Phase::AlterColumns
+                | Phase::DropColumns
+                | Phase::DropTables
+        )
+    });
+    let rebuild = tables_change || old.views.iter().any(|v| find(new, v).as_ref() != Some(v));
+    let name = |v: &View| full_name(&v.schema, &v.name);
+    if rebuild {
+        for v in old.views.iter().rev() {
+            plan.add(
+                Phase::DropViews,
+                format!("drop view {}", name(v)),
+                vec![Ddl::DropView(v).to_sql()],
+                false,
+            );
+        }
+    }
+    for v in &new.views {
+        if rebuild || find(old, v).is_none() {
+            plan.add(
+                Phase::CreateViews,
+                format!("create view {}", name(v)),
+                vec![Ddl::CreateView(v).to_sql()],
+                false,
+            );
+        }
+    }
 }
 
 fn roles(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
@@ -153,6 +202,7 @@ fn schemas(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
             .iter()
             .map(|e| e.schema.clone())
             .chain(s.tables.iter().map(|t| t.schema.clone()))
+            .chain(s.views.iter().map(|v| v.schema.clone()))
             .filter(|n| n != "public")
             .collect();
         names.dedup();

@@ -52,6 +52,7 @@ fn snapshot(tables: Vec<Table>) -> Snapshot {
         enums: vec![],
         tables,
         roles: vec![],
+        views: vec![],
     }
 }
 

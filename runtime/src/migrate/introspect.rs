@@ -19,7 +19,7 @@ use crate::query::{Built, fetch_rows, sql};
 use crate::schema::Schema;
 use crate::snapshot::{
     Check, Column, Enum, ForeignKey, Index, IndexKey, Policy, PrimaryKey, Snapshot, Table, Unique,
-    VERSION, index_keys,
+    VERSION, View, index_keys,
 };
 
 const ENUMS: &str =
@@ -68,6 +68,11 @@ const POLICIES: &str = "SELECT p.polrelid, p.polname::text, p.polpermissive, p.p
              FROM unnest(p.polroles) r ORDER BY 1),
        pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
 FROM pg_policy p WHERE p.polrelid = ANY($1) ORDER BY 2";
+
+const VIEWS: &str =
+    "SELECT n.nspname::text, c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid, true)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) ORDER BY 1, 2";
 
 const ROLES: &str = "SELECT rolname::text FROM pg_roles WHERE rolname = ANY($1) ORDER BY 1";
 
@@ -135,6 +140,7 @@ pub(super) fn schemas_of(of: &Snapshot) -> Vec<String> {
         .iter()
         .map(|e| &e.schema)
         .chain(of.tables.iter().map(|t| &t.schema))
+        .chain(of.views.iter().map(|v| &v.schema))
     {
         if !schemas.contains(s) {
             schemas.push(s.clone());
@@ -316,11 +322,27 @@ pub(super) async fn read<E: Executor + ?Sized>(
             with_check: r.get(6),
         });
     }
+    let views = conn
+        .query(VIEWS, &[&schemas])
+        .await?
+        .iter()
+        .map(|r| View {
+            schema: r.get(0),
+            name: r.get(1),
+            materialized: r.get(2),
+            definition: r
+                .get::<_, String>(3)
+                .trim()
+                .trim_end_matches(';')
+                .to_owned(),
+        })
+        .collect();
     Ok(Snapshot {
         version: VERSION,
         enums,
         tables: tables.into_iter().map(|(_, t)| t).collect(),
         roles: Vec::new(),
+        views,
     })
 }
 

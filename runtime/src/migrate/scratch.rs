@@ -111,6 +111,10 @@ fn renamed(snapshot: &Snapshot, prefix: &str) -> Snapshot {
             fk.foreign_schema = scratch(&fk.foreign_schema);
         }
     }
+    for v in &mut out.views {
+        schemas.push(v.schema.clone());
+        v.schema = scratch(&v.schema);
+    }
     schemas.sort();
     schemas.dedup();
     // A column type names its enum's schema as `"extra"."level"`.
@@ -139,6 +143,10 @@ fn without_prefix(mut built: Snapshot, prefix: &str) -> Snapshot {
     };
     for e in &mut built.enums {
         strip(&mut e.schema);
+    }
+    for v in &mut built.views {
+        strip(&mut v.schema);
+        strip(&mut v.definition);
     }
     for t in &mut built.tables {
         strip(&mut t.schema);

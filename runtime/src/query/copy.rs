@@ -10,11 +10,11 @@ use tracing::Instrument;
 use super::Built;
 use crate::conn::Executor;
 use crate::error::Error;
-use crate::table::{InsertValue, Insertable, Table};
+use crate::table::{InsertValue, Insertable, Writable};
 
 /// Copies `rows` into `T`'s table; `Ok(None)` when some column is left to
 /// its default by some rows but not others (COPY cannot say that).
-pub(crate) async fn copy_in<T: Table, E: Executor + ?Sized>(
+pub(crate) async fn copy_in<T: Writable, E: Executor + ?Sized>(
     exec: &E,
     rows: &[T::Insert],
 ) -> Result<Option<u64>, Error> {

@@ -2,9 +2,9 @@
 //! traits behind `User::select()` and `User::find(id)`, in the prelude.
 
 use super::{Alias, All, Delete, Expr, Insert, Listed, Select, UpdateSet};
-use crate::table::Table;
+use crate::table::{Table, Writable};
 
-/// The queries of a table: `User::select()`, `User::insert(..)`, …
+/// The queries that read a table or a view: `User::select()`, …
 /// Implemented for every [`Table`].
 pub trait TableQueries: Table {
     /// `SELECT` every column: `User::select().filter(...).fetch_all(&db)`.
@@ -26,7 +26,13 @@ pub trait TableQueries: Table {
     fn alias(name: &'static str) -> Alias<Self> {
         Alias::new(name)
     }
+}
 
+impl<T: Table> TableQueries for T {}
+
+/// The statements that write rows, for tables (not views): `User::insert`,
+/// `User::update`, `User::delete`.
+pub trait WriteQueries: Writable {
     /// `INSERT` one row.
     fn insert(row: Self::Insert) -> Insert<Self> {
         Insert::new(vec![row])
@@ -48,7 +54,7 @@ pub trait TableQueries: Table {
     }
 }
 
-impl<T: Table> TableQueries for T {}
+impl<T: Writable> WriteQueries for T {}
 
 /// A table with a primary key: rows can be found by it.
 ///

@@ -8,7 +8,7 @@ use super::shape::Within;
 use super::{BuildSql, Built, Returning, ReturningColumns, execute};
 use crate::conn::Executor;
 use crate::error::Error;
-use crate::table::{Column, InsertValue, Insertable, Table};
+use crate::table::{Column, InsertValue, Insertable, Writable};
 
 /// From this many rows on, `insert_many(..).execute(..)` copies them in
 /// with binary `COPY` instead of an `INSERT` statement.
@@ -43,12 +43,12 @@ enum Conflict {
 /// );
 /// ```
 #[must_use = "a query does nothing until a terminal method such as `.execute(&db)` runs it"]
-pub struct Insert<T: Table> {
+pub struct Insert<T: Writable> {
     rows: Vec<T::Insert>,
     conflict: Option<Conflict>,
 }
 
-impl<T: Table> Insert<T> {
+impl<T: Writable> Insert<T> {
     pub(crate) fn new(rows: Vec<T::Insert>) -> Self {
         Insert {
             rows,
@@ -112,7 +112,7 @@ impl<T: Table> Insert<T> {
     }
 }
 
-impl<T: Table> BuildSql for Insert<T> {
+impl<T: Writable> BuildSql for Insert<T> {
     type Table = T;
 
     fn is_empty(&self) -> bool {
@@ -205,12 +205,12 @@ fn conflict_target(out: &mut Built<'_>, target: &[&str]) {
 
 /// An insert waiting to be told what to do on a conflict.
 #[must_use = "follow `.on_conflict(...)` with `.do_update(...)` or `.do_nothing()`"]
-pub struct OnConflict<T: Table> {
+pub struct OnConflict<T: Writable> {
     insert: Insert<T>,
     target: Vec<&'static str>,
 }
 
-impl<T: Table> OnConflict<T> {
+impl<T: Writable> OnConflict<T> {
     /// Skips conflicting rows: `ON CONFLICT (…) DO NOTHING`.
     pub fn do_nothing(mut self) -> Insert<T> {
         self.insert.conflict = Some(Conflict::Nothing(self.target));
@@ -240,7 +240,7 @@ pub struct DoUpdate<T> {
     _table: PhantomData<fn() -> T>,
 }
 
-impl<T: Table> DoUpdate<T> {
+impl<T: Writable> DoUpdate<T> {
     /// `column = value`.
     pub fn set<V, R, I>(&mut self, column: Column<T, V>, value: R) -> &mut Self
     where

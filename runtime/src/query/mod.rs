@@ -41,14 +41,14 @@ use crate::table::Table;
 
 pub use aggregate::count_all;
 pub use alias::{Alias, AliasColumn};
-pub use dsl::{PrimaryKey, TableQueries};
+pub use dsl::{PrimaryKey, TableQueries, WriteQueries};
 pub(crate) use expr::and_into;
 pub use expr::{Expr, Node, Numeric, Operand, Order, Ordered, Text, ValueExpr, not};
 pub use fragment::{Raw, SqlArg, SqlFragment, Unchecked};
 pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use ops::{ArrayValue, Containment, JsonValue, Nullable};
 pub use prepared::{Bound, Placeholder, PreparedSelect, placeholder};
-pub use raw::{FromRow, RawQuery, sql};
+pub use raw::{FromRow, RawQuery, refresh_view, sql};
 pub use returning::{Returning, ReturningColumns};
 pub use select::{
     All, GroupKey, Inner, JoinKind, JoinSelection, Joined, LeftOuter, Listed, Pick, Picks, Select,

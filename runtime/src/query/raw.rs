@@ -34,7 +34,7 @@ use tokio_postgres::Row;
 use super::{Built, execute, fetch_rows};
 use crate::conn::Executor;
 use crate::error::{Error, decode_error};
-use crate::table::Table;
+use crate::table::{Table, View};
 use crate::types::SqlType;
 
 /// A raw SQL statement; `$1`, `$2`, … are the values given to
@@ -51,6 +51,16 @@ pub fn sql(text: impl Into<Cow<'static, str>>) -> RawQuery {
         sql: text.into(),
         params: Vec::new(),
     }
+}
+
+/// `REFRESH MATERIALIZED VIEW` of a materialized `#[view]`, to run with
+/// `.execute(&db)`; `concurrently` lets reads go on meanwhile (it needs a
+/// unique index on the view).
+pub fn refresh_view<V: View>(concurrently: bool) -> RawQuery {
+    let def = V::VIEW.table;
+    let name = crate::sql::full_name(def.schema.unwrap_or("public"), def.name);
+    let how = if concurrently { "CONCURRENTLY " } else { "" };
+    sql(format!("REFRESH MATERIALIZED VIEW {how}{name}"))
 }
 
 impl RawQuery {

@@ -12,10 +12,12 @@ use crate::typename::{EnumDef, SqlTypeName};
 mod index;
 mod policy;
 mod set;
+mod view;
 
 pub use index::{IndexDef, IndexKeyDef};
 pub use policy::PolicyDef;
 pub use set::Schema;
+pub use view::ViewDef;
 
 /// One column of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

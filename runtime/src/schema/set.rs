@@ -1,6 +1,6 @@
 //! A whole schema: the tables, enums and roles of an application.
 
-use super::TableDef;
+use super::{TableDef, ViewDef};
 use crate::typename::EnumDef;
 
 /// The tables of an application, rendered together as one DDL script.
@@ -23,6 +23,7 @@ pub struct Schema {
     pub(crate) tables: Vec<&'static TableDef>,
     pub(crate) enums: Vec<&'static EnumDef>,
     pub(crate) roles: Vec<&'static str>,
+    pub(crate) views: Vec<&'static ViewDef>,
 }
 
 impl Schema {
@@ -39,6 +40,12 @@ impl Schema {
             self.roles.push(name);
         }
         self
+    }
+
+    /// The views, in the order they were added (a view that reads another
+    /// comes after it).
+    pub fn views(&self) -> &[&'static ViewDef] {
+        &self.views
     }
 
     /// The roles added with [`Schema::role`].

@@ -10,6 +10,9 @@ mod constraints;
 mod constructor;
 mod patch;
 mod relations;
+mod view;
+
+pub use view::view;
 
 use crate::internals::ast::{Column, InsertField, Table};
 use crate::internals::attr::is_column_attr;
@@ -42,7 +45,7 @@ pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
     }
 }
 
-fn strip_column_attrs(item: &ItemStruct) -> ItemStruct {
+pub(crate) fn strip_column_attrs(item: &ItemStruct) -> ItemStruct {
     let mut item = item.clone();
     for field in item.fields.iter_mut() {
         field.attrs.retain(|a| !is_column_attr(a));
@@ -173,7 +176,7 @@ fn insert_debug_clone(table: &Table) -> TokenStream {
     }
 }
 
-fn column_consts(table: &Table) -> TokenStream {
+pub(crate) fn column_consts(table: &Table) -> TokenStream {
     let select = table.ident();
     let consts = table.columns.iter().enumerate().map(|(i, c)| {
         let vis = &c.field.vis;
@@ -194,7 +197,7 @@ fn column_consts(table: &Table) -> TokenStream {
     }
 }
 
-fn column_def(c: &Column) -> TokenStream {
+pub(crate) fn column_def(c: &Column) -> TokenStream {
     let ty = c.ty;
     let name = &c.name;
     let field = c.ident.to_string();
@@ -282,6 +285,35 @@ fn table_impl(table: &Table) -> TokenStream {
     def.extend(constraints.builder_calls);
     let constraint_consts = constraints.consts;
 
+    let row_methods = row_methods(table);
+
+    quote! {
+        impl ::pgtable::Writable for #select {
+            type Insert = #insert;
+        }
+
+        impl ::pgtable::Table for #select {
+            const TABLE: &'static ::pgtable::TableDef = {
+                const COLUMNS: &[::pgtable::ColumnDef] = &[#(#columns),*];
+                const UNIQUE: &[::pgtable::UniqueDef] = &[#(#unique),*];
+                #constraint_consts
+                &#def
+            };
+
+            fn create_table() -> &'static str {
+                static DDL: ::pgtable::__private::OnceLock<::std::string::String> =
+                    ::pgtable::__private::OnceLock::new();
+                DDL.get_or_init(|| ::pgtable::ddl::create_table(<Self as ::pgtable::Table>::TABLE))
+            }
+
+            #row_methods
+        }
+    }
+}
+
+/// `from_row_at` and `__field` of the `Table` impl: decoding a row by
+/// position, and reading a decoded row's field by column index.
+pub(crate) fn row_methods(table: &Table) -> TokenStream {
     let fields_by_index = table.columns.iter().enumerate().map(|(i, c)| {
         let field = c.ident;
         quote!(#i => ::core::option::Option::Some(&self.#field))
@@ -296,22 +328,6 @@ fn table_impl(table: &Table) -> TokenStream {
     });
 
     quote! {
-        impl ::pgtable::Table for #select {
-            type Insert = #insert;
-
-            const TABLE: &'static ::pgtable::TableDef = {
-                const COLUMNS: &[::pgtable::ColumnDef] = &[#(#columns),*];
-                const UNIQUE: &[::pgtable::UniqueDef] = &[#(#unique),*];
-                #constraint_consts
-                &#def
-            };
-
-            fn create_table() -> &'static str {
-                static DDL: ::pgtable::__private::OnceLock<::std::string::String> =
-                    ::pgtable::__private::OnceLock::new();
-                DDL.get_or_init(|| ::pgtable::ddl::create_table(<Self as ::pgtable::Table>::TABLE))
-            }
-
             fn from_row_at(
                 row: &::pgtable::__private::Row,
                 offset: usize,
@@ -327,7 +343,6 @@ fn table_impl(table: &Table) -> TokenStream {
                     _ => ::core::option::Option::None,
                 }
             }
-        }
     }
 }
 

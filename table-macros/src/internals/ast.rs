@@ -50,7 +50,18 @@ impl<'a> Table<'a> {
     /// attributes. Returns `None` when the item is not a struct with named fields.
     pub fn from_ast(cx: &Ctxt, args: TokenStream, item: &'a Item) -> Option<Self> {
         let attrs = TableAttrs::parse(cx, args);
-        let item = struct_item(cx, item)?;
+        Self::from_attrs(cx, attrs, item, "table")
+    }
+
+    /// Builds the model from attributes already parsed, for `#[table]` or
+    /// `#[view]` (`macro_name`, for messages).
+    pub fn from_attrs(
+        cx: &Ctxt,
+        attrs: TableAttrs,
+        item: &'a Item,
+        macro_name: &str,
+    ) -> Option<Self> {
+        let item = struct_item(cx, item, macro_name)?;
 
         let name = match attrs.name.get() {
             Some(lit) => lit.value(),
@@ -58,7 +69,7 @@ impl<'a> Table<'a> {
                 cx.error_at(
                     Span::call_site(),
                     format_args!(
-                        "missing table name: write `#[table(name = \"{}\")]`",
+                        "missing {macro_name} name: write `#[{macro_name}(name = \"{}\")]`",
                         suggested_table_name(&item.ident.to_string())
                     ),
                 );
@@ -208,8 +219,9 @@ impl<'a> Column<'a> {
     }
 }
 
-/// The struct behind `#[table]`, or an error saying what `#[table]` needs.
-fn struct_item<'a>(cx: &Ctxt, item: &'a Item) -> Option<&'a ItemStruct> {
+/// The struct behind `#[table]` (or `#[view]`), or an error saying what
+/// the macro needs.
+fn struct_item<'a>(cx: &Ctxt, item: &'a Item, macro_name: &str) -> Option<&'a ItemStruct> {
     let what = match item {
         Item::Struct(s) => match &s.fields {
             Fields::Named(_)
@@ -220,21 +232,21 @@ fn struct_item<'a>(cx: &Ctxt, item: &'a Item) -> Option<&'a ItemStruct> {
             Fields::Named(_) => {
                 cx.error_spanned_by(
                     &s.generics,
-                    "`#[table]` structs cannot be generic: a table has one fixed set of column types; remove the generic parameters",
+                    format_args!("`#[{macro_name}]` structs cannot be generic: a {macro_name} has one fixed set of column types; remove the generic parameters"),
                 );
                 return None;
             }
             Fields::Unnamed(_) => {
                 cx.error_spanned_by(
                     &s.fields,
-                    "`#[table]` needs named fields, one per column: write `struct Name { id: i64, ... }` instead of a tuple struct",
+                    format_args!("`#[{macro_name}]` needs named fields, one per column: write `struct Name {{ id: i64, ... }}` instead of a tuple struct"),
                 );
                 return None;
             }
             Fields::Unit => {
                 cx.error_spanned_by(
                     &s.ident,
-                    "`#[table]` needs named fields, one per column: write `struct Name { id: i64, ... }` instead of a unit struct",
+                    format_args!("`#[{macro_name}]` needs named fields, one per column: write `struct Name {{ id: i64, ... }}` instead of a unit struct"),
                 );
                 return None;
             }
@@ -246,7 +258,7 @@ fn struct_item<'a>(cx: &Ctxt, item: &'a Item) -> Option<&'a ItemStruct> {
     cx.error_spanned_by(
         what.0,
         format_args!(
-            "`#[table]` goes on a struct with named fields, one per column, not on {}",
+            "`#[{macro_name}]` goes on a struct with named fields, one per column, not on {}",
             what.1
         ),
     );

@@ -12,7 +12,7 @@ use syn::{Attribute, Ident, LitInt, LitStr, Path};
 use super::ctxt::Ctxt;
 use super::default::DefaultValue;
 use super::index_key::{IndexKey, parse_keys};
-use super::keys::{field_list, no_value, unknown_key};
+use super::keys::{field_list, key_span, no_value, unknown_key};
 use super::policy::{TablePolicy, table_policy};
 
 /// The keys `#[table(...)]` accepts.
@@ -99,7 +99,7 @@ impl<T> Attr<T> {
         }
     }
 
-    fn set(&mut self, cx: &Ctxt, span: Span, value: T) {
+    pub(crate) fn set(&mut self, cx: &Ctxt, span: Span, value: T) {
         if self.value.is_some() {
             cx.error_at(
                 span,
@@ -199,10 +199,7 @@ impl TableAttrs {
             policies: Vec::new(),
         };
         let parser = syn::meta::parser(|meta| {
-            let span = meta
-                .path
-                .get_ident()
-                .map_or_else(Span::call_site, Ident::span);
+            let span = key_span(&meta);
             if meta.path.is_ident("name") {
                 attrs.name.set(cx, span, meta.value()?.parse()?);
             } else if meta.path.is_ident("schema") {
@@ -339,10 +336,7 @@ impl ColumnAttrs {
         };
         for attr in attrs.iter().filter(|a| is_column_attr(a)) {
             let result = attr.parse_nested_meta(|meta| {
-                let span = meta
-                    .path
-                    .get_ident()
-                    .map_or_else(Span::call_site, Ident::span);
+                let span = key_span(&meta);
                 let flag = |slot: &mut Attr<()>| -> syn::Result<()> {
                     no_value(&meta)?;
                     slot.set(cx, span, ());

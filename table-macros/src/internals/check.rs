@@ -14,6 +14,19 @@ use super::ctxt::Ctxt;
 /// PostgreSQL silently truncates longer identifiers (NAMEDATALEN - 1).
 use pgtable_naming::MAX_IDENTIFIER_BYTES as MAX_IDENT_BYTES;
 
+/// The rules of a `#[view]`: names, and columns that are each declared
+/// once (a view's columns take no other attribute than `name`).
+pub fn check_view(cx: &Ctxt, table: &Table) {
+    check_table_names(cx, table);
+    check_has_columns(cx, table);
+    for column in &table.columns {
+        check_column_name(cx, column);
+        check_not_doubly_optional(cx, column);
+    }
+    check_duplicate_columns(cx, table);
+    check_duplicate_constants(cx, table);
+}
+
 pub fn check(cx: &Ctxt, table: &Table) {
     check_table_names(cx, table);
     check_has_columns(cx, table);
@@ -97,7 +110,7 @@ fn check_has_columns(cx: &Ctxt, table: &Table) {
     if table.columns.is_empty() {
         cx.error_spanned_by(
             &table.item.ident,
-            "a `#[table]` struct needs at least one field: add a field per column",
+            "the struct needs at least one field: add a field per column",
         );
     }
 }

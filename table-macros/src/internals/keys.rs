@@ -16,8 +16,15 @@ pub(super) fn field_list(meta: &ParseNestedMeta) -> syn::Result<Vec<Ident>> {
     Ok(fields)
 }
 
+/// Where a key is written, for errors about it.
+pub(crate) fn key_span(meta: &ParseNestedMeta) -> proc_macro2::Span {
+    meta.path
+        .get_ident()
+        .map_or_else(proc_macro2::Span::call_site, Ident::span)
+}
+
 /// A flag such as `unique` takes no value.
-pub(super) fn no_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+pub(crate) fn no_value(meta: &ParseNestedMeta) -> syn::Result<()> {
     if meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren) {
         let key = meta
             .path
@@ -31,7 +38,7 @@ pub(super) fn no_value(meta: &ParseNestedMeta) -> syn::Result<()> {
 
 /// Reports an unknown key, suggesting the closest valid one, and skips its
 /// value so the remaining keys are still parsed.
-pub(super) fn unknown_key(
+pub(crate) fn unknown_key(
     cx: &Ctxt,
     meta: &ParseNestedMeta,
     scope: &str,
