@@ -49,11 +49,11 @@ pub use db::{Conn, Db, DbBuilder, DbStatus, Executor, PoolStatus, ReplicaPicker,
 pub use error::Error;
 pub use query::{
     Expr, FromRow, Join, Order, PrimaryKey, Returning, Select, TableQueries, ValueExpr, Within,
-    WriteQueries, count_all, exists, not, not_exists, refresh_view, sql,
+    WriteQueries, count_all, exists, next_value, not, not_exists, refresh_view, sql,
 };
 pub use schema::{
     CheckDef, ColumnDef, ForeignKeyDef, IndexDef, IndexKeyDef, PolicyDef, ReferentialAction,
-    Schema, TableDef, UniqueDef, ViewDef,
+    Schema, SequenceDef, TableDef, UniqueDef, ViewDef,
 };
 pub use table::{Column, InsertValue, Insertable, Table, View, Writable};
 pub use tls::SslMode;

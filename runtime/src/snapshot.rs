@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::names;
-use crate::schema::{PolicyDef, Schema, TableDef, ViewDef};
+use crate::schema::{PolicyDef, Schema, SequenceDef, TableDef, ViewDef};
 use crate::types::EnumDef;
 
 /// The snapshot format's version, written into every file.
@@ -31,6 +31,48 @@ pub struct Snapshot {
     /// Views, in creation order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub views: Vec<View>,
+    /// Sequences that are schema items (not a column's own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sequences: Vec<Sequence>,
+}
+
+/// A sequence, with PostgreSQL's defaults filled in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sequence {
+    /// Its schema (`public` by default).
+    pub schema: String,
+    /// Its name.
+    pub name: String,
+    /// The step.
+    pub increment: i64,
+    /// The smallest value.
+    pub min: i64,
+    /// The largest value.
+    pub max: i64,
+    /// The first value.
+    pub start: i64,
+    /// Values a session takes at once.
+    pub cache: i64,
+    /// Whether it starts over after the last value.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cycle: bool,
+}
+
+impl From<&SequenceDef> for Sequence {
+    fn from(def: &SequenceDef) -> Sequence {
+        let (min, max, start) = def.bounds();
+        Sequence {
+            schema: def.schema.unwrap_or("public").to_owned(),
+            name: def.name.to_owned(),
+            increment: def.increment,
+            min,
+            max,
+            start,
+            cache: def.cache,
+            cycle: def.cycle,
+        }
+    }
 }
 
 /// A view.
@@ -334,6 +376,11 @@ impl Snapshot {
                 .collect(),
             roles: schema.roles().iter().map(|r| (*r).to_owned()).collect(),
             views: schema.views().iter().map(|v| View::from(*v)).collect(),
+            sequences: schema
+                .sequences()
+                .iter()
+                .map(|s| Sequence::from(*s))
+                .collect(),
         }
     }
 

@@ -43,7 +43,7 @@ pub fn create_enum(def: &EnumDef) -> String {
 }
 
 /// Every statement creating a snapshot's schema, in drizzle-kit's order:
-/// the roles, `CREATE SCHEMA` for each named schema, the enum types, the
+/// the roles, `CREATE SCHEMA` for each named schema, sequences, the enum types, the
 /// tables, every foreign key as `ALTER TABLE … ADD CONSTRAINT` (so cycles
 /// work), the indexes, row-level security and its policies, then the
 /// views in the order the schema adds them.
@@ -59,13 +59,20 @@ pub(crate) fn snapshot_statements(snapshot: &Snapshot) -> Vec<String> {
         .iter()
         .map(|e| e.schema.as_str())
         .chain(snapshot.tables.iter().map(|t| t.schema.as_str()))
-        .chain(snapshot.views.iter().map(|v| v.schema.as_str()));
+        .chain(snapshot.views.iter().map(|v| v.schema.as_str()))
+        .chain(snapshot.sequences.iter().map(|s| s.schema.as_str()));
     for ns in used {
         if ns != "public" && !namespaces.contains(&ns) {
             namespaces.push(ns);
             statements.push(Ddl::CreateSchema(ns).to_sql());
         }
     }
+    statements.extend(
+        snapshot
+            .sequences
+            .iter()
+            .map(|s| Ddl::Sequence(s, true).to_sql()),
+    );
     statements.extend(snapshot.enums.iter().map(|e| Ddl::CreateEnum(e).to_sql()));
     statements.extend(snapshot.tables.iter().map(|t| Ddl::CreateTable(t).to_sql()));
     for table in &snapshot.tables {

@@ -7,7 +7,8 @@
 //! created from a pgtable schema matches one created by Drizzle.
 
 use crate::snapshot::{
-    Check, Column, Enum, ForeignKey, Index, IndexKey, Policy, PrimaryKey, Table, Unique, View,
+    Check, Column, Enum, ForeignKey, Index, IndexKey, Policy, PrimaryKey, Sequence, Table, Unique,
+    View,
 };
 use crate::sql::{Fragment, SqlWriter};
 
@@ -116,6 +117,10 @@ pub(crate) enum Ddl<'s> {
     /// `CREATE [MATERIALIZED] VIEW "schema"."name" AS (…)`.
     CreateView(&'s View),
     DropView(&'s View),
+    /// `CREATE SEQUENCE` (or `ALTER SEQUENCE` when `false`) with every
+    /// option, as drizzle-kit writes it.
+    Sequence(&'s Sequence, bool),
+    DropSequence(&'s Sequence),
 }
 
 impl Ddl<'_> {
@@ -268,6 +273,27 @@ impl Fragment for Ddl<'_> {
                 w.push(" AS (");
                 w.push(&view.definition);
                 w.push(")");
+            }
+            Ddl::Sequence(seq, create) => {
+                w.push(if *create {
+                    "CREATE SEQUENCE "
+                } else {
+                    "ALTER SEQUENCE "
+                });
+                w.full_name(&seq.schema, &seq.name);
+                w.push(&format!(
+                    " INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}",
+                    seq.increment, seq.min, seq.max, seq.start, seq.cache
+                ));
+                if seq.cycle {
+                    w.push(" CYCLE");
+                } else if !create {
+                    w.push(" NO CYCLE");
+                }
+            }
+            Ddl::DropSequence(seq) => {
+                w.push("DROP SEQUENCE ");
+                w.full_name(&seq.schema, &seq.name);
             }
             Ddl::DropView(view) => {
                 w.push(if view.materialized {

@@ -9,7 +9,7 @@ use super::diff_columns::columns;
 use crate::ddl::statement::{Alter, ColumnChange, Constraint, Ddl, Name, TypeRef};
 use crate::ddl::{full_name, quote_ident, table_name};
 use crate::snapshot::{
-    Check, Enum, ForeignKey, Index, Policy, PrimaryKey, Snapshot, Table, Unique, View,
+    Check, Enum, ForeignKey, Index, Policy, PrimaryKey, Sequence, Snapshot, Table, Unique, View,
 };
 
 /// One change between two schemas.
@@ -28,6 +28,7 @@ pub struct Change {
 pub(super) enum Phase {
     Roles,
     Schemas,
+    Sequences,
     DropViews,
     Enums,
     Renames,
@@ -47,6 +48,7 @@ pub(super) enum Phase {
     CreateViews,
     DropTables,
     DropEnums,
+    DropSequences,
     DropRoles,
 }
 
@@ -83,6 +85,7 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     let mut plan = Plan::default();
     roles(&mut plan, old, new);
     schemas(&mut plan, old, new);
+    sequences(&mut plan, old, new);
     enums(&mut plan, old, new);
     for table in &new.tables {
         let previous = old.table(&table.schema, &table.name).or_else(|| {
@@ -195,6 +198,45 @@ fn roles(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
     }
 }
 
+/// Sequences are created before the tables whose defaults may draw on
+/// them, altered in place, and dropped after the tables.
+fn sequences(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
+    let find = |s: &'_ Snapshot, q: &Sequence| -> Option<Sequence> {
+        s.sequences
+            .iter()
+            .find(|o| o.schema == q.schema && o.name == q.name)
+            .cloned()
+    };
+    for seq in &new.sequences {
+        let name = full_name(&seq.schema, &seq.name);
+        match find(old, seq) {
+            None => plan.add(
+                Phase::Sequences,
+                format!("create sequence {name}"),
+                vec![Ddl::Sequence(seq, true).to_sql()],
+                false,
+            ),
+            Some(before) if before != *seq => plan.add(
+                Phase::Sequences,
+                format!("alter sequence {name}"),
+                vec![Ddl::Sequence(seq, false).to_sql()],
+                false,
+            ),
+            Some(_) => {}
+        }
+    }
+    for seq in &old.sequences {
+        if find(new, seq).is_none() {
+            plan.add(
+                Phase::DropSequences,
+                format!("drop sequence {}", full_name(&seq.schema, &seq.name)),
+                vec![Ddl::DropSequence(seq).to_sql()],
+                true,
+            );
+        }
+    }
+}
+
 fn schemas(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
     let names = |s: &Snapshot| -> Vec<String> {
         let mut names: Vec<String> = s
@@ -203,6 +245,7 @@ fn schemas(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
             .map(|e| e.schema.clone())
             .chain(s.tables.iter().map(|t| t.schema.clone()))
             .chain(s.views.iter().map(|v| v.schema.clone()))
+            .chain(s.sequences.iter().map(|q| q.schema.clone()))
             .filter(|n| n != "public")
             .collect();
         names.dedup();

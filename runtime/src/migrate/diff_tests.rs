@@ -53,6 +53,7 @@ fn snapshot(tables: Vec<Table>) -> Snapshot {
         tables,
         roles: vec![],
         views: vec![],
+        sequences: vec![],
     }
 }
 

@@ -18,8 +18,8 @@ use crate::error::Error;
 use crate::query::{Built, fetch_rows, sql};
 use crate::schema::Schema;
 use crate::snapshot::{
-    Check, Column, Enum, ForeignKey, Index, IndexKey, Policy, PrimaryKey, Snapshot, Table, Unique,
-    VERSION, View, index_keys,
+    Check, Column, Enum, ForeignKey, Index, IndexKey, Policy, PrimaryKey, Sequence, Snapshot,
+    Table, Unique, VERSION, View, index_keys,
 };
 
 const ENUMS: &str =
@@ -73,6 +73,16 @@ const VIEWS: &str =
     "SELECT n.nspname::text, c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid, true)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) ORDER BY 1, 2";
+
+/// Sequences that are schema items: not those a column owns (serial,
+/// identity).
+const SEQUENCES: &str = "SELECT n.nspname::text, c.relname::text, s.seqincrement, s.seqmin, s.seqmax,
+       s.seqstart, s.seqcache, s.seqcycle
+FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = ANY($1)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
+ORDER BY 1, 2";
 
 const ROLES: &str = "SELECT rolname::text FROM pg_roles WHERE rolname = ANY($1) ORDER BY 1";
 
@@ -141,6 +151,7 @@ pub(super) fn schemas_of(of: &Snapshot) -> Vec<String> {
         .map(|e| &e.schema)
         .chain(of.tables.iter().map(|t| &t.schema))
         .chain(of.views.iter().map(|v| &v.schema))
+        .chain(of.sequences.iter().map(|q| &q.schema))
     {
         if !schemas.contains(s) {
             schemas.push(s.clone());
@@ -337,12 +348,28 @@ pub(super) async fn read<E: Executor + ?Sized>(
                 .to_owned(),
         })
         .collect();
+    let sequences = conn
+        .query(SEQUENCES, &[&schemas])
+        .await?
+        .iter()
+        .map(|r| Sequence {
+            schema: r.get(0),
+            name: r.get(1),
+            increment: r.get(2),
+            min: r.get(3),
+            max: r.get(4),
+            start: r.get(5),
+            cache: r.get(6),
+            cycle: r.get(7),
+        })
+        .collect();
     Ok(Snapshot {
         version: VERSION,
         enums,
         tables: tables.into_iter().map(|(_, t)| t).collect(),
         roles: Vec::new(),
         views,
+        sequences,
     })
 }
 

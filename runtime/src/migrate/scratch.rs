@@ -115,6 +115,10 @@ fn renamed(snapshot: &Snapshot, prefix: &str) -> Snapshot {
         schemas.push(v.schema.clone());
         v.schema = scratch(&v.schema);
     }
+    for q in &mut out.sequences {
+        schemas.push(q.schema.clone());
+        q.schema = scratch(&q.schema);
+    }
     schemas.sort();
     schemas.dedup();
     // A column type names its enum's schema as `"extra"."level"`.
@@ -147,6 +151,9 @@ fn without_prefix(mut built: Snapshot, prefix: &str) -> Snapshot {
     for v in &mut built.views {
         strip(&mut v.schema);
         strip(&mut v.definition);
+    }
+    for q in &mut built.sequences {
+        strip(&mut q.schema);
     }
     for t in &mut built.tables {
         strip(&mut t.schema);

@@ -48,7 +48,7 @@ pub use fragment::{Raw, SqlArg, SqlFragment, Unchecked};
 pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use ops::{ArrayValue, Containment, JsonValue, Nullable};
 pub use prepared::{Bound, Placeholder, PreparedSelect, placeholder};
-pub use raw::{FromRow, RawQuery, refresh_view, sql};
+pub use raw::{FromRow, RawQuery, next_value, refresh_view, sql};
 pub use returning::{Returning, ReturningColumns};
 pub use select::{
     All, GroupKey, Inner, JoinKind, JoinSelection, Joined, LeftOuter, Listed, Pick, Picks, Select,

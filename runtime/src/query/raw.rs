@@ -34,6 +34,7 @@ use tokio_postgres::Row;
 use super::{Built, execute, fetch_rows};
 use crate::conn::Executor;
 use crate::error::{Error, decode_error};
+use crate::schema::SequenceDef;
 use crate::table::{Table, View};
 use crate::types::SqlType;
 
@@ -61,6 +62,20 @@ pub fn refresh_view<V: View>(concurrently: bool) -> RawQuery {
     let name = crate::sql::full_name(def.schema.unwrap_or("public"), def.name);
     let how = if concurrently { "CONCURRENTLY " } else { "" };
     sql(format!("REFRESH MATERIALIZED VIEW {how}{name}"))
+}
+
+/// The next number of a sequence (`nextval`), taken in its own statement:
+/// `let number = pgtable::next_value(&ORDER_NUMBERS, &db).await?`.
+pub async fn next_value<E: Executor + ?Sized>(
+    sequence: &SequenceDef,
+    exec: &E,
+) -> Result<i64, Error> {
+    let name = crate::sql::full_name(sequence.schema.unwrap_or("public"), sequence.name);
+    let (value,): (i64,) = sql("SELECT nextval($1::text::regclass)")
+        .bind(name)
+        .fetch_one(exec)
+        .await?;
+    Ok(value)
 }
 
 impl RawQuery {

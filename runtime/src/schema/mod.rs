@@ -11,11 +11,13 @@ use crate::typename::{EnumDef, SqlTypeName};
 
 mod index;
 mod policy;
+mod sequence;
 mod set;
 mod view;
 
 pub use index::{IndexDef, IndexKeyDef};
 pub use policy::PolicyDef;
+pub use sequence::SequenceDef;
 pub use set::Schema;
 pub use view::ViewDef;
 

@@ -1,6 +1,6 @@
 //! A whole schema: the tables, enums and roles of an application.
 
-use super::{TableDef, ViewDef};
+use super::{SequenceDef, TableDef, ViewDef};
 use crate::typename::EnumDef;
 
 /// The tables of an application, rendered together as one DDL script.
@@ -24,6 +24,7 @@ pub struct Schema {
     pub(crate) enums: Vec<&'static EnumDef>,
     pub(crate) roles: Vec<&'static str>,
     pub(crate) views: Vec<&'static ViewDef>,
+    pub(crate) sequences: Vec<&'static SequenceDef>,
 }
 
 impl Schema {
@@ -46,6 +47,17 @@ impl Schema {
     /// comes after it).
     pub fn views(&self) -> &[&'static ViewDef] {
         &self.views
+    }
+
+    /// Adds a sequence (Drizzle's `pgSequence`).
+    pub fn sequence(mut self, sequence: &'static SequenceDef) -> Self {
+        self.sequences.push(sequence);
+        self
+    }
+
+    /// The sequences, in the order they were added.
+    pub fn sequences(&self) -> &[&'static SequenceDef] {
+        &self.sequences
     }
 
     /// The roles added with [`Schema::role`].
