@@ -8,6 +8,7 @@ use syn::{Item, ItemStruct};
 
 mod constraints;
 mod constructor;
+mod fallback;
 mod patch;
 mod relations;
 mod view;
@@ -40,7 +41,8 @@ pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
                 other => other.into_token_stream(),
             };
             let errors = err.to_compile_error();
-            quote!(#item #errors)
+            let fallback = model.as_ref().map(fallback::fallback);
+            quote!(#item #errors #fallback)
         }
     }
 }
@@ -177,8 +179,16 @@ fn insert_debug_clone(table: &Table) -> TokenStream {
 }
 
 pub(crate) fn column_consts(table: &Table) -> TokenStream {
+    column_consts_of(table, table.columns.iter().enumerate())
+}
+
+/// The constants of the columns given, by their index in the table.
+pub(crate) fn column_consts_of<'c>(
+    table: &Table,
+    columns: impl Iterator<Item = (usize, &'c Column<'c>)>,
+) -> TokenStream {
     let select = table.ident();
-    let consts = table.columns.iter().enumerate().map(|(i, c)| {
+    let consts = columns.map(|(i, c)| {
         let vis = &c.field.vis;
         let name = c.const_ident();
         let ty = c.ty;
