@@ -7,9 +7,11 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, Ident, LitStr};
 
+use crate::internals::attr::Attr;
 use crate::internals::case::{RENAME_RULES, rename, snake};
 use crate::internals::ctxt::Ctxt;
 use crate::internals::default::quote_literal;
+use crate::internals::keys::{key_span, unknown_key};
 
 const ENUM_KEYS: &[&str] = &["name", "schema", "rename_all"];
 const VARIANT_KEYS: &[&str] = &["rename"];
@@ -35,22 +37,22 @@ pub fn derive(input: TokenStream) -> TokenStream {
 }
 
 fn parse(cx: &Ctxt, input: &DeriveInput) -> Model {
-    let mut name: Option<LitStr> = None;
-    let mut schema: Option<LitStr> = None;
-    let mut rule: Option<LitStr> = None;
+    // The table macro's slots: a key given twice is an error, not an
+    // overwrite, and an unknown one is named with the valid keys.
+    let mut name: Attr<LitStr> = Attr::none("pg_enum", "name");
+    let mut schema: Attr<LitStr> = Attr::none("pg_enum", "schema");
+    let mut rule: Attr<LitStr> = Attr::none("pg_enum", "rename_all");
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("pg_enum")) {
         let result = attr.parse_nested_meta(|meta| {
+            let span = key_span(&meta);
             if meta.path.is_ident("name") {
-                name = Some(meta.value()?.parse()?);
+                name.set(cx, span, meta.value()?.parse()?);
             } else if meta.path.is_ident("schema") {
-                schema = Some(meta.value()?.parse()?);
+                schema.set(cx, span, meta.value()?.parse()?);
             } else if meta.path.is_ident("rename_all") {
-                rule = Some(meta.value()?.parse()?);
+                rule.set(cx, span, meta.value()?.parse()?);
             } else {
-                return Err(meta.error(format_args!(
-                    "unknown pg_enum attribute; valid: {}",
-                    ENUM_KEYS.join(", ")
-                )));
+                unknown_key(cx, &meta, "pg_enum", ENUM_KEYS)?;
             }
             Ok(())
         });
@@ -58,6 +60,11 @@ fn parse(cx: &Ctxt, input: &DeriveInput) -> Model {
             cx.syn_error(err);
         }
     }
+    let (name, schema, rule) = (
+        name.get().cloned(),
+        schema.get().cloned(),
+        rule.get().cloned(),
+    );
     if let Some(rule) = &rule
         && rename("x", &rule.value()).is_none()
     {
@@ -122,7 +129,7 @@ fn parse(cx: &Ctxt, input: &DeriveInput) -> Model {
 }
 
 fn variant_value(cx: &Ctxt, variant: &syn::Variant, rule: Option<&LitStr>) -> String {
-    let mut renamed: Option<String> = None;
+    let mut renamed: Attr<String> = Attr::none("pg_enum variant", "rename");
     for attr in variant
         .attrs
         .iter()
@@ -134,13 +141,10 @@ fn variant_value(cx: &Ctxt, variant: &syn::Variant, rule: Option<&LitStr>) -> St
                 if lit.value().is_empty() {
                     cx.error_spanned_by(&lit, "an enum value cannot be empty");
                 }
-                renamed = Some(lit.value());
+                renamed.set(cx, key_span(&meta), lit.value());
                 Ok(())
             } else {
-                Err(meta.error(format_args!(
-                    "unknown pg_enum attribute on a variant; valid: {}",
-                    VARIANT_KEYS.join(", ")
-                )))
+                unknown_key(cx, &meta, "pg_enum variant", VARIANT_KEYS)
             }
         });
         if let Err(err) = result {
@@ -148,7 +152,7 @@ fn variant_value(cx: &Ctxt, variant: &syn::Variant, rule: Option<&LitStr>) -> St
         }
     }
     let ident = variant.ident.to_string();
-    renamed.unwrap_or_else(|| match rule {
+    renamed.get().cloned().unwrap_or_else(|| match rule {
         Some(rule) => rename(&ident, &rule.value()).unwrap_or(ident),
         None => snake(&ident),
     })

@@ -91,7 +91,7 @@ pub struct Attr<T> {
 }
 
 impl<T> Attr<T> {
-    fn none(scope: &'static str, key: &'static str) -> Self {
+    pub(crate) fn none(scope: &'static str, key: &'static str) -> Self {
         Attr {
             key,
             scope,
