@@ -8,6 +8,7 @@ use syn::{Path, PathSegment};
 
 use crate::internals::ast::Table;
 use crate::internals::index_key::IndexKey;
+use crate::internals::resolve::Resolved;
 
 /// Constants to define inside the `TableDef` constant, and the builder
 /// calls that attach them.
@@ -16,7 +17,7 @@ pub struct Definitions {
     pub builder_calls: TokenStream,
 }
 
-pub fn definitions(table: &Table) -> Definitions {
+pub fn definitions(table: &Table, resolved: &Resolved) -> Definitions {
     let mut consts = TokenStream::new();
     let mut builder_calls = TokenStream::new();
     let lists = [
@@ -26,7 +27,7 @@ pub fn definitions(table: &Table) -> Definitions {
             "foreign_keys",
             foreign_keys(table),
         ),
-        ("INDEXES", "IndexDef", "indexes", indexes(table)),
+        ("INDEXES", "IndexDef", "indexes", indexes(table, resolved)),
         ("CHECKS", "CheckDef", "checks", checks(table)),
         ("POLICIES", "PolicyDef", "policies", policies(table)),
     ];
@@ -57,10 +58,15 @@ pub(super) fn table_of(table: &Table, column: &Path) -> Path {
     path
 }
 
+/// `Other::COLUMN` as a path to the constant (`Self` becomes the struct).
 pub(super) fn column_path(table: &Table, column: &Path) -> TokenStream {
-    let owner = table_of(table, column);
-    let last = &column.segments.last().expect("checked: two segments").ident;
-    quote!(#owner::#last)
+    let mut path = column.clone();
+    if let Some(first) = path.segments.first_mut()
+        && first.ident == "Self"
+    {
+        first.ident = table.ident().clone();
+    }
+    quote!(#path)
 }
 
 fn foreign_keys(table: &Table) -> Vec<TokenStream> {
@@ -88,7 +94,7 @@ fn foreign_keys(table: &Table) -> Vec<TokenStream> {
             ] {
                 if let Some(action) = slot.get() {
                     let method = format_ident!("{method}");
-                    let variant = format_ident!("{}", action_variant(&action.to_string()));
+                    let variant = format_ident!("{}", action.kind.variant());
                     def.extend(quote!(.#method(::pgtable::ReferentialAction::#variant)));
                 }
             }
@@ -97,17 +103,7 @@ fn foreign_keys(table: &Table) -> Vec<TokenStream> {
         .collect()
 }
 
-fn action_variant(action: &str) -> &'static str {
-    match action {
-        "cascade" => "Cascade",
-        "set_null" => "SetNull",
-        "set_default" => "SetDefault",
-        "restrict" => "Restrict",
-        _ => "NoAction",
-    }
-}
-
-fn indexes(table: &Table) -> Vec<TokenStream> {
+fn indexes(table: &Table, resolved: &Resolved) -> Vec<TokenStream> {
     let by_column = table
         .columns
         .iter()
@@ -116,42 +112,44 @@ fn indexes(table: &Table) -> Vec<TokenStream> {
             let name = &c.name;
             quote!(::pgtable::IndexDef::new(&[#name]))
         });
-    let by_table = table.attrs.indexes.iter().map(|index| {
-        let names = index
-            .columns
-            .iter()
-            .map(|f| &table.column_by_field(f).expect("checked").1.name);
-        let mut def = quote!(::pgtable::IndexDef::new(&[#(#names),*]));
-        if let Some(name) = &index.name {
-            def.extend(quote!(.named(#name)));
-        }
-        if index.keys.iter().any(IndexKey::has_options) {
-            let keys = index.keys.iter().map(|key| {
-                let mut def = quote!(::pgtable::IndexKeyDef::ASC);
-                if key.desc {
-                    def.extend(quote!(.desc()));
-                }
-                if let Some(first) = key.nulls_first {
-                    def.extend(quote!(.nulls_first(#first)));
-                }
-                if let Some(opclass) = &key.opclass {
-                    def.extend(quote!(.opclass(#opclass)));
-                }
-                def
-            });
-            def.extend(quote!(.keys(&[#(#keys),*])));
-        }
-        if let Some(predicate) = &index.predicate {
-            def.extend(quote!(.predicate(#predicate)));
-        }
-        if index.unique {
-            def.extend(quote!(.unique()));
-        }
-        if let Some(using) = &index.using {
-            def.extend(quote!(.using(#using)));
-        }
-        def
-    });
+    let by_table = table
+        .attrs
+        .indexes
+        .iter()
+        .zip(&resolved.indexes)
+        .map(|(index, columns)| {
+            let names = columns.iter().map(|&i| &table.columns[i].name);
+            let mut def = quote!(::pgtable::IndexDef::new(&[#(#names),*]));
+            if let Some(name) = &index.name {
+                def.extend(quote!(.named(#name)));
+            }
+            if index.keys.iter().any(IndexKey::has_options) {
+                let keys = index.keys.iter().map(|key| {
+                    let mut def = quote!(::pgtable::IndexKeyDef::ASC);
+                    if key.desc {
+                        def.extend(quote!(.desc()));
+                    }
+                    if let Some(first) = key.nulls_first {
+                        def.extend(quote!(.nulls_first(#first)));
+                    }
+                    if let Some(opclass) = &key.opclass {
+                        def.extend(quote!(.opclass(#opclass)));
+                    }
+                    def
+                });
+                def.extend(quote!(.keys(&[#(#keys),*])));
+            }
+            if let Some(predicate) = &index.predicate {
+                def.extend(quote!(.predicate(#predicate)));
+            }
+            if index.unique {
+                def.extend(quote!(.unique()));
+            }
+            if let Some(using) = &index.using {
+                def.extend(quote!(.using(#using)));
+            }
+            def
+        });
     by_column.chain(by_table).collect()
 }
 

@@ -17,6 +17,7 @@ pub use view::view;
 
 use crate::internals::ast::{Column, InsertField, Table};
 use crate::internals::attr::is_column_attr;
+use crate::internals::resolve::{self, Resolved};
 use crate::internals::{check, ctxt::Ctxt};
 
 /// `#[table(args)] item` -> the struct, its insert type and trait impls; or
@@ -28,23 +29,24 @@ pub fn table(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     let cx = Ctxt::new();
     let model = Table::from_ast(&cx, args, &item);
-    if let Some(model) = &model {
+    let resolved = model.as_ref().map(|model| {
         check::check(&cx, model);
+        resolve::resolve(&cx, model)
+    });
+    let result = cx.check();
+    if let (Ok(()), Some(model), Some(resolved)) = (&result, &model, &resolved) {
+        return expand(model, resolved);
     }
-    match cx.check() {
-        Ok(()) => expand(&model.expect("a model is built whenever no error is reported")),
-        Err(err) => {
-            // Keep the struct so that code using it still resolves and the
-            // user sees only the errors that matter.
-            let item = match &item {
-                Item::Struct(s) => strip_column_attrs(s).into_token_stream(),
-                other => other.into_token_stream(),
-            };
-            let errors = err.to_compile_error();
-            let fallback = model.as_ref().map(fallback::fallback);
-            quote!(#item #errors #fallback)
-        }
-    }
+    // Keep the struct so that code using it still resolves, and the column
+    // constants and stub impls, so that the user sees only the errors that
+    // matter.
+    let item = match &item {
+        Item::Struct(s) => strip_column_attrs(s).into_token_stream(),
+        other => other.into_token_stream(),
+    };
+    let errors = result.err().map(|err| err.to_compile_error());
+    let fallback = model.as_ref().map(fallback::fallback);
+    quote!(#item #errors #fallback)
 }
 
 pub(crate) fn strip_column_attrs(item: &ItemStruct) -> ItemStruct {
@@ -55,16 +57,16 @@ pub(crate) fn strip_column_attrs(item: &ItemStruct) -> ItemStruct {
     item
 }
 
-fn expand(table: &Table) -> TokenStream {
+fn expand(table: &Table, resolved: &Resolved) -> TokenStream {
     let item = strip_column_attrs(table.item);
     let insert_struct = insert_struct(table);
     let constructor = constructor::constructor(table);
     let patch = patch::patch(table);
     let relations = relations::relations(table);
     let column_consts = column_consts(table);
-    let table_impl = table_impl(table);
+    let table_impl = table_impl(table, resolved);
     let insertable_impl = insertable_impl(table);
-    let primary_key_impl = primary_key_impl(table);
+    let primary_key_impl = primary_key_impl(table, resolved);
     let type_checks = type_checks(table);
     let name_check = constraints::name_check(table);
     quote! {
@@ -251,7 +253,7 @@ pub(crate) fn column_def(c: &Column) -> TokenStream {
     def
 }
 
-fn table_impl(table: &Table) -> TokenStream {
+fn table_impl(table: &Table, resolved: &Resolved) -> TokenStream {
     let select = table.ident();
     let insert = &table.insert_ident;
     let name = &table.name;
@@ -267,31 +269,31 @@ fn table_impl(table: &Table) -> TokenStream {
     if table.attrs.rls.is_set() {
         def.extend(quote!(.rls()));
     }
-    if let Some(fields) = table.attrs.primary_key.get() {
-        let names = fields
-            .iter()
-            .map(|f| &table.column_by_field(f).unwrap().1.name);
+    if let Some(key) = &resolved.primary_key {
+        let names = key.iter().map(|&i| &table.columns[i].name);
         def.extend(quote!(.primary_key(&[#(#names),*])));
     }
-    let unique = table.attrs.unique.iter().map(|unique| {
-        let names = unique
-            .columns
-            .iter()
-            .map(|f| &table.column_by_field(f).unwrap().1.name);
-        let mut def = quote!(::pgtable::UniqueDef::new(&[#(#names),*]));
-        if let Some(name) = &unique.name {
-            def.extend(quote!(.named(#name)));
-        }
-        if unique.nulls_not_distinct {
-            def.extend(quote!(.nulls_not_distinct()));
-        }
-        def
-    });
+    let unique = table
+        .attrs
+        .unique
+        .iter()
+        .zip(&resolved.uniques)
+        .map(|(unique, columns)| {
+            let names = columns.iter().map(|&i| &table.columns[i].name);
+            let mut def = quote!(::pgtable::UniqueDef::new(&[#(#names),*]));
+            if let Some(name) = &unique.name {
+                def.extend(quote!(.named(#name)));
+            }
+            if unique.nulls_not_distinct {
+                def.extend(quote!(.nulls_not_distinct()));
+            }
+            def
+        });
     let unique: Vec<TokenStream> = unique.collect();
     if !unique.is_empty() {
         def.extend(quote!(.unique(UNIQUE)));
     }
-    let constraints = constraints::definitions(table);
+    let constraints = constraints::definitions(table, resolved);
     def.extend(constraints.builder_calls);
     let constraint_consts = constraints.consts;
 
@@ -417,13 +419,10 @@ fn insertable_impl(table: &Table) -> TokenStream {
 
 /// `impl PrimaryKey`: the key is the primary key column's type, or a tuple
 /// of the types of a `primary_key(a, b)`. No key, no impl.
-fn primary_key_impl(table: &Table) -> TokenStream {
+fn primary_key_impl(table: &Table, resolved: &Resolved) -> TokenStream {
     let select = table.ident();
-    let columns: Vec<&Column> = match table.attrs.primary_key.get() {
-        Some(fields) => fields
-            .iter()
-            .map(|f| table.column_by_field(f).unwrap().1)
-            .collect(),
+    let columns: Vec<&Column> = match &resolved.primary_key {
+        Some(key) => key.iter().map(|&i| &table.columns[i]).collect(),
         None => table
             .columns
             .iter()

@@ -14,6 +14,7 @@ use super::default::DefaultValue;
 use super::index_key::{IndexKey, parse_keys};
 use super::keys::{field_list, key_span, no_value, unknown_key};
 use super::policy::{TablePolicy, table_policy};
+use super::resolve::Action;
 
 /// The keys `#[table(...)]` accepts.
 pub const TABLE_KEYS: &[&str] = &[
@@ -282,8 +283,8 @@ pub struct ColumnAttrs {
     pub on_update_sql: Attr<LitStr>,
     pub references: Attr<Path>,
     pub fk_name: Attr<LitStr>,
-    pub on_delete: Attr<Ident>,
-    pub on_update: Attr<Ident>,
+    pub on_delete: Attr<Action>,
+    pub on_update: Attr<Action>,
     pub index: Attr<()>,
     pub check: Attr<LitStr>,
     pub renamed_from: Attr<LitStr>,
@@ -382,9 +383,13 @@ impl ColumnAttrs {
                 } else if meta.path.is_ident("fk_name") {
                     col.fk_name.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("on_delete") {
-                    col.on_delete.set(cx, span, meta.value()?.parse()?);
+                    if let Some(action) = Action::resolve(cx, "on_delete", meta.value()?.parse()?) {
+                        col.on_delete.set(cx, span, action);
+                    }
                 } else if meta.path.is_ident("on_update") {
-                    col.on_update.set(cx, span, meta.value()?.parse()?);
+                    if let Some(action) = Action::resolve(cx, "on_update", meta.value()?.parse()?) {
+                        col.on_update.set(cx, span, action);
+                    }
                 } else if meta.path.is_ident("check") {
                     col.check.set(cx, span, meta.value()?.parse()?);
                 } else if meta.path.is_ident("renamed_from") {

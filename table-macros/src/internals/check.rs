@@ -7,9 +7,9 @@ use proc_macro2::Span;
 use syn::LitStr;
 
 use super::ast::{Column, Table};
-use super::attr::ACTIONS;
 use super::check_type;
 use super::ctxt::Ctxt;
+use super::resolve::ActionKind;
 
 /// PostgreSQL silently truncates longer identifiers (NAMEDATALEN - 1).
 use pgtable_naming::MAX_IDENTIFIER_BYTES as MAX_IDENT_BYTES;
@@ -49,7 +49,6 @@ pub fn check(cx: &Ctxt, table: &Table) {
     check_duplicate_columns(cx, table);
     check_duplicate_constants(cx, table);
     check_one_primary_key(cx, table);
-    check_field_lists(cx, table);
     check_many_to_many(cx, table);
 }
 
@@ -302,16 +301,7 @@ fn check_references(cx: &Ctxt, column: &Column) {
                 format_args!("`{key}` goes with `references`: write `references = Other::ID, {key} = {action}`"),
             );
         }
-        let name = action.to_string();
-        if !ACTIONS.contains(&name.as_str()) {
-            cx.error_spanned_by(
-                action,
-                format_args!(
-                    "unknown action `{name}` for `{key}`; expected one of: {}",
-                    ACTIONS.join(", ")
-                ),
-            );
-        } else if name == "set_null" && !column.is_option {
+        if action.kind == ActionKind::SetNull && !column.is_option {
             cx.error_spanned_by(
                 action,
                 format_args!(
@@ -435,66 +425,6 @@ fn check_table_checks(cx: &Ctxt, table: &Table) {
 
 /// `primary_key(a, b)`, `unique(a, b)` and `index(a, b)` must name
 /// distinct fields of the struct.
-fn check_field_lists(cx: &Ctxt, table: &Table) {
-    let lists = table
-        .attrs
-        .primary_key
-        .get()
-        .map(|fields| {
-            (
-                "primary_key",
-                table.attrs.primary_key.span().unwrap(),
-                fields,
-                false,
-            )
-        })
-        .into_iter()
-        .chain(
-            table
-                .attrs
-                .unique
-                .iter()
-                .map(|u| ("unique", u.span, &u.columns, u.malformed)),
-        )
-        .chain(
-            table
-                .attrs
-                .indexes
-                .iter()
-                .map(|i| ("index", i.span, &i.columns, i.malformed)),
-        );
-    for (key, span, fields, malformed) in lists {
-        // A list whose `columns` was written wrongly is reported once, there.
-        if fields.is_empty() && !malformed {
-            cx.error_at(
-                span,
-                format_args!(
-                    "`{key}(...)` needs at least one field, such as `{key}(user_id, group_id)`"
-                ),
-            );
-        }
-        for (i, field) in fields.iter().enumerate() {
-            if table.column_by_field(field).is_none() {
-                let known: Vec<String> =
-                    table.columns.iter().map(|c| c.ident.to_string()).collect();
-                cx.error_spanned_by(
-                    field,
-                    format_args!(
-                        "`{key}` names `{field}`, which is not a field of `{}`; fields are: {}",
-                        table.ident(),
-                        known.join(", ")
-                    ),
-                );
-            } else if fields[..i].contains(field) {
-                cx.error_spanned_by(
-                    field,
-                    format_args!("`{field}` is listed twice in `{key}(...)`"),
-                );
-            }
-        }
-    }
-}
-
 /// One error, on the second of the `keys` given, when two of them are: they
 /// set the same thing (`why`).
 pub(super) fn at_most_one(cx: &Ctxt, keys: &[(&str, Option<Span>)], why: &str) {

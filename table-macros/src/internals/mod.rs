@@ -10,3 +10,4 @@ pub mod default;
 pub mod index_key;
 pub mod keys;
 pub mod policy;
+pub mod resolve;
