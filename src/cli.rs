@@ -48,6 +48,10 @@ enum Command {
     Generate {
         /// The migration's name, such as `add_ratings`.
         name: String,
+        /// Write an empty migration to fill in by hand (a backfill, a
+        /// trigger) instead of the schema's changes.
+        #[arg(long)]
+        custom: bool,
     },
     /// Apply pending migrations, in order, each in its own transaction.
     Migrate,
@@ -125,7 +129,23 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
     let dir = MigrationDir::new(&cli.dir);
     match &cli.command {
         Command::Ddl => print!("{}", schema.to_sql()),
-        Command::Generate { name } => match dir.generate(schema, name)? {
+        Command::Generate { name, custom: true } => {
+            let generated = dir.generate_custom(name)?;
+            println!(
+                "{} {}: write its SQL there",
+                style.ok("wrote"),
+                generated.sql_path.display()
+            );
+            println!(
+                "{} {}",
+                style.ok("wrote"),
+                generated.snapshot_path.display()
+            );
+        }
+        Command::Generate {
+            name,
+            custom: false,
+        } => match dir.generate(schema, name)? {
             None => println!("no changes: the schema matches the latest migration"),
             Some(generated) => {
                 println!("{} {}", style.ok("wrote"), generated.sql_path.display());

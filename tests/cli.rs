@@ -55,3 +55,58 @@ async fn the_workflow_and_its_exit_codes() {
         ExitCode::FAILURE
     );
 }
+
+#[tokio::test]
+async fn custom_and_hand_written_migrations_keep_the_snapshot_chain() {
+    let test = TestDb::new().await;
+    let url = test.url();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    assert_eq!(
+        run(dir, &url, &["generate", "init"]).await,
+        ExitCode::SUCCESS
+    );
+
+    // A file written by hand, with no snapshot beside it: generate goes on
+    // from the latest snapshot there is.
+    std::fs::write(
+        dir.join("0002_helpers.sql"),
+        "CREATE FUNCTION one() RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+    )
+    .unwrap();
+    assert_eq!(
+        run(dir, &url, &["generate", "again"]).await,
+        ExitCode::SUCCESS
+    );
+    assert!(!dir.join("0003_again.sql").exists());
+
+    // `generate --custom` writes a file to fill in, and the schema's
+    // snapshot unchanged.
+    assert_eq!(
+        run(dir, &url, &["generate", "--custom", "seed tags"]).await,
+        ExitCode::SUCCESS
+    );
+    let custom = dir.join("0003_seed_tags.sql");
+    let text = std::fs::read_to_string(&custom).unwrap();
+    assert!(
+        text.starts_with("-- 0003_seed_tags\n-- A custom migration"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("meta/0003_snapshot.json")).unwrap(),
+        std::fs::read_to_string(dir.join("meta/0001_snapshot.json")).unwrap()
+    );
+    std::fs::write(&custom, text + "INSERT INTO tags (name) VALUES ('rust');\n").unwrap();
+
+    assert_eq!(run(dir, &url, &["migrate"]).await, ExitCode::SUCCESS);
+    assert_eq!(run(dir, &url, &["check"]).await, ExitCode::SUCCESS);
+    let (tags, one): (i64, i32) = {
+        let row = test
+            .client
+            .query_one("SELECT (SELECT count(*) FROM tags), one()", &[])
+            .await
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert_eq!((tags, one), (1, 1));
+}

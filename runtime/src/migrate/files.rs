@@ -121,17 +121,51 @@ impl MigrationDir {
         self.meta().join(format!("{version:04}_snapshot.json"))
     }
 
-    /// The snapshot of the latest migration, or an empty schema when there
-    /// is none yet.
+    /// The schema as of the latest migration: the snapshot of the latest
+    /// migration that has one (a hand-written file added without
+    /// `generate --custom` has none, and changes no schema pgtable knows),
+    /// or an empty schema when there is none yet.
     pub fn latest_snapshot(&self) -> Result<Snapshot, MigrateError> {
-        let Some(last) = self.migrations()?.pop() else {
-            return Ok(Snapshot::default());
-        };
-        let path = self.snapshot_path(last.version);
-        let json = fs::read_to_string(&path).map_err(|e| Self::io(&path, e))?;
-        Snapshot::from_json(&json).map_err(|err| MigrateError::BadFile {
-            path,
-            reason: format!("not a pgtable snapshot: {err}"),
+        for migration in self.migrations()?.iter().rev() {
+            let path = self.snapshot_path(migration.version);
+            let json = match fs::read_to_string(&path) {
+                Ok(json) => json,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(err) => return Err(Self::io(&path, err)),
+            };
+            return Snapshot::from_json(&json).map_err(|err| MigrateError::BadFile {
+                path,
+                reason: format!("not a pgtable snapshot: {err}"),
+            });
+        }
+        Ok(Snapshot::default())
+    }
+
+    /// Writes the next migration as a file for the user to fill in (data
+    /// backfills, functions, triggers: what the schema does not describe),
+    /// named `name`, with the latest snapshot unchanged beside it. Never
+    /// overwrites a file.
+    pub fn generate_custom(&self, name: &str) -> Result<Generated, MigrateError> {
+        let slug = slug(name).ok_or_else(|| MigrateError::BadName(name.to_owned()))?;
+        let snapshot = self.latest_snapshot()?;
+        let version = self.migrations()?.last().map_or(1, |m| m.version + 1);
+        let stem = format!("{version:04}_{slug}");
+        let sql_path = self.path.join(format!("{stem}.sql"));
+        let snapshot_path = self.snapshot_path(version);
+        fs::create_dir_all(self.meta()).map_err(|e| Self::io(&self.meta(), e))?;
+        write_new(&snapshot_path, &snapshot.to_json())?;
+        let text = format!(
+            "-- {stem}\n-- A custom migration: write its SQL below. It runs in one transaction, \
+             like every migration, and its checksum is recorded when it is applied.\n"
+        );
+        if let Err(err) = write_new(&sql_path, &text) {
+            let _ = fs::remove_file(&snapshot_path);
+            return Err(err);
+        }
+        Ok(Generated {
+            sql_path,
+            snapshot_path,
+            changes: Vec::new(),
         })
     }
 
