@@ -59,6 +59,13 @@ enum Command {
     Status,
     /// Compare the database with the schema; exit code 1 on drift.
     Check,
+    /// Make the database match the schema now, without migration files
+    /// (for development). Prints the plan first.
+    Push {
+        /// Apply changes that can lose data (drops, type changes) too.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the schema's DDL.
     Ddl,
 }
@@ -210,6 +217,25 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
             if trouble {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::Push { force } => {
+            let db = connect(cli).await?;
+            let plan = migrate::push_plan(&db, schema).await?;
+            if plan.is_empty() {
+                println!("{} the database matches the schema", style.ok("ok:"));
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("to match the schema, push will:");
+            for change in &plan {
+                let mark = if change.destructive {
+                    style.warn("  ! ")
+                } else {
+                    "  - ".to_owned()
+                };
+                println!("{mark}{}", change.description);
+            }
+            let done = migrate::push(&db, schema, *force).await?;
+            println!("{} {} changes", style.ok("pushed"), done.len());
         }
         Command::Check => {
             let db = connect(cli).await?;

@@ -381,16 +381,26 @@ pub(super) async fn read<E: Executor + ?Sized>(
 /// in scratch schemas, so that both are spelled by PostgreSQL. It needs the
 /// CREATE privilege on the database.
 pub async fn drift(db: &Db, schema: &Schema) -> Result<Vec<Change>, MigrateError> {
-    let compiled = Snapshot::of(schema);
+    let (live, expected) = live_and_expected(db, &Snapshot::of(schema)).await?;
+    Ok(diff(&live, &expected))
+}
+
+/// The live database and `compiled` as the server would store it, both
+/// read from the catalog in one transaction that is rolled back, with
+/// their lists in the same order.
+pub(super) async fn live_and_expected(
+    db: &Db,
+    compiled: &Snapshot,
+) -> Result<(Snapshot, Snapshot), MigrateError> {
     let tx = db.begin().await?;
     // Both sides print names relative to the same search path.
     sql("SELECT set_config('search_path', 'public', true)")
         .execute(&tx)
         .await?;
-    let live = introspect(&tx, &compiled).await?;
-    let expected = scratch::expected(&tx, &compiled).await?;
+    let live = introspect(&tx, compiled).await?;
+    let expected = scratch::expected(&tx, compiled).await?;
     tx.rollback().await?;
-    Ok(diff(&sorted(live), &sorted(expected)))
+    Ok((sorted(live), sorted(expected)))
 }
 
 /// Constraint and index lists in name order, on both sides alike.

@@ -14,7 +14,8 @@
 //!   and the snapshot each was generated from (`meta/NNNN_snapshot.json`).
 //! - [`diff`] turns one snapshot into another as SQL.
 //! - [`migrate`] applies pending migrations; [`status`] reports them;
-//!   [`drift`] compares a live database with the compiled schema.
+//!   [`drift`] compares a live database with the compiled schema; [`push`]
+//!   applies the compiled schema directly, for development.
 //! - `embed_migrations!("migrations")` bakes the files into a binary.
 //!
 //! [`pgtable::cli::run`]: https://docs.rs/pgtable/latest/pgtable/cli/fn.run.html
@@ -23,6 +24,7 @@ mod diff;
 mod diff_columns;
 mod files;
 mod introspect;
+mod push;
 mod runner;
 mod scratch;
 
@@ -35,6 +37,7 @@ use std::path::PathBuf;
 pub use diff::{Change, diff, render_migration};
 pub use files::{Generated, Migration, MigrationDir, sorted};
 pub use introspect::{drift, introspect};
+pub use push::{push, push_plan};
 pub use runner::{
     AppliedRecord, LOCK_KEY, MigrateOptions, Progress, State, TABLE, migrate, migrate_with, status,
 };
@@ -146,6 +149,17 @@ pub enum MigrateError {
         /// What the server said.
         #[source]
         source: Box<Error>,
+    },
+
+    /// `push` found changes that can lose data and was not forced; nothing
+    /// was changed.
+    #[error(
+        "push would lose data ({}); nothing was changed: pass --force (push(.., true)) to apply it anyway, or write a migration",
+        changes.join("; ")
+    )]
+    Destructive {
+        /// The destructive changes, described.
+        changes: Vec<String>,
     },
 
     /// Any other database error.
