@@ -53,8 +53,12 @@ enum Command {
         #[arg(long)]
         custom: bool,
     },
-    /// Apply pending migrations, in order, each in its own transaction.
-    Migrate,
+    /// Apply pending migrations, in order, each in its own transaction
+    /// (`migrate down` undoes them instead).
+    Migrate {
+        #[command(subcommand)]
+        direction: Option<Direction>,
+    },
     /// List applied and pending migrations.
     Status,
     /// Compare the database with the schema; exit code 1 on drift.
@@ -68,6 +72,17 @@ enum Command {
     },
     /// Print the schema's DDL.
     Ddl,
+}
+
+#[derive(Subcommand, Debug)]
+enum Direction {
+    /// Undo the last applied migration, by its NNNN_name.down.sql, or every
+    /// one after NNNN with `--to NNNN`.
+    Down {
+        /// The migration to go back to (it stays applied).
+        #[arg(long)]
+        to: Option<u32>,
+    },
 }
 
 struct Style {
@@ -171,18 +186,33 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
                 );
             }
         },
-        Command::Migrate => {
+        Command::Migrate { direction } => {
             let db = connect(cli).await?;
             let migrations = dir.migrations()?;
-            let applied = migrate::migrate(&db, &migrations, |p| match p {
+            let report = |p: Progress<'_>| match p {
                 Progress::Applying(m) => println!("applying {}", m.name),
                 Progress::Applied(m, took) => {
                     println!("{} {} in {took:.1?}", style.ok("applied"), m.name)
                 }
-            })
-            .await?;
-            if applied.is_empty() {
-                println!("nothing to apply: the database is up to date");
+                Progress::Reverting(m) => println!("undoing {}", m.name),
+                Progress::Reverted(m, took) => {
+                    println!("{} {} in {took:.1?}", style.ok("undid"), m.name)
+                }
+            };
+            match direction {
+                None => {
+                    if migrate::migrate(&db, &migrations, report).await?.is_empty() {
+                        println!("nothing to apply: the database is up to date");
+                    }
+                }
+                Some(Direction::Down { to }) => {
+                    let downs = dir.down_migrations()?;
+                    let undone =
+                        migrate::migrate_down(&db, &migrations, &downs, *to, report).await?;
+                    if undone.is_empty() {
+                        println!("nothing to undo");
+                    }
+                }
             }
         }
         Command::Status => {

@@ -7,9 +7,6 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use common::TestDb;
 use pgtable::migrate;
 use pgtable::prelude::*;
@@ -161,56 +158,6 @@ fn drizzle_kit_statements() -> Vec<&'static str> {
         .collect()
 }
 
-/// A `pg_dump` no older than the server, or why there is none.
-fn pg_dump() -> Result<PathBuf, String> {
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|version| version.path().join("bin/pg_dump"))
-        .filter(|p| p.exists())
-        .collect();
-    // The newest installed version first; then whatever PATH has.
-    candidates.sort_by_key(|p| {
-        std::cmp::Reverse(
-            p.components()
-                .nth(4)
-                .and_then(|c| c.as_os_str().to_str()?.parse::<u32>().ok()),
-        )
-    });
-    candidates.push(PathBuf::from("pg_dump"));
-    candidates
-        .into_iter()
-        .find(|p| Command::new(p).arg("--version").output().is_ok())
-        .ok_or_else(|| "no pg_dump in /usr/lib/postgresql/*/bin or on PATH".to_owned())
-}
-
-/// `pg_dump -s` of the test database, split per object (the dump's
-/// `-- Name: …` sections), without what differs between any two dumps.
-fn schema_dump(pg_dump: &PathBuf, test: &TestDb) -> Vec<String> {
-    let out = Command::new(pg_dump)
-        .args(["--schema-only", "--no-owner", "--no-privileges", "--dbname"])
-        .arg(test.url())
-        .output()
-        .expect("pg_dump runs");
-    assert!(
-        out.status.success(),
-        "pg_dump failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let kept: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
-        .filter(|l| !l.starts_with("-- Dumped "))
-        .collect();
-    kept.join("\n")
-        .split("\n--\n-- Name: ")
-        .skip(1)
-        .map(|section| section.trim().to_owned())
-        .collect()
-}
-
 #[test]
 fn every_statement_is_drizzle_kits() {
     // The port compiles (above); each statement is drizzle-kit's, in the
@@ -244,7 +191,7 @@ fn every_statement_is_drizzle_kits() {
 
 #[tokio::test]
 async fn pg_dump_of_both_databases_is_identical() {
-    let pg_dump = match pg_dump() {
+    let pg_dump = match common::pg_dump() {
         Ok(path) => path,
         Err(why) => return common::skip("pg_dump_of_both_databases_is_identical", &why),
     };
@@ -254,8 +201,8 @@ async fn pg_dump_of_both_databases_is_identical() {
         drizzle.client.batch_execute(statement).await.unwrap();
     }
     let (mine, theirs) = (
-        schema_dump(&pg_dump, &ours),
-        schema_dump(&pg_dump, &drizzle),
+        common::schema_dump(&pg_dump, &ours),
+        common::schema_dump(&pg_dump, &drizzle),
     );
     for (a, b) in mine.iter().zip(&theirs) {
         assert_eq!(a, b, "the dumps differ at this object");

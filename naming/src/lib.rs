@@ -27,3 +27,15 @@ pub fn migration_version(stem: &str) -> Option<u32> {
     }
     number.parse().ok()
 }
+
+/// Whether a migration file's stem (`0003_add_tags.down`) is the down
+/// migration of another (`0003_add_tags`): `migrate` and
+/// `embed_migrations!` leave these out; `migrate down` runs them.
+///
+/// ```
+/// assert!(pgtable_naming::is_down_migration("0003_add_tags.down"));
+/// assert!(!pgtable_naming::is_down_migration("0003_add_tags"));
+/// ```
+pub fn is_down_migration(stem: &str) -> bool {
+    stem.ends_with(".down")
+}

@@ -55,6 +55,10 @@ fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_owned();
+        // A down migration is run by `migrate down` from the directory.
+        if pgtable_naming::is_down_migration(&stem) {
+            continue;
+        }
         let Some(v) = version(&stem) else {
             return Err(syn::Error::new(
                 lit.span(),

@@ -324,3 +324,58 @@ pub async fn drift_descriptions(
         .map(|change| change.description)
         .collect())
 }
+
+/// A `pg_dump` no older than the server, or why there is none.
+pub fn pg_dump() -> Result<std::path::PathBuf, String> {
+    let mut candidates: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|version| version.path().join("bin/pg_dump"))
+        .filter(|p| p.exists())
+        .collect();
+    // The newest installed version first; then whatever PATH has.
+    candidates.sort_by_key(|p| {
+        std::cmp::Reverse(
+            p.components()
+                .nth(4)
+                .and_then(|c| c.as_os_str().to_str()?.parse::<u32>().ok()),
+        )
+    });
+    candidates.push(std::path::PathBuf::from("pg_dump"));
+    candidates
+        .into_iter()
+        .find(|p| {
+            std::process::Command::new(p)
+                .arg("--version")
+                .output()
+                .is_ok()
+        })
+        .ok_or_else(|| "no pg_dump in /usr/lib/postgresql/*/bin or on PATH".to_owned())
+}
+
+/// `pg_dump -s` of the test database, split per object (the dump's
+/// `-- Name: …` sections), without what differs between any two dumps.
+pub fn schema_dump(pg_dump: &std::path::PathBuf, test: &TestDb) -> Vec<String> {
+    let out = std::process::Command::new(pg_dump)
+        .args(["--schema-only", "--no-owner", "--no-privileges", "--dbname"])
+        .arg(test.url())
+        .output()
+        .expect("pg_dump runs");
+    assert!(
+        out.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+        .filter(|l| !l.starts_with("-- Dumped "))
+        .collect();
+    kept.join("\n")
+        .split("\n--\n-- Name: ")
+        .skip(1)
+        .map(|section| section.trim().to_owned())
+        .collect()
+}

@@ -101,6 +101,9 @@ impl MigrationDir {
                 .and_then(|s| s.to_str())
                 .unwrap_or_default()
                 .to_owned();
+            if pgtable_naming::is_down_migration(&stem) {
+                continue;
+            }
             let version = parse_name(&stem).ok_or_else(|| MigrateError::BadFile {
                 path: path.clone(),
                 reason:
@@ -115,6 +118,28 @@ impl MigrationDir {
             });
         }
         sorted(migrations)
+    }
+
+    fn down_path(&self, stem: &str) -> PathBuf {
+        self.path.join(format!("{stem}.down.sql"))
+    }
+
+    /// The down migration of every migration that has one
+    /// (`NNNN_name.down.sql`), each named as the migration it undoes.
+    pub fn down_migrations(&self) -> Result<Vec<Migration>, MigrateError> {
+        let mut downs = Vec::new();
+        for migration in self.migrations()? {
+            let path = self.down_path(&migration.name);
+            match fs::read_to_string(&path) {
+                Ok(sql) => downs.push(Migration {
+                    sql: Cow::Owned(sql),
+                    ..migration
+                }),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(Self::io(&path, err)),
+            }
+        }
+        Ok(downs)
     }
 
     fn snapshot_path(&self, version: u32) -> PathBuf {
@@ -153,15 +178,19 @@ impl MigrationDir {
         let sql_path = self.path.join(format!("{stem}.sql"));
         let snapshot_path = self.snapshot_path(version);
         fs::create_dir_all(self.meta()).map_err(|e| Self::io(&self.meta(), e))?;
-        write_new(&snapshot_path, &snapshot.to_json())?;
         let text = format!(
             "-- {stem}\n-- A custom migration: write its SQL below. It runs in one transaction, \
              like every migration, and its checksum is recorded when it is applied.\n"
         );
-        if let Err(err) = write_new(&sql_path, &text) {
-            let _ = fs::remove_file(&snapshot_path);
-            return Err(err);
-        }
+        let down = format!(
+            "-- {stem} (down)\n-- Write the SQL that undoes {stem} below: `migrate down` \
+             refuses to run this file while it holds no statement.\n"
+        );
+        self.write_all(&[
+            (snapshot_path.clone(), snapshot.to_json()),
+            (sql_path.clone(), text),
+            (self.down_path(&stem), down),
+        ])?;
         Ok(Generated {
             sql_path,
             snapshot_path,
@@ -179,27 +208,76 @@ impl MigrationDir {
     /// overwrites a file.
     pub fn generate(&self, schema: &Schema, name: &str) -> Result<Option<Generated>, MigrateError> {
         let slug = slug(name).ok_or_else(|| MigrateError::BadName(name.to_owned()))?;
-        let changes = self.pending_changes(schema)?;
+        let before = self.latest_snapshot()?;
+        let after = Snapshot::of(schema);
+        let changes = diff(&before, &after);
         if changes.is_empty() {
             return Ok(None);
         }
+        let undo = diff(&after, &reversed_renames(&after, before));
         let version = self.migrations()?.last().map_or(1, |m| m.version + 1);
         let stem = format!("{version:04}_{slug}");
         let sql_path = self.path.join(format!("{stem}.sql"));
         let snapshot_path = self.snapshot_path(version);
         fs::create_dir_all(self.meta()).map_err(|e| Self::io(&self.meta(), e))?;
-        write_new(&snapshot_path, &Snapshot::of(schema).to_json())?;
-        if let Err(err) = write_new(&sql_path, &render_migration(&stem, &changes)) {
-            // Leave the directory as it was.
-            let _ = fs::remove_file(&snapshot_path);
-            return Err(err);
-        }
+        self.write_all(&[
+            (snapshot_path.clone(), after.to_json()),
+            (sql_path.clone(), render_migration(&stem, &changes)),
+            (
+                self.down_path(&stem),
+                render_migration(&format!("{stem} (down: undoes it)"), &undo),
+            ),
+        ])?;
         Ok(Some(Generated {
             sql_path,
             snapshot_path,
             changes,
         }))
     }
+}
+
+impl MigrationDir {
+    /// Creates every file, or none: on an error the ones written are
+    /// removed, leaving the directory as it was.
+    fn write_all(&self, files: &[(PathBuf, String)]) -> Result<(), MigrateError> {
+        for (i, (path, text)) in files.iter().enumerate() {
+            if let Err(err) = write_new(path, text) {
+                for (written, _) in &files[..i] {
+                    let _ = fs::remove_file(written);
+                }
+                return Err(err);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `before`, the schema a down migration returns to, with the renames of
+/// `after` turned around: a column `after` renamed from `title` to
+/// `heading` is renamed back, not dropped and added.
+fn reversed_renames(after: &Snapshot, mut before: Snapshot) -> Snapshot {
+    for table in &after.tables {
+        let old_name = table.renamed_from.as_deref().unwrap_or(&table.name);
+        let Some(old) = before
+            .tables
+            .iter_mut()
+            .find(|t| t.schema == table.schema && t.name == old_name)
+        else {
+            continue;
+        };
+        if table.renamed_from.is_some() {
+            old.renamed_from = Some(table.name.clone());
+        }
+        for column in &table.columns {
+            let Some(from) = &column.renamed_from else {
+                continue;
+            };
+            if let Some(c) = old.columns.iter_mut().find(|c| &c.name == from) {
+                c.renamed_from = Some(column.name.clone());
+            }
+        }
+    }
+    before
 }
 
 /// What `generate` wrote.

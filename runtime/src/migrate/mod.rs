@@ -22,6 +22,7 @@
 
 mod diff;
 mod diff_columns;
+mod down;
 mod files;
 mod introspect;
 mod push;
@@ -35,6 +36,7 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 
 pub use diff::{Change, diff, render_migration};
+pub use down::migrate_down;
 pub use files::{Generated, Migration, MigrationDir, sorted};
 pub use introspect::{drift, introspect};
 pub use push::{push, push_plan};
@@ -149,6 +151,16 @@ pub enum MigrateError {
         /// What the server said.
         #[source]
         source: Box<Error>,
+    },
+
+    /// `migrate down` reached a migration it cannot undo: its down file is
+    /// missing or holds no statement.
+    #[error(
+        "migration {name} has no down migration to run: write the SQL that undoes it in {name}.down.sql"
+    )]
+    NoDown {
+        /// The migration.
+        name: String,
     },
 
     /// `push` found changes that can lose data and was not forced; nothing

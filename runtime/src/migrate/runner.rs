@@ -36,6 +36,10 @@ pub enum Progress<'a> {
     Applying(&'a Migration),
     /// Applied it, in this long.
     Applied(&'a Migration, Duration),
+    /// About to undo a migration (`migrate down`).
+    Reverting(&'a Migration),
+    /// Undid it, in this long.
+    Reverted(&'a Migration, Duration),
 }
 
 /// A migration recorded in the bookkeeping table.
@@ -66,7 +70,7 @@ pub enum State {
 
 /// The applied migrations, read without creating anything: a database
 /// that was never migrated has none.
-async fn records<E: Executor + ?Sized>(exec: &E) -> Result<Vec<AppliedRecord>, Error> {
+pub(super) async fn records<E: Executor + ?Sized>(exec: &E) -> Result<Vec<AppliedRecord>, Error> {
     let (exists,): (bool,) = sql("SELECT to_regclass($1) IS NOT NULL")
         .bind(quote_ident(TABLE))
         .fetch_one(exec)
@@ -181,6 +185,10 @@ impl MigrateOptions {
         MigrateOptions::default()
     }
 
+    pub(super) fn timeout(&self) -> Duration {
+        self.lock_timeout
+    }
+
     /// How long to wait for the migration lock while another runner holds
     /// it, before failing with [`MigrateError::LockTimeout`].
     pub fn lock_timeout(mut self, timeout: Duration) -> Self {
@@ -244,7 +252,7 @@ pub async fn migrate_with(
 }
 
 /// Takes the migration lock in `tx`, waiting at most `timeout`.
-async fn take_lock(
+pub(super) async fn take_lock(
     db: &Db,
     tx: Transaction,
     timeout: Duration,
@@ -301,7 +309,7 @@ LIMIT 1",
 }
 
 /// Runs a migration's statements one by one, so an error names its line.
-async fn apply(tx: &Transaction, migration: &Migration) -> Result<(), MigrateError> {
+pub(super) async fn apply(tx: &Transaction, migration: &Migration) -> Result<(), MigrateError> {
     for statement in split::statements(&migration.sql) {
         if let Err(err) = tx.batch_execute(statement.text).await {
             return Err(failed(migration, &statement, err));
