@@ -32,9 +32,10 @@ use crate::{Db, Schema};
 #[derive(Parser, Debug)]
 #[command(about = "Migrations generated from the schema, applied safely")]
 struct Cli {
-    /// The migrations directory.
-    #[arg(long, global = true, default_value = "migrations")]
-    dir: PathBuf,
+    /// The migrations directory [default: `migrations` in the directory of
+    /// the crate `cargo run` runs, else in the current one].
+    #[arg(long, global = true)]
+    dir: Option<PathBuf>,
     /// The database (default: the DATABASE_URL environment variable).
     #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
@@ -72,6 +73,20 @@ enum Command {
     },
     /// Print the schema's DDL.
     Ddl,
+    /// Create the database DATABASE_URL names, if it does not exist.
+    Create,
+    /// Drop the database DATABASE_URL names, and all its data.
+    Drop {
+        /// Required: dropping loses every row.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Drop the database, create it again and apply every migration.
+    Reset {
+        /// Required: resetting loses every row.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -140,16 +155,91 @@ where
     }
 }
 
-async fn connect(cli: &Cli) -> Result<Db, MigrateError> {
-    let url = cli.database_url.as_deref().ok_or_else(|| {
+fn url(cli: &Cli) -> Result<&str, MigrateError> {
+    Ok(cli.database_url.as_deref().ok_or_else(|| {
         crate::Error::Config("no database: set DATABASE_URL or pass --database-url".into())
-    })?;
-    Ok(Db::connect(url).await?)
+    })?)
+}
+
+async fn connect(cli: &Cli) -> Result<Db, MigrateError> {
+    Ok(Db::connect(url(cli)?).await?)
+}
+
+/// The migrations directory: `--dir`, else `migrations` beside the
+/// `Cargo.toml` of the crate `cargo run` runs (so it does not depend on
+/// the current directory), else `./migrations`.
+fn migrations_dir(cli: &Cli) -> PathBuf {
+    match (&cli.dir, std::env::var_os("CARGO_MANIFEST_DIR")) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(manifest)) => PathBuf::from(manifest).join("migrations"),
+        (None, None) => PathBuf::from("migrations"),
+    }
+}
+
+/// Creates (`true`) or drops the database the URL names, from the
+/// server's maintenance database; says what it did.
+async fn create_or_drop(cli: &Cli, create: bool, style: &Style) -> Result<(), MigrateError> {
+    let builder = Db::builder(url(cli)?);
+    let name = builder
+        .database_name()
+        .ok_or_else(|| crate::Error::Config("the URL names no database".into()))?
+        .to_owned();
+    let admin = builder.database("postgres").max_size(1).build()?;
+    let (exists,): (bool,) =
+        crate::sql("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name.clone())
+            .fetch_one(&admin)
+            .await?;
+    let quoted = crate::ddl::quote_ident(&name);
+    match (create, exists) {
+        (true, true) => println!("database {quoted} exists"),
+        (true, false) => {
+            crate::sql(format!("CREATE DATABASE {quoted}"))
+                .execute(&admin)
+                .await?;
+            println!("{} database {quoted}", style.ok("created"));
+        }
+        (false, false) => println!("database {quoted} does not exist"),
+        (false, true) => {
+            crate::sql(format!("DROP DATABASE {quoted} WITH (FORCE)"))
+                .execute(&admin)
+                .await?;
+            println!("{} database {quoted}", style.warn("dropped"));
+        }
+    }
+    Ok(())
+}
+
+fn require_force(force: bool, what: &str) -> Result<(), MigrateError> {
+    if force {
+        Ok(())
+    } else {
+        Err(crate::Error::Config(format!(
+            "{what} loses every row of the database: pass --force to do it"
+        ))
+        .into())
+    }
 }
 
 async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, MigrateError> {
-    let dir = MigrationDir::new(&cli.dir);
+    let dir = MigrationDir::new(migrations_dir(cli));
+    if !matches!(cli.command, Command::Ddl) {
+        eprintln!("migrations: {}", dir.path().display());
+    }
     match &cli.command {
+        Command::Create => create_or_drop(cli, true, style).await?,
+        Command::Drop { force } => {
+            require_force(*force, "drop")?;
+            create_or_drop(cli, false, style).await?;
+        }
+        Command::Reset { force } => {
+            require_force(*force, "reset")?;
+            create_or_drop(cli, false, style).await?;
+            create_or_drop(cli, true, style).await?;
+            let db = connect(cli).await?;
+            let applied = migrate::migrate(&db, &dir.migrations()?, |_| {}).await?;
+            println!("{} {} migrations", style.ok("applied"), applied.len());
+        }
         Command::Ddl => print!("{}", schema.to_sql()),
         Command::Generate { name, custom: true } => {
             let generated = dir.generate_custom(name)?;
@@ -219,13 +309,32 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
             let db = connect(cli).await?;
             let migrations = dir.migrations()?;
             let mut trouble = false;
-            for (name, state) in migrate::status(&db, &migrations).await? {
+            let states = migrate::status(&db, &migrations).await?;
+            let version = |name: &str| {
+                migrations
+                    .iter()
+                    .find(|m| m.name == name)
+                    .map(|m| m.version)
+            };
+            let last_applied = states
+                .iter()
+                .filter(|(_, s)| !matches!(s, State::Pending))
+                .filter_map(|(name, _)| version(name))
+                .max();
+            for (name, state) in states {
                 let line = match state {
                     State::Applied(r) => format!(
                         "{} {name} ({})",
                         style.ok("applied"),
                         r.applied_at.format("%Y-%m-%d %H:%M:%S UTC")
                     ),
+                    State::Pending if version(&name) < last_applied => {
+                        trouble = true;
+                        format!(
+                            "{} {name}: it sorts before migrations already applied, so migrate refuses it: renumber it after them",
+                            style.bad("refused")
+                        )
+                    }
                     State::Pending => format!("{} {name}", style.warn("pending")),
                     State::Changed(_) => {
                         trouble = true;

@@ -110,3 +110,72 @@ async fn custom_and_hand_written_migrations_keep_the_snapshot_chain() {
     };
     assert_eq!((tags, one), (1, 1));
 }
+
+#[tokio::test]
+async fn create_drop_and_reset_the_database_the_url_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // A database name of this test's own, on the test server.
+    let name = format!("pgtable_cli_{}", uuid::Uuid::new_v4().simple());
+    let admin = TestDb::new().await;
+    let url = admin.url().replace(admin.name(), &name);
+    let exists = |name: String| {
+        let client = &admin.client;
+        async move {
+            client
+                .query_one(
+                    "SELECT count(*) FROM pg_database WHERE datname = $1",
+                    &[&name],
+                )
+                .await
+                .unwrap()
+                .get::<_, i64>(0)
+                == 1
+        }
+    };
+    assert_eq!(run(dir, &url, &["create"]).await, ExitCode::SUCCESS);
+    assert!(exists(name.clone()).await);
+    // Again: it exists, which is fine.
+    assert_eq!(run(dir, &url, &["create"]).await, ExitCode::SUCCESS);
+
+    assert_eq!(
+        run(dir, &url, &["generate", "init"]).await,
+        ExitCode::SUCCESS
+    );
+    assert_eq!(
+        run(dir, &url, &["reset"]).await,
+        ExitCode::FAILURE,
+        "needs --force"
+    );
+    assert_eq!(
+        run(dir, &url, &["reset", "--force"]).await,
+        ExitCode::SUCCESS
+    );
+    assert_eq!(run(dir, &url, &["check"]).await, ExitCode::SUCCESS);
+
+    assert_eq!(
+        run(dir, &url, &["drop"]).await,
+        ExitCode::FAILURE,
+        "needs --force"
+    );
+    assert!(exists(name.clone()).await);
+    assert_eq!(
+        run(dir, &url, &["drop", "--force"]).await,
+        ExitCode::SUCCESS
+    );
+    assert!(!exists(name).await);
+}
+
+#[tokio::test]
+async fn status_refuses_a_migration_that_sorts_before_applied_ones() {
+    let test = TestDb::new().await;
+    let url = test.url();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("0002_second.sql"), "SELECT 1;\n").unwrap();
+    assert_eq!(run(dir, &url, &["migrate"]).await, ExitCode::SUCCESS);
+    assert_eq!(run(dir, &url, &["status"]).await, ExitCode::SUCCESS);
+    std::fs::write(dir.join("0001_first.sql"), "SELECT 1;\n").unwrap();
+    assert_eq!(run(dir, &url, &["status"]).await, ExitCode::FAILURE);
+    assert_eq!(run(dir, &url, &["migrate"]).await, ExitCode::FAILURE);
+}

@@ -129,6 +129,13 @@ async fn a_custom_migrations_down_must_be_written_first() -> Result<(), Box<dyn 
         "{err}"
     );
     assert!(err.to_string().contains("0002_seed.down.sql"), "{err}");
+    // `?` in a function returning pgtable::Error keeps the message.
+    let converted = pgtable::Error::from(err);
+    assert!(
+        matches!(&converted, pgtable::Error::Migration(_))
+            && converted.to_string().contains("0002_seed.down.sql"),
+        "{converted}"
+    );
     let seeded: i64 = test
         .client
         .query_one("SELECT count(*) FROM notes", &[])

@@ -193,6 +193,11 @@ pub enum Error {
     #[error("configuration error: {0}")]
     Config(String),
 
+    /// A migration could not be generated, applied or undone; the source
+    /// is a `pgtable::migrate::MigrateError` saying what to do.
+    #[error(transparent)]
+    Migration(Box<dyn std::error::Error + Send + Sync + 'static>),
+
     /// A text value holds a NUL byte (`\0`), which PostgreSQL text cannot
     /// store.
     #[error(

@@ -82,6 +82,21 @@ impl DbBuilder {
         }
     }
 
+    /// Connects to the database `name` on the same server instead, with
+    /// the same user and settings: the maintenance database (`postgres`)
+    /// for creating or dropping the one the URL names.
+    pub fn database(mut self, name: &str) -> Self {
+        if let Ok(config) = &mut self.config {
+            config.dbname(name);
+        }
+        self
+    }
+
+    /// The database the builder connects to, if the URL names one.
+    pub fn database_name(&self) -> Option<&str> {
+        self.config.as_ref().ok()?.get_dbname()
+    }
+
     /// The most connections the pool opens (default: 4 × CPUs, at least 4).
     pub fn max_size(mut self, size: usize) -> Self {
         self.max_size = size;

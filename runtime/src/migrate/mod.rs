@@ -179,6 +179,18 @@ pub enum MigrateError {
     Db(Box<Error>),
 }
 
+/// So that `?` takes a migration error into a function returning
+/// `pgtable::Error`: a database error stays one, any other is
+/// [`Error::Migration`].
+impl From<MigrateError> for Error {
+    fn from(err: MigrateError) -> Error {
+        match err {
+            MigrateError::Db(err) => *err,
+            other => Error::Migration(Box::new(other)),
+        }
+    }
+}
+
 /// The session holding the migration lock.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LockHolder {
