@@ -27,6 +27,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::migrate::{self, MigrateError, MigrationDir, Progress, State};
+use crate::snapshot::Snapshot;
 use crate::{Db, Schema};
 
 #[derive(Parser, Debug)]
@@ -73,6 +74,9 @@ enum Command {
     },
     /// Print the schema's DDL.
     Ddl,
+    /// Check every migration file for statements that lock or fail on a
+    /// live table; exit code 1 on any finding.
+    Lint,
     /// Create the database DATABASE_URL names, if it does not exist.
     Create,
     /// Drop the database DATABASE_URL names, and all its data.
@@ -274,8 +278,32 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
                     style.ok("wrote"),
                     generated.snapshot_path.display()
                 );
+                let sql = std::fs::read_to_string(&generated.sql_path).map_err(|source| {
+                    MigrateError::Io {
+                        path: generated.sql_path.clone(),
+                        source,
+                    }
+                })?;
+                for finding in migrate::lint(&sql, Some(&Snapshot::of(schema))) {
+                    println!("{} {finding}", style.warn("lint:"));
+                }
             }
         },
+        Command::Lint => {
+            let compiled = Snapshot::of(schema);
+            let mut found = 0;
+            for migration in dir.migrations()? {
+                for finding in migrate::lint(&migration.sql, Some(&compiled)) {
+                    found += 1;
+                    println!("{} {}.sql {finding}", style.warn("lint:"), migration.name);
+                }
+            }
+            if found > 0 {
+                println!("{found} findings");
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("{} no risky statements", style.ok("ok:"));
+        }
         Command::Migrate { direction } => {
             let db = connect(cli).await?;
             let migrations = dir.migrations()?;

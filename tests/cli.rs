@@ -179,3 +179,33 @@ async fn status_refuses_a_migration_that_sorts_before_applied_ones() {
     assert_eq!(run(dir, &url, &["status"]).await, ExitCode::FAILURE);
     assert_eq!(run(dir, &url, &["migrate"]).await, ExitCode::FAILURE);
 }
+
+#[tokio::test]
+async fn lint_fails_on_risky_statements_until_each_is_accepted() {
+    let test = TestDb::new().await;
+    let url = test.url();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    assert_eq!(
+        run(dir, &url, &["generate", "init"]).await,
+        ExitCode::SUCCESS
+    );
+    // A new schema's tables have no rows: nothing to report.
+    assert_eq!(run(dir, &url, &["lint"]).await, ExitCode::SUCCESS);
+
+    let risky = "ALTER TABLE \"users\" ALTER COLUMN \"email\" SET NOT NULL;\nALTER TABLE \"users\" DROP COLUMN \"email\";\n";
+    std::fs::write(dir.join("0002_by_hand.sql"), risky).unwrap();
+    let findings: Vec<&str> = pgtable::migrate::lint(
+        risky,
+        Some(&pgtable::snapshot::Snapshot::of(&schema::schema())),
+    )
+    .iter()
+    .map(|f| f.id)
+    .collect();
+    assert_eq!(findings, ["set-not-null", "drop-used"]);
+    assert_eq!(run(dir, &url, &["lint"]).await, ExitCode::FAILURE);
+
+    let accepted = "-- pgtable-lint: allow set-not-null\nALTER TABLE \"users\" ALTER COLUMN \"email\" SET NOT NULL;\n-- pgtable-lint: allow drop-used\nALTER TABLE \"users\" DROP COLUMN \"email\";\n";
+    std::fs::write(dir.join("0002_by_hand.sql"), accepted).unwrap();
+    assert_eq!(run(dir, &url, &["lint"]).await, ExitCode::SUCCESS);
+}

@@ -25,6 +25,7 @@ mod diff_columns;
 mod down;
 mod files;
 mod introspect;
+mod lint;
 mod push;
 mod runner;
 mod scratch;
@@ -39,6 +40,7 @@ pub use diff::{Change, diff, render_migration};
 pub use down::migrate_down;
 pub use files::{Generated, Migration, MigrationDir, sorted};
 pub use introspect::{drift, introspect};
+pub use lint::{Finding, RULES, lint};
 pub use push::{push, push_plan};
 pub use runner::{
     AppliedRecord, LOCK_KEY, MigrateOptions, Progress, State, TABLE, migrate, migrate_with, status,

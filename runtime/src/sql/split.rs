@@ -14,6 +14,16 @@ pub(crate) struct Statement<'a> {
 }
 
 impl Statement<'_> {
+    /// The statement's code: its text after the leading comments.
+    pub fn code(&self) -> &str {
+        &self.text[code_start(self.text)..]
+    }
+
+    /// The leading comments (and white space) before the code.
+    pub fn comments(&self) -> &str {
+        &self.text[..code_start(self.text)]
+    }
+
     /// The 1-based line of the file holding the statement's first token.
     pub fn line(&self) -> usize {
         let code = code_start(self.text);
