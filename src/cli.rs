@@ -77,6 +77,13 @@ enum Command {
     /// Check every migration file for statements that lock or fail on a
     /// live table; exit code 1 on any finding.
     Lint,
+    /// Read the database into Rust source: `#[table]` structs and
+    /// `PgEnum`s (to stdout, or to `--out FILE`).
+    Pull {
+        /// The file to write (it must not exist).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Create the database DATABASE_URL names, if it does not exist.
     Create,
     /// Drop the database DATABASE_URL names, and all its data.
@@ -227,7 +234,7 @@ fn require_force(force: bool, what: &str) -> Result<(), MigrateError> {
 
 async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, MigrateError> {
     let dir = MigrationDir::new(migrations_dir(cli));
-    if !matches!(cli.command, Command::Ddl) {
+    if !matches!(cli.command, Command::Ddl | Command::Pull { .. }) {
         eprintln!("migrations: {}", dir.path().display());
     }
     match &cli.command {
@@ -289,6 +296,27 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
                 }
             }
         },
+        Command::Pull { out } => {
+            let db = connect(cli).await?;
+            let source = migrate::pull(&db).await?;
+            match out {
+                None => print!("{source}"),
+                Some(path) => {
+                    std::fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .open(path)
+                        .and_then(|mut file| {
+                            std::io::Write::write_all(&mut file, source.as_bytes())
+                        })
+                        .map_err(|source| MigrateError::Io {
+                            path: path.clone(),
+                            source,
+                        })?;
+                    println!("{} {}", style.ok("wrote"), path.display());
+                }
+            }
+        }
         Command::Lint => {
             let compiled = Snapshot::of(schema);
             let mut found = 0;
