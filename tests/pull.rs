@@ -37,3 +37,26 @@ async fn pulling_drizzle_kits_database_round_trips() -> Result<(), Box<dyn std::
     assert!(drift.is_empty(), "{drift:#?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn policies_and_sequences_are_pulled() -> Result<(), Box<dyn std::error::Error>> {
+    let test = TestDb::new().await;
+    test.client
+        .batch_execute(
+            "CREATE SEQUENCE order_numbers START WITH 1000 INCREMENT BY 5 CACHE 10;
+             CREATE TABLE orders (id bigint PRIMARY KEY, number bigint DEFAULT nextval('order_numbers') NOT NULL, owner text NOT NULL);
+             ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
+             CREATE POLICY own ON orders AS RESTRICTIVE FOR SELECT TO public USING (owner = current_user);",
+        )
+        .await?;
+    let source = migrate::pull(&test.db()).await?;
+    for expected in [
+        r#"pub const ORDER_NUMBERS: pgtable::SequenceDef = pgtable::SequenceDef::new("order_numbers").increment_by(5).start_with(1000).cache(10);"#,
+        r#"policy(name = "own", as = "restrictive", for = "select", using = "(owner = CURRENT_USER)")"#,
+        r#"#[column(default_sql = "nextval('order_numbers'::regclass)")]"#,
+        ".sequence(&ORDER_NUMBERS)",
+    ] {
+        assert!(source.contains(expected), "no {expected} in\n{source}");
+    }
+    Ok(())
+}

@@ -12,7 +12,8 @@ use super::introspect::read;
 use crate::db::Db;
 use crate::names;
 use crate::query::sql;
-use crate::snapshot::{Column, Enum, Snapshot, Table};
+use crate::schema::SequenceDef;
+use crate::snapshot::{Column, Enum, Sequence, Snapshot, Table};
 
 /// Reads every user schema of the database behind `db` into Rust source.
 pub async fn pull(db: &Db) -> Result<String, MigrateError> {
@@ -42,10 +43,16 @@ pub fn to_rust(snapshot: &Snapshot) -> String {
     for e in &snapshot.enums {
         write_enum(&mut out, e);
     }
+    for seq in &snapshot.sequences {
+        write_sequence(&mut out, seq);
+    }
     for table in &snapshot.tables {
         write_table(&mut out, snapshot, table);
     }
     out.push_str("/// Every table pulled.\npub fn schema() -> Schema {\n    Schema::new()");
+    for seq in &snapshot.sequences {
+        let _ = write!(out, "\n        .sequence(&{})", sequence_const(&seq.name));
+    }
     for table in &snapshot.tables {
         let _ = write!(out, "\n        .table::<{}>()", struct_name(&table.name));
     }
@@ -70,6 +77,45 @@ fn write_enum(out: &mut String, e: &Enum) {
         let _ = writeln!(out, "    {variant},");
     }
     out.push_str("}\n\n");
+}
+
+fn sequence_const(name: &str) -> String {
+    snake(name).to_uppercase()
+}
+
+/// A sequence as a `SequenceDef` constant, naming only what differs from
+/// PostgreSQL's defaults.
+fn write_sequence(out: &mut String, seq: &Sequence) {
+    let mut def = format!("pgtable::SequenceDef::new({})", lit(&seq.name));
+    if seq.schema != "public" {
+        let _ = write!(def, ".schema({})", lit(&seq.schema));
+    }
+    if seq.increment != 1 {
+        let _ = write!(def, ".increment_by({})", seq.increment);
+    }
+    let defaults = SequenceDef::new("").increment_by(seq.increment).bounds();
+    if seq.min != defaults.0 {
+        let _ = write!(def, ".min_value({})", seq.min);
+    }
+    if seq.max != defaults.1 {
+        let _ = write!(def, ".max_value({})", seq.max);
+    }
+    let default_start = if seq.increment > 0 { seq.min } else { seq.max };
+    if seq.start != default_start {
+        let _ = write!(def, ".start_with({})", seq.start);
+    }
+    if seq.cache != 1 {
+        let _ = write!(def, ".cache({})", seq.cache);
+    }
+    if seq.cycle {
+        def.push_str(".cycle()");
+    }
+    let _ = writeln!(
+        out,
+        "/// Sequence `{}`.\npub const {}: pgtable::SequenceDef = {def};\n",
+        seq.name,
+        sequence_const(&seq.name)
+    );
 }
 
 fn write_table(out: &mut String, snapshot: &Snapshot, table: &Table) {
@@ -129,6 +175,30 @@ fn write_table(out: &mut String, snapshot: &Snapshot, table: &Table) {
         }
         if let Some(predicate) = &index.predicate {
             let _ = write!(arg, ", where = {}", lit(predicate));
+        }
+        arg.push(')');
+        args.push(arg);
+    }
+    if table.rls && table.policies.is_empty() {
+        args.push("rls".into());
+    }
+    for policy in &table.policies {
+        let mut arg = format!("policy(name = {}", lit(&policy.name));
+        if policy.kind != "permissive" {
+            let _ = write!(arg, ", as = {}", lit(&policy.kind));
+        }
+        if policy.command != "all" {
+            let _ = write!(arg, ", for = {}", lit(&policy.command));
+        }
+        if policy.to != ["public"] {
+            let roles: Vec<String> = policy.to.iter().map(|r| lit(r)).collect();
+            let _ = write!(arg, ", to({})", roles.join(", "));
+        }
+        if let Some(using) = &policy.using {
+            let _ = write!(arg, ", using = {}", lit(using));
+        }
+        if let Some(check) = &policy.with_check {
+            let _ = write!(arg, ", with_check = {}", lit(check));
         }
         arg.push(')');
         args.push(arg);
