@@ -285,6 +285,13 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
                     style.ok("wrote"),
                     generated.snapshot_path.display()
                 );
+                if let Some(path) = &generated.concurrent_path {
+                    println!(
+                        "{} {} (CREATE INDEX CONCURRENTLY, run outside a transaction)",
+                        style.ok("wrote"),
+                        path.display()
+                    );
+                }
                 let sql = std::fs::read_to_string(&generated.sql_path).map_err(|source| {
                     MigrateError::Io {
                         path: generated.sql_path.clone(),

@@ -294,8 +294,9 @@ pub struct ForeignKey {
     pub on_update: String,
 }
 
-/// An index.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// An index. Two are equal when they index the same way: `concurrently`
+/// says how a migration builds it, not what it is.
+#[derive(Clone, Debug, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Index {
     /// The index name.
@@ -314,6 +315,21 @@ pub struct Index {
     /// A partial index's predicate.
     #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
     pub predicate: Option<String>,
+    /// Built with `CREATE INDEX CONCURRENTLY` when added to an existing
+    /// table (the catalog does not record it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub concurrently: bool,
+}
+
+impl PartialEq for Index {
+    fn eq(&self, other: &Index) -> bool {
+        self.name == other.name
+            && self.columns == other.columns
+            && self.unique == other.unique
+            && self.using == other.using
+            && self.keys == other.keys
+            && self.predicate == other.predicate
+    }
 }
 
 /// How one column of an index is ordered and compared, where it differs
@@ -500,6 +516,7 @@ impl From<&TableDef> for Table {
                         IndexKey::new(k.desc, k.nulls_first, k.opclass.map(str::to_owned))
                     })),
                     predicate: i.predicate.map(str::to_owned),
+                    concurrently: i.concurrently,
                 })
                 .collect(),
             rls: def.rls,

@@ -88,6 +88,9 @@ pub(crate) enum Ddl<'s> {
     CreateTable(&'s Table),
     AddForeignKey(&'s Table, &'s ForeignKey),
     CreateIndex(&'s Table, &'s Index),
+    /// `CREATE INDEX CONCURRENTLY IF NOT EXISTS`: for an existing table,
+    /// outside a transaction; `IF NOT EXISTS` makes a second run harmless.
+    CreateIndexConcurrently(&'s Table, &'s Index),
     /// `DROP INDEX "schema"."name"`.
     DropIndex(Name<'s>),
     RenameTable {
@@ -175,12 +178,15 @@ impl Fragment for Ddl<'_> {
                 w.push(" ON UPDATE ");
                 w.push(&fk.on_update);
             }
-            Ddl::CreateIndex(table, index) => {
+            Ddl::CreateIndex(table, index) | Ddl::CreateIndexConcurrently(table, index) => {
                 w.push(if index.unique {
                     "CREATE UNIQUE INDEX "
                 } else {
                     "CREATE INDEX "
                 });
+                if matches!(self, Ddl::CreateIndexConcurrently(..)) {
+                    w.push("CONCURRENTLY IF NOT EXISTS ");
+                }
                 w.ident(&index.name);
                 w.push(" ON ");
                 w.table_of(Name::of_table(table));

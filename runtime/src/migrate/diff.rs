@@ -525,7 +525,11 @@ impl TableItem for Index {
         &self.name
     }
     fn add_sql(&self, table: &Table) -> String {
-        Ddl::CreateIndex(table, self).to_sql()
+        if self.concurrently {
+            Ddl::CreateIndexConcurrently(table, self).to_sql()
+        } else {
+            Ddl::CreateIndex(table, self).to_sql()
+        }
     }
     fn drop_sql(&self, table: &Table) -> String {
         Ddl::DropIndex(Name {

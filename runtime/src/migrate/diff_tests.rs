@@ -181,6 +181,7 @@ fn constraints_and_indexes_are_dropped_and_added() {
                     using: "btree".into(),
                     keys: Vec::new(),
                     predicate: None,
+                    concurrently: false,
                 });
             },
         ),

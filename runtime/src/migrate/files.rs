@@ -194,6 +194,7 @@ impl MigrationDir {
         Ok(Generated {
             sql_path,
             snapshot_path,
+            concurrent_path: None,
             changes: Vec::new(),
         })
     }
@@ -215,26 +216,64 @@ impl MigrationDir {
             return Ok(None);
         }
         let undo = diff(&after, &reversed_renames(&after, before));
-        let version = self.migrations()?.last().map_or(1, |m| m.version + 1);
-        let stem = format!("{version:04}_{slug}");
-        let sql_path = self.path.join(format!("{stem}.sql"));
-        let snapshot_path = self.snapshot_path(version);
+        // `CREATE INDEX CONCURRENTLY` cannot run in a transaction: those
+        // go to a migration of their own, after the rest, that `migrate`
+        // runs outside one.
+        let (concurrent, changes): (Vec<Change>, Vec<Change>) = changes
+            .into_iter()
+            .partition(|c| c.statements.iter().any(|s| s.contains(" CONCURRENTLY ")));
+        let built_concurrently: Vec<String> = concurrent
+            .iter()
+            .map(|c| c.description.replacen("create index", "drop index", 1))
+            .collect();
+        let (undo_concurrent, undo): (Vec<Change>, Vec<Change>) = undo
+            .into_iter()
+            .partition(|c| built_concurrently.contains(&c.description));
+        let mut version = self.migrations()?.last().map_or(1, |m| m.version + 1);
         fs::create_dir_all(self.meta()).map_err(|e| Self::io(&self.meta(), e))?;
-        self.write_all(&[
-            (snapshot_path.clone(), after.to_json()),
-            (sql_path.clone(), render_migration(&stem, &changes)),
+        let mut files = Vec::new();
+        let mut written = Vec::new();
+        for (suffix, header, changes, undo) in [
+            ("", "", &changes, &undo),
             (
-                self.down_path(&stem),
-                render_migration(&format!("{stem} (down: undoes it)"), &undo),
+                "_concurrently",
+                NO_TRANSACTION,
+                &concurrent,
+                &undo_concurrent,
             ),
-        ])?;
+        ] {
+            if changes.is_empty() {
+                continue;
+            }
+            let stem = format!("{version:04}_{slug}{suffix}");
+            let sql_path = self.path.join(format!("{stem}.sql"));
+            let snapshot_path = self.snapshot_path(version);
+            files.push((snapshot_path.clone(), after.to_json()));
+            files.push((
+                sql_path.clone(),
+                format!("{header}{}", render_migration(&stem, changes)),
+            ));
+            files.push((
+                self.down_path(&stem),
+                render_migration(&format!("{stem} (down: undoes it)"), undo),
+            ));
+            written.push((sql_path, snapshot_path));
+            version += 1;
+        }
+        self.write_all(&files)?;
+        let (sql_path, snapshot_path) = written.remove(0);
         Ok(Some(Generated {
             sql_path,
             snapshot_path,
-            changes,
+            concurrent_path: written.pop().map(|(sql, _)| sql),
+            changes: changes.into_iter().chain(concurrent).collect(),
         }))
     }
 }
+
+/// The first line of a migration `migrate` runs statement by statement
+/// outside a transaction (`CREATE INDEX CONCURRENTLY`).
+pub const NO_TRANSACTION: &str = "-- pgtable: no-transaction\n";
 
 impl MigrationDir {
     /// Creates every file, or none: on an error the ones written are
@@ -287,6 +326,9 @@ pub struct Generated {
     pub sql_path: PathBuf,
     /// The new snapshot.
     pub snapshot_path: PathBuf,
+    /// A second migration, of the indexes built `CONCURRENTLY`, run
+    /// outside a transaction.
+    pub concurrent_path: Option<PathBuf>,
     /// The changes it holds.
     pub changes: Vec<Change>,
 }

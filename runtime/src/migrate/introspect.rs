@@ -312,6 +312,7 @@ pub(super) async fn read<E: Executor + ?Sized>(
             columns: r.get(4),
             keys: index_keys(keys),
             predicate: r.get(7),
+            concurrently: false,
         });
     }
     for r in conn.query(POLICIES, &[&oids]).await? {

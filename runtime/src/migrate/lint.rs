@@ -51,7 +51,7 @@ pub const RULES: &[(&str, &str, &str)] = &[
     (
         "index-not-concurrent",
         "CREATE INDEX blocks every write to the table while it builds",
-        "CREATE INDEX CONCURRENTLY, in a migration of its own (it cannot run in a transaction)",
+        "declare it `index(…, concurrently)`: generate then writes CREATE INDEX CONCURRENTLY in a migration of its own, run outside a transaction",
     ),
     (
         "foreign-key-not-valid",

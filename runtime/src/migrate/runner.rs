@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio_postgres::error::{ErrorPosition, SqlState};
 
-use super::files::Migration;
+use super::files::{Migration, NO_TRANSACTION};
 use super::{LockHolder, MigrateError};
 use crate::db::{Db, Executor};
 use crate::error::Error;
@@ -237,7 +237,23 @@ pub async fn migrate_with(
         };
         progress(Progress::Applying(migration));
         let started = Instant::now();
-        apply(&tx, migration).await?;
+        let tx = if migration.sql.starts_with(NO_TRANSACTION) {
+            // Chosen under the lock; run outside any transaction, as
+            // `CREATE INDEX CONCURRENTLY` must, then recorded under the
+            // lock again. Its statements say `IF NOT EXISTS`, so a runner
+            // that raced this one here does no harm.
+            tx.commit().await?;
+            apply_outside_transaction(db, migration).await?;
+            let tx = take_lock(db, db.begin().await?, options.lock_timeout).await?;
+            if records(&tx).await?.iter().any(|r| r.name == migration.name) {
+                tx.commit().await?;
+                continue;
+            }
+            tx
+        } else {
+            apply(&tx, migration).await?;
+            tx
+        };
         let elapsed = started.elapsed();
         sql(r#"INSERT INTO "__pgtable_migrations" ("name", "checksum", "duration_ms") VALUES ($1, $2, $3)"#)
             .bind(migration.name.clone())
@@ -306,6 +322,24 @@ LIMIT 1",
         application_name,
         held_for: held.map(|secs| Duration::from_secs_f64(secs.max(0.0))),
     }))
+}
+
+/// Runs a `-- pgtable: no-transaction` migration's statements one by one,
+/// each on its own. A failed `CREATE INDEX CONCURRENTLY` leaves an
+/// invalid index behind, which the error says to drop.
+async fn apply_outside_transaction(db: &Db, migration: &Migration) -> Result<(), MigrateError> {
+    for statement in split::statements(&migration.sql) {
+        if let Err(err) = sql(statement.text.to_owned()).execute(db).await {
+            let mut failure = failed(migration, &statement, err);
+            if let MigrateError::Failed { message, .. } = &mut failure {
+                message.push_str(
+                    " (an index CREATE INDEX CONCURRENTLY did not finish is left INVALID: DROP INDEX it before migrating again)",
+                );
+            }
+            return Err(failure);
+        }
+    }
+    Ok(())
 }
 
 /// Runs a migration's statements one by one, so an error names its line.

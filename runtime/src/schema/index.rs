@@ -22,6 +22,10 @@ pub struct IndexDef {
     pub keys: &'static [IndexKeyDef],
     /// A partial index's predicate (`WHERE …`), as SQL.
     pub predicate: Option<&'static str>,
+    /// Built by migrations on an existing table with `CREATE INDEX
+    /// CONCURRENTLY`, in a migration of its own run outside a transaction,
+    /// so that writes to the table go on meanwhile.
+    pub concurrently: bool,
 }
 
 /// How one column of an index is ordered and compared:
@@ -76,7 +80,15 @@ impl IndexDef {
             using: None,
             keys: &[],
             predicate: None,
+            concurrently: false,
         }
+    }
+
+    /// Has migrations build it with `CREATE INDEX CONCURRENTLY` on an
+    /// existing table.
+    pub const fn concurrently(mut self) -> Self {
+        self.concurrently = true;
+        self
     }
 
     /// Orders and compares each column as `keys` says (one per column).

@@ -145,6 +145,9 @@ fn indexes(table: &Table, resolved: &Resolved) -> Vec<TokenStream> {
             if index.unique {
                 def.extend(quote!(.unique()));
             }
+            if index.concurrently {
+                def.extend(quote!(.concurrently()));
+            }
             if let Some(using) = &index.using {
                 def.extend(quote!(.using(#using)));
             }

@@ -33,7 +33,14 @@ pub const TABLE_KEYS: &[&str] = &[
 ];
 
 /// The keys of a table-level `index(...)` in its long form.
-pub const INDEX_KEYS: &[&str] = &["name", "columns", "unique", "using", "where"];
+pub const INDEX_KEYS: &[&str] = &[
+    "name",
+    "columns",
+    "unique",
+    "using",
+    "where",
+    "concurrently",
+];
 
 /// The keys of a table-level `unique(...)` in its long form.
 pub const UNIQUE_KEYS: &[&str] = &["name", "columns", "nulls_not_distinct"];
@@ -172,6 +179,8 @@ pub struct TableIndex {
     pub using: Option<LitStr>,
     /// `where = "…"`: a partial index's predicate.
     pub predicate: Option<LitStr>,
+    /// `concurrently`: migrations build it without blocking writes.
+    pub concurrently: bool,
     /// A key in it was already reported as wrong.
     pub malformed: bool,
 }
@@ -516,6 +525,7 @@ fn column_list(
 
 fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableIndex> {
     let (mut unique, mut using, mut predicate, mut keys) = (false, None, None, Vec::new());
+    let mut concurrently = false;
     let list = column_list(cx, meta, "index", INDEX_KEYS, |inner| {
         if inner.path.is_ident("using") && inner.input.peek(syn::Token![=]) {
             using = Some(inner.value()?.parse()?);
@@ -527,6 +537,9 @@ fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<Tab
             keys.extend(parse_keys(&content)?);
         } else if inner.path.is_ident("unique") && !inner.input.peek(syn::Token![=]) {
             unique = true;
+        } else if inner.path.is_ident("concurrently") {
+            no_value(inner)?;
+            concurrently = true;
         } else {
             return Ok(false);
         }
@@ -542,6 +555,7 @@ fn table_index(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<Tab
         unique,
         using,
         predicate,
+        concurrently,
         malformed: list.malformed,
     })
 }
