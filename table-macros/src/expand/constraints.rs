@@ -8,7 +8,7 @@ use syn::{Path, PathSegment};
 
 use crate::internals::ast::Table;
 use crate::internals::index_key::IndexKey;
-use crate::internals::resolve::Resolved;
+use crate::internals::resolve::{Action, Resolved};
 
 /// Constants to define inside the `TableDef` constant, and the builder
 /// calls that attach them.
@@ -25,7 +25,7 @@ pub fn definitions(table: &Table, resolved: &Resolved) -> Definitions {
             "FOREIGN_KEYS",
             "ForeignKeyDef",
             "foreign_keys",
-            foreign_keys(table),
+            foreign_keys(table, resolved),
         ),
         ("INDEXES", "IndexDef", "indexes", indexes(table, resolved)),
         ("CHECKS", "CheckDef", "checks", checks(table)),
@@ -69,38 +69,72 @@ pub(super) fn column_path(table: &Table, column: &Path) -> TokenStream {
     quote!(#path)
 }
 
-fn foreign_keys(table: &Table) -> Vec<TokenStream> {
-    table
-        .columns
+fn foreign_keys(table: &Table, resolved: &Resolved) -> Vec<TokenStream> {
+    let by_column = table.columns.iter().filter_map(|c| {
+        let target = c.attrs.references.get()?;
+        let (on_delete, on_update) = (c.attrs.on_delete.get(), c.attrs.on_update.get());
+        let name = &c.name;
+        Some(foreign_key(
+            table,
+            &[quote!(#name)],
+            std::slice::from_ref(target),
+            c.attrs.fk_name.get(),
+            [on_delete, on_update],
+        ))
+    });
+    let by_table = table
+        .attrs
+        .foreign_keys
         .iter()
-        .filter_map(|c| {
-            let target = c.attrs.references.get()?;
-            let owner = table_of(table, target);
-            let foreign = column_path(table, target);
-            let name = &c.name;
-            let mut def = quote! {
-                ::pgtable::ForeignKeyDef::new(
-                    &[#name],
-                    || <#owner as ::pgtable::Table>::table(),
-                    &[#foreign.name()],
-                )
-            };
-            if let Some(fk_name) = c.attrs.fk_name.get() {
-                def.extend(quote!(.named(#fk_name)));
-            }
-            for (method, slot) in [
-                ("on_delete", &c.attrs.on_delete),
-                ("on_update", &c.attrs.on_update),
-            ] {
-                if let Some(action) = slot.get() {
-                    let method = format_ident!("{method}");
-                    let variant = format_ident!("{}", action.kind.variant());
-                    def.extend(quote!(.#method(::pgtable::ReferentialAction::#variant)));
-                }
-            }
-            Some(def)
-        })
-        .collect()
+        .zip(&resolved.foreign_keys)
+        .map(|(fk, columns)| {
+            let names: Vec<TokenStream> = columns
+                .iter()
+                .map(|&i| {
+                    let name = &table.columns[i].name;
+                    quote!(#name)
+                })
+                .collect();
+            foreign_key(
+                table,
+                &names,
+                &fk.references,
+                fk.name.as_ref(),
+                [fk.on_delete.as_ref(), fk.on_update.as_ref()],
+            )
+        });
+    by_column.chain(by_table).collect()
+}
+
+/// One `ForeignKeyDef`: `columns` of this table referencing the column
+/// constants `targets` (all of one table).
+fn foreign_key(
+    table: &Table,
+    columns: &[TokenStream],
+    targets: &[Path],
+    name: Option<&syn::LitStr>,
+    [on_delete, on_update]: [Option<&Action>; 2],
+) -> TokenStream {
+    let owner = table_of(table, &targets[0]);
+    let foreign = targets.iter().map(|t| column_path(table, t));
+    let mut def = quote! {
+        ::pgtable::ForeignKeyDef::new(
+            &[#(#columns),*],
+            || <#owner as ::pgtable::Table>::table(),
+            &[#(#foreign.name()),*],
+        )
+    };
+    if let Some(name) = name {
+        def.extend(quote!(.named(#name)));
+    }
+    for (method, action) in [("on_delete", on_delete), ("on_update", on_update)] {
+        if let Some(action) = action {
+            let method = format_ident!("{method}");
+            let variant = format_ident!("{}", action.kind.variant());
+            def.extend(quote!(.#method(::pgtable::ReferentialAction::#variant)));
+        }
+    }
+    def
 }
 
 fn indexes(table: &Table, resolved: &Resolved) -> Vec<TokenStream> {
@@ -207,14 +241,21 @@ fn policies(table: &Table) -> Vec<TokenStream> {
 /// A foreign key has the referenced column's type (or an `Option` of it):
 /// checked on the field's type.
 pub fn reference_checks(table: &Table) -> Vec<TokenStream> {
-    table
+    let by_column = table
         .columns
         .iter()
-        .filter_map(|c| {
-            let target = c.attrs.references.get()?;
-            let ty = c.ty;
+        .filter_map(|c| Some((c.ty, c.attrs.references.get()?)));
+    let by_table = table.attrs.foreign_keys.iter().flat_map(|fk| {
+        fk.columns
+            .iter()
+            .zip(&fk.references)
+            .filter_map(|(field, target)| Some((table.column_by_field(field)?.1.ty, target)))
+    });
+    by_column
+        .chain(by_table)
+        .map(|(ty, target)| {
             let foreign = column_path(table, target);
-            Some(quote_spanned!(ty.span()=> ::pgtable::__private::require_reference::<#ty, _>(#foreign);))
+            quote_spanned!(ty.span()=> ::pgtable::__private::require_reference::<#ty, _>(#foreign);)
         })
         .collect()
 }
@@ -226,9 +267,14 @@ pub fn reference_checks(table: &Table) -> Vec<TokenStream> {
 /// names the DDL uses; foreign tables' names come from their own `TABLE`.
 pub fn name_check(table: &Table) -> TokenStream {
     let ident = table.ident();
-    let foreign = table.columns.iter().filter_map(|c| {
-        let owner = table_of(table, c.attrs.references.get()?);
-        Some(quote!(<#owner as ::pgtable::Table>::TABLE.name))
+    let targets = table
+        .columns
+        .iter()
+        .filter_map(|c| c.attrs.references.get());
+    let targets = targets.chain(table.attrs.foreign_keys.iter().map(|fk| &fk.references[0]));
+    let foreign = targets.map(|target| {
+        let owner = table_of(table, target);
+        quote!(<#owner as ::pgtable::Table>::TABLE.name)
     });
     quote_spanned! {ident.span()=>
         const _: () = ::pgtable::__private::check_derived_names(

@@ -9,6 +9,7 @@ use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
 use syn::{Attribute, Ident, LitInt, LitStr, Path};
 
+use super::constraint::{TableCheck, TableForeignKey, table_check, table_foreign_key};
 use super::ctxt::Ctxt;
 use super::default::DefaultValue;
 use super::index_key::{IndexKey, parse_keys};
@@ -26,6 +27,7 @@ pub const TABLE_KEYS: &[&str] = &[
     "unique",
     "index",
     "check",
+    "foreign_key",
     "relation",
     "renamed_from",
     "rls",
@@ -44,9 +46,6 @@ pub const INDEX_KEYS: &[&str] = &[
 
 /// The keys of a table-level `unique(...)` in its long form.
 pub const UNIQUE_KEYS: &[&str] = &["name", "columns", "nulls_not_distinct"];
-
-/// The keys of a table-level `check(...)`.
-pub const CHECK_KEYS: &[&str] = &["name", "expr"];
 
 /// The keys of a column's `relation(...)`.
 pub const RELATION_KEYS: &[&str] = &["belongs_to", "has_many", "many_to_many", "through"];
@@ -150,6 +149,8 @@ pub struct TableAttrs {
     pub indexes: Vec<TableIndex>,
     /// Table-level CHECK constraints.
     pub checks: Vec<TableCheck>,
+    /// Table-level foreign keys, `foreign_key(...)`.
+    pub foreign_keys: Vec<TableForeignKey>,
     /// `rls`: row-level security enabled (also implied by a policy).
     pub rls: Attr<()>,
     /// Row-level security policies.
@@ -185,13 +186,6 @@ pub struct TableIndex {
     pub malformed: bool,
 }
 
-/// `check(name = "…", expr = "…")`.
-pub struct TableCheck {
-    pub span: Span,
-    pub name: Option<LitStr>,
-    pub expr: Option<LitStr>,
-}
-
 impl TableAttrs {
     /// Parses the tokens inside `#[table(...)]`.
     pub fn parse(cx: &Ctxt, args: TokenStream) -> Self {
@@ -205,6 +199,7 @@ impl TableAttrs {
             unique: Vec::new(),
             indexes: Vec::new(),
             checks: Vec::new(),
+            foreign_keys: Vec::new(),
             rls: Attr::none("table", "rls"),
             policies: Vec::new(),
         };
@@ -240,6 +235,8 @@ impl TableAttrs {
                 attrs.indexes.push(table_index(cx, &meta, span)?);
             } else if meta.path.is_ident("check") {
                 attrs.checks.push(table_check(cx, &meta, span)?);
+            } else if meta.path.is_ident("foreign_key") {
+                attrs.foreign_keys.push(table_foreign_key(cx, &meta, span)?);
             } else if meta.path.is_ident("rls") {
                 no_value(&meta)?;
                 attrs.rls.set(cx, span, ());
@@ -577,23 +574,4 @@ fn table_unique(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<Ta
         nulls_not_distinct,
         malformed: list.malformed,
     })
-}
-
-fn table_check(cx: &Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<TableCheck> {
-    let mut check = TableCheck {
-        span,
-        name: None,
-        expr: None,
-    };
-    meta.parse_nested_meta(|inner| {
-        if inner.path.is_ident("name") {
-            check.name = Some(inner.value()?.parse()?);
-        } else if inner.path.is_ident("expr") {
-            check.expr = Some(inner.value()?.parse()?);
-        } else {
-            unknown_key(cx, &inner, "check", CHECK_KEYS)?;
-        }
-        Ok(())
-    })?;
-    Ok(check)
 }

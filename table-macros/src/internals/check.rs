@@ -45,6 +45,7 @@ pub fn check(cx: &Ctxt, table: &Table) {
     check_table_indexes(cx, table);
     check_insert_derive(cx, table);
     check_table_checks(cx, table);
+    super::constraint::check_foreign_keys(cx, table);
     super::policy::check_policies(cx, &table.attrs.policies);
     check_duplicate_columns(cx, table);
     check_duplicate_constants(cx, table);

@@ -68,8 +68,11 @@ pub(crate) fn unknown_key(
     if meta.input.peek(syn::Token![=]) {
         meta.value()?.parse::<syn::Expr>()?;
     } else if meta.input.peek(syn::token::Paren) {
-        let _content;
-        syn::parenthesized!(_content in meta.input);
+        // Every token must be taken: syn reports what a parenthesized
+        // buffer leaves unread as a second, confusing error.
+        let content;
+        syn::parenthesized!(content in meta.input);
+        content.parse::<proc_macro2::TokenStream>()?;
     }
     Ok(())
 }

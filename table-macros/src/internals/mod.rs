@@ -5,6 +5,7 @@ pub mod attr;
 pub mod case;
 pub mod check;
 pub mod check_type;
+pub mod constraint;
 pub mod ctxt;
 pub mod default;
 pub mod index_key;

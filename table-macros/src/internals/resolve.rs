@@ -1,5 +1,5 @@
 //! Names resolved once, during validation: the fields `primary_key(...)`,
-//! `unique(...)` and `index(...)` list become the columns they name, and
+//! `unique(...)`, `index(...)` and `foreign_key(...)` list become the columns they name, and
 //! `on_delete` / `on_update` become an [`Action`]. Expansion reads these
 //! facts and looks nothing up, so it has no case left to guess at.
 
@@ -92,6 +92,8 @@ pub struct Resolved {
     pub uniques: Vec<Vec<usize>>,
     /// Each `index(...)`, in order.
     pub indexes: Vec<Vec<usize>>,
+    /// The columns of each `foreign_key(...)`, in order.
+    pub foreign_keys: Vec<Vec<usize>>,
 }
 
 /// Resolves every field list of `table`, reporting each name that is not a
@@ -126,6 +128,10 @@ pub fn resolve(cx: &Ctxt, table: &Table) -> Resolved {
             index.malformed,
         );
         resolved.indexes.push(columns);
+    }
+    for fk in &table.attrs.foreign_keys {
+        let columns = list(cx, table, "foreign_key", fk.span, &fk.columns, fk.malformed);
+        resolved.foreign_keys.push(columns);
     }
     resolved
 }
