@@ -2,29 +2,40 @@
 //! read back into Rust source. The source is checked in
 //! (`tests/fixtures/drizzle-blog/pulled.rs`, regenerated with
 //! `PGTABLE_UPDATE_FIXTURES=1`), compiled here as a module, and `check`
-//! of that database against it finds no drift.
-#![cfg(feature = "decimal")]
+//! of that database against it finds no drift. The same is done for what
+//! the blog schema lacks (`fixtures/pull/extras.sql`: foreign keys over
+//! two columns, views).
 
 mod common;
 
+#[cfg(feature = "decimal")]
 #[path = "fixtures/drizzle-blog/pulled.rs"]
 mod pulled;
+
+// Kept as pull writes it, which rustfmt would lay out differently.
+#[rustfmt::skip]
+#[path = "fixtures/pull/extras.rs"]
+mod extras;
 
 use common::TestDb;
 use pgtable::migrate;
 
-const DRIZZLE_KIT_SQL: &str = include_str!("fixtures/drizzle-blog/0000_init.sql");
-const PULLED: &str = "tests/fixtures/drizzle-blog/pulled.rs";
-
-#[tokio::test]
-async fn pulling_drizzle_kits_database_round_trips() -> Result<(), Box<dyn std::error::Error>> {
-    let drizzle = TestDb::new().await;
-    for statement in DRIZZLE_KIT_SQL.split("--> statement-breakpoint") {
-        drizzle.client.batch_execute(statement).await?;
+/// Pulls the database `sql` creates (statements split as drizzle-kit
+/// splits them), compares the source with the fixture at `fixture`, and
+/// checks that the database has no drift from `schema`, the compiled
+/// fixture.
+async fn round_trip(
+    sql: &str,
+    fixture: &str,
+    schema: fn() -> pgtable::Schema,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let test = TestDb::new().await;
+    for statement in sql.split("--> statement-breakpoint") {
+        test.client.batch_execute(statement).await?;
     }
-    let db = drizzle.db();
+    let db = test.db();
     let source = migrate::pull(&db).await?;
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(PULLED);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture);
     if std::env::var_os("PGTABLE_UPDATE_FIXTURES").is_some() {
         std::fs::write(&path, &source)?;
     }
@@ -33,9 +44,31 @@ async fn pulling_drizzle_kits_database_round_trips() -> Result<(), Box<dyn std::
         std::fs::read_to_string(&path)?,
         "pull's output changed: review it, then run with PGTABLE_UPDATE_FIXTURES=1"
     );
-    let drift = common::drift_descriptions(&db, &pulled::schema()).await?;
+    let drift = common::drift_descriptions(&db, &schema()).await?;
     assert!(drift.is_empty(), "{drift:#?}");
     Ok(())
+}
+
+#[cfg(feature = "decimal")]
+#[tokio::test]
+async fn pulling_drizzle_kits_database_round_trips() -> Result<(), Box<dyn std::error::Error>> {
+    round_trip(
+        include_str!("fixtures/drizzle-blog/0000_init.sql"),
+        "tests/fixtures/drizzle-blog/pulled.rs",
+        pulled::schema,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn foreign_keys_over_two_columns_and_views_round_trip()
+-> Result<(), Box<dyn std::error::Error>> {
+    round_trip(
+        include_str!("fixtures/pull/extras.sql"),
+        "tests/fixtures/pull/extras.rs",
+        extras::schema,
+    )
+    .await
 }
 
 #[tokio::test]

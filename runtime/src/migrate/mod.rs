@@ -42,7 +42,7 @@ pub use down::migrate_down;
 pub use files::{Generated, Migration, MigrationDir, sorted};
 pub use introspect::{drift, introspect};
 pub use lint::{Finding, RULES, lint};
-pub use pull::{pull, to_rust};
+pub use pull::{ViewColumn, pull, to_rust};
 pub use push::{push, push_plan};
 pub use runner::{
     AppliedRecord, LOCK_KEY, MigrateOptions, Progress, State, TABLE, migrate, migrate_with, status,

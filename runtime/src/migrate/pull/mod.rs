@@ -1,11 +1,16 @@
 //! `pull` (drizzle-kit pull, diesel print-schema): a live database read
 //! back into Rust source, `#[table]` structs and `PgEnum`s with their keys,
-//! uniques, checks, indexes, foreign keys and defaults, so that the output
+//! uniques, checks, indexes, foreign keys (of one column or several),
+//! defaults, policies, sequences and `#[view]`s, so that the output
 //! compiled and checked against the same database shows no drift.
 //! Defaults are kept as the catalog spells them (`default_sql`), which is
 //! exactly what `check` compares.
 
 use std::fmt::Write;
+
+mod rust_names;
+
+use rust_names::{field, fields, lit, pascal, snake, struct_name};
 
 use super::MigrateError;
 use super::introspect::read;
@@ -13,7 +18,7 @@ use crate::db::Db;
 use crate::names;
 use crate::query::sql;
 use crate::schema::SequenceDef;
-use crate::snapshot::{Column, Enum, Sequence, Snapshot, Table};
+use crate::snapshot::{Column, Enum, ForeignKey, Sequence, Snapshot, Table, View};
 
 /// Reads every user schema of the database behind `db` into Rust source.
 pub async fn pull(db: &Db) -> Result<String, MigrateError> {
@@ -27,13 +32,82 @@ pub async fn pull(db: &Db) -> Result<String, MigrateError> {
     sql("SELECT set_config('search_path', 'public', true)")
         .execute(&tx)
         .await?;
-    let snapshot = read(&tx, &schemas).await?;
+    let mut snapshot = read(&tx, &schemas).await?;
+    let reads: Vec<(String, String, String, String)> =
+        sql(VIEW_READS).bind(schemas.clone()).fetch_all(&tx).await?;
+    order_views(&mut snapshot.views, &reads);
+    let view_columns = sql(VIEW_COLUMNS)
+        .bind(schemas)
+        .fetch_all(&tx)
+        .await?
+        .into_iter()
+        .map(|(schema, view, name, sql_type)| ViewColumn {
+            schema,
+            view,
+            name,
+            sql_type,
+        })
+        .collect::<Vec<_>>();
     tx.rollback().await?;
-    Ok(to_rust(&snapshot))
+    Ok(to_rust(&snapshot, &view_columns))
 }
 
-/// The Rust source declaring `snapshot`: enums, tables and `schema()`.
-pub fn to_rust(snapshot: &Snapshot) -> String {
+/// The columns of every view and materialized view, in order.
+const VIEW_COLUMNS: &str = "SELECT n.nspname::text, c.relname::text, a.attname::text,
+       format_type(a.atttypid, a.atttypmod)
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY 1, 2, a.attnum";
+
+/// Which views read which other views: (schema, view, its schema, the
+/// view it reads).
+const VIEW_READS: &str =
+    "SELECT DISTINCT vn.nspname::text, v.relname::text, dn.nspname::text, d.relname::text
+FROM pg_rewrite r
+JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass AND dep.objid = r.oid
+     AND dep.refclassid = 'pg_class'::regclass
+JOIN pg_class v ON v.oid = r.ev_class JOIN pg_namespace vn ON vn.oid = v.relnamespace
+JOIN pg_class d ON d.oid = dep.refobjid JOIN pg_namespace dn ON dn.oid = d.relnamespace
+WHERE v.relkind IN ('v', 'm') AND d.relkind IN ('v', 'm') AND d.oid <> v.oid
+  AND vn.nspname = ANY($1)";
+
+/// Orders `views` so that a view comes after the views it reads, as
+/// `Schema::view` must be called; otherwise keeps the catalog's order.
+fn order_views(views: &mut Vec<View>, reads: &[(String, String, String, String)]) {
+    let mut pending = std::mem::take(views);
+    while !pending.is_empty() {
+        let waits = |v: &View| {
+            reads.iter().any(|(s, n, ds, dn)| {
+                (s, n) == (&v.schema, &v.name)
+                    && pending.iter().any(|p| (&p.schema, &p.name) == (ds, dn))
+            })
+        };
+        // A cycle cannot be created in PostgreSQL; if one were read, the
+        // first view goes next rather than looping.
+        let next = pending.iter().position(|v| !waits(v)).unwrap_or(0);
+        views.push(pending.remove(next));
+    }
+}
+
+/// A column of a view, as the catalog describes it. A snapshot keeps a
+/// view's query only (that is what `check` compares); `pull` needs the
+/// columns as well to declare the view's struct.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ViewColumn {
+    /// The view's schema.
+    pub schema: String,
+    /// The view's name.
+    pub view: String,
+    /// The column's name.
+    pub name: String,
+    /// Its type, as `format_type` spells it.
+    pub sql_type: String,
+}
+
+/// The Rust source declaring `snapshot`: enums, sequences, tables, views
+/// (whose columns are `view_columns`) and `schema()`.
+pub fn to_rust(snapshot: &Snapshot, view_columns: &[ViewColumn]) -> String {
     let mut out = String::from(
         "//! Pulled from a database by `pgtable pull`. Review it: names and types\n\
          //! are pgtable's guesses from the catalog.\n\n\
@@ -49,12 +123,18 @@ pub fn to_rust(snapshot: &Snapshot) -> String {
     for table in &snapshot.tables {
         write_table(&mut out, snapshot, table);
     }
-    out.push_str("/// Every table pulled.\npub fn schema() -> Schema {\n    Schema::new()");
+    for view in &snapshot.views {
+        write_view(&mut out, snapshot, view, view_columns);
+    }
+    out.push_str("/// Everything pulled.\npub fn schema() -> Schema {\n    Schema::new()");
     for seq in &snapshot.sequences {
         let _ = write!(out, "\n        .sequence(&{})", sequence_const(&seq.name));
     }
     for table in &snapshot.tables {
         let _ = write!(out, "\n        .table::<{}>()", struct_name(&table.name));
+    }
+    for view in &snapshot.views {
+        let _ = write!(out, "\n        .view::<{}>()", struct_name(&view.name));
     }
     out.push_str("\n}\n");
     out
@@ -210,6 +290,9 @@ fn write_table(out: &mut String, snapshot: &Snapshot, table: &Table) {
             lit(&check.expr)
         ));
     }
+    for fk in table.foreign_keys.iter().filter(|fk| !on_one_column(fk)) {
+        args.push(table_foreign_key(table, fk));
+    }
     // As rustfmt lays it out: on one line when it fits in 100 columns.
     let one_line = format!("#[table({})]", args.join(", "));
     if one_line.len() <= 100 {
@@ -268,12 +351,10 @@ fn write_column(
     for fk in table
         .foreign_keys
         .iter()
-        .filter(|fk| fk.columns == [column.name.clone()] && fk.foreign_columns.len() == 1)
+        .filter(|fk| on_one_column(fk) && fk.columns[0] == column.name)
     {
         let target = struct_name(&fk.foreign_table);
-        let constant = field(&fk.foreign_columns[0])
-            .trim_start_matches("r#")
-            .to_uppercase();
+        let constant = constant(&fk.foreign_columns[0]);
         attrs.push(format!("references = {target}::{constant}"));
         let default = names::stored(&format!(
             "{}_{}_{}_{}_fk",
@@ -283,11 +364,7 @@ fn write_column(
         if fk.name != default {
             attrs.push(format!("fk_name = {}", lit(&fk.name)));
         }
-        for (key, action) in [("on_delete", &fk.on_delete), ("on_update", &fk.on_update)] {
-            if action != "no action" {
-                attrs.push(format!("{key} = {}", action.replace(' ', "_")));
-            }
-        }
+        attrs.extend(actions(fk));
     }
     if !attrs.is_empty() {
         let _ = writeln!(out, "    #[column({})]", attrs.join(", "));
@@ -298,6 +375,89 @@ fn write_column(
         ty
     };
     let _ = writeln!(out, "    pub {ident}: {ty},");
+}
+
+/// Whether `fk` is written on its column (`references = Other::ID`).
+fn on_one_column(fk: &ForeignKey) -> bool {
+    fk.columns.len() == 1 && fk.foreign_columns.len() == 1
+}
+
+/// `on_delete = cascade`, `on_update = set_null`: the actions that are
+/// not the default.
+fn actions(fk: &ForeignKey) -> Vec<String> {
+    [("on_delete", &fk.on_delete), ("on_update", &fk.on_update)]
+        .into_iter()
+        .filter(|(_, action)| *action != "no action")
+        .map(|(key, action)| format!("{key} = {}", action.replace(' ', "_")))
+        .collect()
+}
+
+/// `foreign_key(columns(a, b), references(Other::A, Other::B), …)`.
+fn table_foreign_key(table: &Table, fk: &ForeignKey) -> String {
+    let target = struct_name(&fk.foreign_table);
+    let references: Vec<String> = fk
+        .foreign_columns
+        .iter()
+        .map(|c| format!("{target}::{}", constant(c)))
+        .collect();
+    let mut parts: Vec<&str> = vec![&table.name];
+    parts.extend(fk.columns.iter().map(String::as_str));
+    parts.push(&fk.foreign_table);
+    parts.extend(fk.foreign_columns.iter().map(String::as_str));
+    parts.push("fk");
+    let mut args = Vec::new();
+    if fk.name != names::derived(&parts) {
+        args.push(format!("name = {}", lit(&fk.name)));
+    }
+    args.push(format!("columns({})", fields(&fk.columns)));
+    args.push(format!("references({})", references.join(", ")));
+    args.extend(actions(fk));
+    format!("foreign_key({})", args.join(", "))
+}
+
+/// The column constant `#[table]` generates for a column (`USER_ID`).
+fn constant(column: &str) -> String {
+    field(column).trim_start_matches("r#").to_uppercase()
+}
+
+/// A `#[view]` struct. The catalog does not say whether a view's column
+/// can be NULL, so every field is an `Option`; the type is the one its
+/// column has in the catalog, without the attributes a table's column
+/// takes (a view's field takes none but `name`).
+fn write_view(out: &mut String, snapshot: &Snapshot, view: &View, columns: &[ViewColumn]) {
+    let mut args = vec![format!("name = {}", lit(&view.name))];
+    if view.schema != "public" {
+        args.push(format!("schema = {}", lit(&view.schema)));
+    }
+    if view.materialized {
+        args.push("materialized".into());
+    }
+    args.push(format!("sql = {}", lit(&view.definition)));
+    let _ = writeln!(out, "#[view(\n    {}\n)]", args.join(",\n    "));
+    let _ = writeln!(out, "#[derive(Debug, Clone, PartialEq)]");
+    let _ = writeln!(out, "pub struct {} {{", struct_name(&view.name));
+    for column in columns
+        .iter()
+        .filter(|c| c.schema == view.schema && c.view == view.name)
+    {
+        let ident = field(&column.name);
+        if ident.trim_start_matches("r#") != column.name {
+            let _ = writeln!(out, "    #[column(name = {})]", lit(&column.name));
+        }
+        let as_column = Column {
+            name: column.name.clone(),
+            renamed_from: None,
+            sql_type: column.sql_type.clone(),
+            nullable: true,
+            default: None,
+            identity: false,
+            identity_by_default: false,
+            generated: None,
+        };
+        let (ty, _) = rust_type(snapshot, &as_column);
+        let _ = writeln!(out, "    pub {ident}: Option<{ty}>,");
+    }
+    out.push_str("}\n\n");
 }
 
 /// The Rust type of a column as the catalog names its type, and the
@@ -382,89 +542,4 @@ fn arg_of<'a>(sql_type: &'a str, name: &str) -> Option<&'a str> {
 /// A one-column unique named as `#[column(unique)]` names it.
 fn single_unique(table: &Table, name: &str, columns: &[String]) -> bool {
     columns.len() == 1 && name == names::stored(&format!("{}_{}_unique", table.name, columns[0]))
-}
-
-fn fields(columns: &[String]) -> String {
-    columns
-        .iter()
-        .map(|c| field(c))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// A Rust field name for a column.
-fn field(column: &str) -> String {
-    let name = snake(column);
-    let name = if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("c_{name}")
-    } else {
-        name
-    };
-    if KEYWORDS.contains(&name.as_str()) {
-        format!("r#{name}")
-    } else {
-        name
-    }
-}
-
-const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
-    "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while",
-];
-
-/// `posts_to_categories` -> `PostsToCategory`: PascalCase, the last word
-/// made singular.
-fn struct_name(table: &str) -> String {
-    let name = pascal(table);
-    if let Some(stem) = name.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if name.ends_with('s') && !name.ends_with("ss") {
-        name[..name.len() - 1].to_owned()
-    } else {
-        name
-    }
-}
-
-fn pascal(name: &str) -> String {
-    let mut out = String::new();
-    let mut upper = true;
-    for ch in name.chars() {
-        if ch.is_ascii_alphanumeric() {
-            if upper {
-                out.push(ch.to_ascii_uppercase());
-            } else {
-                out.push(ch);
-            }
-            upper = false;
-        } else {
-            upper = true;
-        }
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) || out.is_empty() {
-        out.insert(0, 'V');
-    }
-    out
-}
-
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for (i, ch) in name.chars().enumerate() {
-        if ch.is_ascii_uppercase() {
-            if i > 0 && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.push(ch.to_ascii_lowercase());
-        } else if ch.is_ascii_alphanumeric() {
-            out.push(ch);
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    out
-}
-
-/// A Rust string literal.
-fn lit(text: &str) -> String {
-    format!("{text:?}")
 }
