@@ -10,15 +10,22 @@
 //! ```
 //!
 //! ```text
-//! db generate NAME   write the next migration (migrations/NNNN_NAME.sql) from the schema
-//! db migrate         apply pending migrations
-//! db status          list applied and pending migrations
-//! db check           compare the database with the schema (exit code 1 on drift)
-//! db ddl             print the schema's DDL
+//! db generate NAME [--custom]  write the next migration (migrations/NNNN_NAME.sql) from the schema
+//! db lint                      risky statements in the migration files (exit code 1 if any)
+//! db migrate                   apply pending migrations
+//! db migrate down [--to N]     undo the last migration (or every one after N)
+//! db status                    list applied and pending migrations
+//! db check                     compare the database with the schema (exit code 1 on drift)
+//! db push [--force]            make the database match the schema now, no files (development)
+//! db pull [--out FILE]         read the database into #[table] structs
+//! db create | drop --force | reset --force   the database itself
+//! db ddl                       print the schema's DDL
 //! ```
 //!
-//! `--dir` chooses the migrations directory (default `migrations`), and
-//! `--database-url` the database (default: the `DATABASE_URL` variable).
+//! `generate`, `lint` and `ddl` need no database. `--dir` chooses the
+//! migrations directory (default: `migrations` beside the running crate's
+//! `Cargo.toml`), and `--database-url` the database (default: the
+//! `DATABASE_URL` variable).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -37,8 +44,11 @@ struct Cli {
     /// the crate `cargo run` runs, else in the current one].
     #[arg(long, global = true)]
     dir: Option<PathBuf>,
-    /// The database (default: the DATABASE_URL environment variable).
-    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    /// The database [default: the DATABASE_URL environment variable].
+    /// Read here rather than by clap's `env`, so that usage lines do not
+    /// show it for commands that need no database, and an empty variable
+    /// counts as unset.
+    #[arg(long, global = true)]
     database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -161,19 +171,44 @@ where
         Ok(code) => code,
         Err(err) => {
             eprintln!("{} {err}", style.bad("error:"));
+            if let Some(step) = next_step(&err) {
+                eprintln!("{} {step}", style.warn("next:"));
+            }
             ExitCode::FAILURE
         }
     }
 }
 
-fn url(cli: &Cli) -> Result<&str, MigrateError> {
-    Ok(cli.database_url.as_deref().ok_or_else(|| {
-        crate::Error::Config("no database: set DATABASE_URL or pass --database-url".into())
+fn url(cli: &Cli) -> Result<String, MigrateError> {
+    let from_env = || std::env::var("DATABASE_URL").ok();
+    let url = cli.database_url.clone().or_else(from_env);
+    Ok(url.filter(|u| !u.trim().is_empty()).ok_or_else(|| {
+        crate::Error::Config(
+            "no database: set DATABASE_URL or pass --database-url, such as postgres://postgres@localhost:5432/app".into(),
+        )
     })?)
 }
 
+/// What to do about `err`, where the error itself does not say.
+fn next_step(err: &MigrateError) -> Option<&'static str> {
+    let MigrateError::Db(err) = err else {
+        return None;
+    };
+    match &**err {
+        crate::Error::Connect { source, .. }
+            if source.code() == Some(&tokio_postgres::error::SqlState::INVALID_CATALOG_NAME) =>
+        {
+            Some("create it with `db create` (or `db reset --force`)")
+        }
+        crate::Error::Connect { .. } => Some(
+            "check that PostgreSQL runs there and that DATABASE_URL (or --database-url) names it",
+        ),
+        _ => None,
+    }
+}
+
 async fn connect(cli: &Cli) -> Result<Db, MigrateError> {
-    Ok(Db::connect(url(cli)?).await?)
+    Ok(Db::connect(&url(cli)?).await?)
 }
 
 /// The migrations directory: `--dir`, else `migrations` beside the
@@ -190,10 +225,14 @@ fn migrations_dir(cli: &Cli) -> PathBuf {
 /// Creates (`true`) or drops the database the URL names, from the
 /// server's maintenance database; says what it did.
 async fn create_or_drop(cli: &Cli, create: bool, style: &Style) -> Result<(), MigrateError> {
-    let builder = Db::builder(url(cli)?);
+    let builder = Db::builder(&url(cli)?);
     let name = builder
         .database_name()
-        .ok_or_else(|| crate::Error::Config("the URL names no database".into()))?
+        .ok_or_else(|| {
+            crate::Error::Config(
+                "the URL names no database: end it with one, as in postgres://postgres@localhost:5432/app".into(),
+            )
+        })?
         .to_owned();
     let admin = builder.database("postgres").max_size(1).build()?;
     let (exists,): (bool,) =
@@ -260,6 +299,11 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
                 generated.sql_path.display()
             );
             println!(
+                "{} {}: write the SQL that undoes it there",
+                style.ok("wrote"),
+                generated.down_path.display()
+            );
+            println!(
                 "{} {}",
                 style.ok("wrote"),
                 generated.snapshot_path.display()
@@ -280,6 +324,11 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
                     };
                     println!("{mark}{}", change.description);
                 }
+                println!(
+                    "{} {} (what `migrate down` runs)",
+                    style.ok("wrote"),
+                    generated.down_path.display()
+                );
                 println!(
                     "{} {}",
                     style.ok("wrote"),
@@ -316,9 +365,15 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
                         .and_then(|mut file| {
                             std::io::Write::write_all(&mut file, source.as_bytes())
                         })
-                        .map_err(|source| MigrateError::Io {
-                            path: path.clone(),
-                            source,
+                        .map_err(|source| match source.kind() {
+                            std::io::ErrorKind::AlreadyExists => MigrateError::BadFile {
+                                path: path.clone(),
+                                reason: "it exists already, and pull never overwrites a file: choose another --out, or remove it".into(),
+                            },
+                            _ => MigrateError::Io {
+                                path: path.clone(),
+                                source,
+                            },
                         })?;
                     println!("{} {}", style.ok("wrote"), path.display());
                 }
@@ -402,14 +457,14 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
                     State::Changed(_) => {
                         trouble = true;
                         format!(
-                            "{} {name}: the file changed after it was applied",
+                            "{} {name}: the file changed after it was applied: restore it (from version control) and put the change in a new migration",
                             style.bad("changed")
                         )
                     }
                     State::MissingFile(_) => {
                         trouble = true;
                         format!(
-                            "{} {name}: applied, but the file is gone",
+                            "{} {name}: applied, but the file is gone: restore it from version control",
                             style.bad("missing")
                         )
                     }
@@ -452,6 +507,10 @@ async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, 
                 for change in &changes {
                     println!("  - {}", change.description);
                 }
+                println!(
+                    "{} run `generate <name>` and `migrate` (or, in development, `push`); if the database is right, change the schema",
+                    style.warn("next:")
+                );
                 return Ok(ExitCode::FAILURE);
             }
         }

@@ -481,6 +481,38 @@ fn the_repos_migrations_match_the_example_schema() {
     );
 }
 
+/// Every migration of the repository has its down file, and running them
+/// all leaves a database with none of the example's tables or types.
+#[tokio::test]
+async fn the_repos_migrations_go_all_the_way_down() -> Result<(), MigrateError> {
+    let test = TestDb::new().await;
+    let db = test.db();
+    let dir = MigrationDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"));
+    let (migrations, downs) = (dir.migrations()?, dir.down_migrations()?);
+    let names =
+        |list: &[migrate::Migration]| list.iter().map(|m| m.name.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&downs),
+        names(&migrations),
+        "a migration without its .down.sql"
+    );
+    migrate::migrate(&db, &migrations, |_| {}).await?;
+    let undone = migrate::migrate_down(&db, &migrations, &downs, Some(0), |_| {}).await?;
+    assert_eq!(undone.len(), migrations.len());
+    let (left,): (i64,) = pgtable::sql(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> '__pgtable_migrations'",
+    )
+    .fetch_one(&db)
+    .await?;
+    let (types,): (i64,) =
+        pgtable::sql("SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'")
+            .fetch_one(&db)
+            .await?;
+    assert_eq!((left, types), (0, 0));
+    Ok(())
+}
+
 mod long_names {
     use super::*;
 

@@ -160,7 +160,7 @@ impl MigrationDir {
             };
             return Snapshot::from_json(&json).map_err(|err| MigrateError::BadFile {
                 path,
-                reason: format!("not a pgtable snapshot: {err}"),
+                reason: format!("not a pgtable snapshot ({err}): restore it from version control"),
             });
         }
         Ok(Snapshot::default())
@@ -186,13 +186,15 @@ impl MigrationDir {
             "-- {stem} (down)\n-- Write the SQL that undoes {stem} below: `migrate down` \
              refuses to run this file while it holds no statement.\n"
         );
+        let down_path = self.down_path(&stem);
         self.write_all(&[
             (snapshot_path.clone(), snapshot.to_json()),
             (sql_path.clone(), text),
-            (self.down_path(&stem), down),
+            (down_path.clone(), down),
         ])?;
         Ok(Generated {
             sql_path,
+            down_path,
             snapshot_path,
             concurrent_path: None,
             changes: Vec::new(),
@@ -263,6 +265,7 @@ impl MigrationDir {
         self.write_all(&files)?;
         let (sql_path, snapshot_path) = written.remove(0);
         Ok(Some(Generated {
+            down_path: self.down_path(&sql_path.file_stem().unwrap_or_default().to_string_lossy()),
             sql_path,
             snapshot_path,
             concurrent_path: written.pop().map(|(sql, _)| sql),
@@ -324,6 +327,8 @@ fn reversed_renames(after: &Snapshot, mut before: Snapshot) -> Snapshot {
 pub struct Generated {
     /// The new SQL file.
     pub sql_path: PathBuf,
+    /// Its down migration, `NNNN_name.down.sql`.
+    pub down_path: PathBuf,
     /// The new snapshot.
     pub snapshot_path: PathBuf,
     /// A second migration, of the indexes built `CONCURRENTLY`, run
