@@ -14,10 +14,10 @@
 //! type names, `TableDef`, `Table`, `SqlType`, the owned snapshot); the
 //! one DDL renderer; the statement layer (unnamed statements for
 //! PgBouncer, pooled connections, queries); transactions and the pool;
-//! and on top, relations and migrations. `tests/layers.rs` fails when an
+//! and on top, relations, migrations and seeding. `tests/layers.rs` fails when an
 //! import goes down the list below, or a module is missing from it.
 //!
-//! Layers, bottom up: tls, error, sql, names, typename, schema, table, types, snapshot, name_check, ddl, options, unnamed, conn, query, transaction, db, relations, migrate
+//! Layers, bottom up: tls, error, sql, names, typename, schema, table, types, snapshot, name_check, ddl, options, unnamed, conn, query, transaction, db, relations, migrate, seed
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -33,6 +33,7 @@ mod options;
 pub mod query;
 pub mod relations;
 pub mod schema;
+pub mod seed;
 pub mod snapshot;
 pub mod sql;
 pub mod table;
@@ -55,6 +56,7 @@ pub use schema::{
     CheckDef, ColumnDef, ForeignKeyDef, IndexDef, IndexKeyDef, PolicyDef, ReferentialAction,
     Schema, SequenceDef, TableDef, UniqueDef, ViewDef,
 };
+pub use seed::Seeder;
 pub use table::{Column, InsertValue, Insertable, Table, View, Writable};
 pub use tls::SslMode;
 pub use transaction::{IsolationLevel, Savepoint, Transaction, TransactionOptions};

@@ -1,0 +1,517 @@
+//! Seeding (drizzle-seed for Rust): deterministic, realistic rows for
+//! every table of a [`Schema`], chosen from its metadata.
+//!
+//! ```no_run
+//! # use pgtable::prelude::*;
+//! # #[table(name = "users")] pub struct User { #[column(primary_key, identity)] pub id: i64, pub email: String }
+//! # async fn run(db: &Db) -> Result<(), pgtable::Error> {
+//! let schema = Schema::new().table::<User>();
+//! Seeder::new(&schema).seed(42).count::<User>(1_000).run(db).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! - Every column gets a value from its type (`varchar(N)` length, numeric
+//!   precision, enum values, arrays, jsonb), its name (`email`, `name`,
+//!   `city`, `url`, `title`, `created_at` in the past…) and its
+//!   nullability (NULL at [`Seeder::null_ratio`]). Identity, serial and
+//!   generated columns are left to the server.
+//! - Uniques, single and composite, never repeat; a foreign key points at
+//!   a row of its table seeded before (tables go in dependency order). A
+//!   key to a table not seeded yet (a cycle, or the table itself) is NULL,
+//!   or refused with an error when the column is NOT NULL.
+//! - Checks: an integer range (`rating BETWEEN 1 AND 5`, `>=`, `<`) and
+//!   `<> ''` are honoured; a column named by any other check needs a
+//!   generator, and the error says so before anything is inserted.
+//! - The same seed gives the same rows: values come from a ChaCha8 stream
+//!   per table, seeded from the seed number and the table's name, and
+//!   times are counted back from a fixed date, not from now.
+//!
+//! All tables are seeded in one transaction: on an error nothing is left.
+
+mod checks;
+mod generate;
+
+use std::collections::{HashMap, HashSet};
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
+
+use crate::db::Db;
+use crate::error::Error;
+use crate::query::sql;
+use crate::schema::{ColumnDef, Schema, TableDef};
+use crate::sql::SqlWriter;
+use crate::table::{Column, Table};
+use crate::transaction::Transaction;
+use generate::Kind;
+
+/// A generator given by hand: the value of a column for row `i`, in
+/// PostgreSQL's text form.
+type Custom = Box<dyn Fn(&mut ChaCha8Rng, usize) -> Option<String> + Send + Sync>;
+
+/// Builds and runs a seeding of a schema's tables.
+pub struct Seeder<'s> {
+    schema: &'s Schema,
+    seed: u64,
+    default_count: usize,
+    counts: HashMap<(Option<&'static str>, &'static str), usize>,
+    null_ratio: f64,
+    custom: HashMap<(&'static str, &'static str), Custom>,
+}
+
+/// What [`Seeder::run`] inserted: (table, rows), in the order seeded.
+pub type SeedReport = Vec<(&'static str, usize)>;
+
+impl<'s> Seeder<'s> {
+    /// Seeds every table of `schema`: 10 rows each unless
+    /// [`count`](Self::count) says otherwise, seed 0.
+    pub fn new(schema: &'s Schema) -> Self {
+        Seeder {
+            schema,
+            seed: 0,
+            default_count: 10,
+            counts: HashMap::new(),
+            null_ratio: 0.1,
+            custom: HashMap::new(),
+        }
+    }
+
+    /// The seed number: the same number gives the same rows.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// How many rows `T` gets.
+    pub fn count<T: Table>(mut self, rows: usize) -> Self {
+        let table = T::table();
+        self.counts.insert((table.schema, table.name), rows);
+        self
+    }
+
+    /// How many rows a table gets when [`count`](Self::count) does not say.
+    pub fn default_count(mut self, rows: usize) -> Self {
+        self.default_count = rows;
+        self
+    }
+
+    /// The share of NULLs in nullable columns (0.0 to 1.0; 0.1 unless set).
+    pub fn null_ratio(mut self, ratio: f64) -> Self {
+        self.null_ratio = ratio.clamp(0.0, 1.0);
+        self
+    }
+
+    /// Generates `column` by hand: `f(rng, i)` is row `i`'s value (`i`
+    /// counts from 0, so `format!("user{i}@example.com")` is unique).
+    pub fn column<T: Table, V, F>(mut self, column: Column<T, V>, f: F) -> Self
+    where
+        V: std::fmt::Display,
+        F: Fn(&mut ChaCha8Rng, usize) -> V + Send + Sync + 'static,
+    {
+        let key = (T::table().name, column.name());
+        self.custom
+            .insert(key, Box::new(move |rng, i| Some(f(rng, i).to_string())));
+        self
+    }
+
+    /// Inserts the rows, all tables in one transaction, parents first.
+    pub async fn run(&self, db: &Db) -> Result<SeedReport, Error> {
+        let tables = self.schema.tables_in_dependency_order();
+        // Every table's plan first: a column with no generator is an
+        // error before anything is sent.
+        let plans = tables
+            .iter()
+            .map(|t| self.plan(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let tx = db.begin().await?;
+        let mut report = Vec::new();
+        let mut seeded: Vec<&'static TableDef> = Vec::new();
+        for (table, plan) in tables.iter().zip(&plans) {
+            let rows = self.table_rows(&tx, table, plan, &seeded).await?;
+            report.push((table.name, rows));
+            seeded.push(table);
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Empties every table of the schema (`TRUNCATE … RESTART IDENTITY
+    /// CASCADE`), for test set-up.
+    pub async fn reset(&self, db: &Db) -> Result<(), Error> {
+        let mut w = SqlWriter::new();
+        w.push("TRUNCATE ");
+        for (i, table) in self.schema.tables().iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.table_name(table.schema.unwrap_or("public"), table.name);
+        }
+        w.push(" RESTART IDENTITY CASCADE");
+        if self.schema.tables().is_empty() {
+            return Ok(());
+        }
+        sql(w.into_sql()).execute(db).await?;
+        Ok(())
+    }
+
+    fn rows_for(&self, table: &TableDef) -> usize {
+        *self
+            .counts
+            .get(&(table.schema, table.name))
+            .unwrap_or(&self.default_count)
+    }
+
+    /// Which columns get values, and how.
+    fn plan(&self, table: &'static TableDef) -> Result<Vec<Planned>, Error> {
+        let mut ranges: HashMap<String, (i64, i64)> = HashMap::new();
+        for check in table.checks {
+            let custom = |c: &ColumnDef| self.custom.contains_key(&(table.name, c.name));
+            match checks::understand(check.expr) {
+                Some(understood) => {
+                    for (column, lo, hi) in understood.ranges {
+                        let range = ranges.entry(column).or_insert((i64::MIN, i64::MAX));
+                        *range = (range.0.max(lo), range.1.min(hi));
+                    }
+                }
+                None => {
+                    let named = table
+                        .columns
+                        .iter()
+                        .find(|c| mentions(check.expr, c.name) && !custom(c));
+                    if let Some(column) = named {
+                        return Err(no_generator(
+                            table,
+                            column,
+                            &format!("check `{}` is not one seeding understands", check.expr),
+                        ));
+                    }
+                }
+            }
+        }
+        let mut planned = Vec::new();
+        for column in table.columns {
+            // The server numbers identity and serial columns and computes
+            // generated ones.
+            if column.generated.is_some()
+                || column.serial
+                || column.identity
+                || column.identity_by_default
+            {
+                continue;
+            }
+            let custom = self.custom.contains_key(&(table.name, column.name));
+            let foreign = table
+                .foreign_keys
+                .iter()
+                .position(|fk| fk.columns.contains(&column.name));
+            let kind = match (custom, foreign) {
+                (false, None) => {
+                    let mut kind = generate::kind_of(column).ok_or_else(|| {
+                        no_generator(table, column, &format!("type {}", column.sql_type))
+                    })?;
+                    match (&mut kind, ranges.get(column.name)) {
+                        (Kind::Int { min, max }, Some((lo, hi))) => {
+                            *min = (*min).max(*lo);
+                            *max = (*max).min(*hi);
+                        }
+                        (Kind::Numeric { range, .. }, Some(&(lo, hi))) => {
+                            // Open ends stay within what the column holds.
+                            *range = Some((lo.max(-999), hi.min(999).max(lo.max(-999))));
+                        }
+                        _ => {}
+                    }
+                    Some(kind)
+                }
+                _ => None,
+            };
+            planned.push(Planned {
+                column,
+                kind,
+                foreign,
+            });
+        }
+        Ok(planned)
+    }
+
+    async fn table_rows(
+        &self,
+        tx: &Transaction,
+        table: &'static TableDef,
+        plan: &[Planned],
+        seeded: &[&'static TableDef],
+    ) -> Result<usize, Error> {
+        let rows = self.rows_for(table);
+        if rows == 0 || plan.is_empty() {
+            return Ok(0);
+        }
+        // The keys each foreign key can point at: rows seeded before.
+        let mut parents: Vec<Option<Vec<Vec<String>>>> = Vec::new();
+        for fk in table.foreign_keys {
+            let target = fk.foreign_table();
+            if seeded.iter().any(|t| t.is(target)) {
+                parents.push(Some(parent_keys(tx, target, fk.foreign_columns).await?));
+            } else {
+                parents.push(None);
+            }
+        }
+        let mut seed = [0_u8; 32];
+        seed[..8].copy_from_slice(&self.seed.to_le_bytes());
+        for (i, b) in table.name.bytes().enumerate() {
+            seed[8 + i % 24] ^= b;
+        }
+        let mut rng = ChaCha8Rng::from_seed(seed);
+        let uniques = unique_sets(table, plan);
+        let mut seen: Vec<HashSet<Vec<Option<String>>>> = vec![HashSet::new(); uniques.len()];
+        let mut columns: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(rows); plan.len()];
+        for i in 0..rows {
+            let mut attempt = 0;
+            let row = loop {
+                let row = self.row(&mut rng, table, plan, &parents, i, attempt)?;
+                let keys: Vec<Vec<Option<String>>> = uniques
+                    .iter()
+                    .map(|set| set.iter().map(|&p| row[p].clone()).collect())
+                    .collect();
+                let fresh = keys
+                    .iter()
+                    .zip(&seen)
+                    .all(|(key, seen)| key.iter().any(Option::is_none) || !seen.contains(key));
+                if fresh {
+                    for (key, seen) in keys.into_iter().zip(&mut seen) {
+                        seen.insert(key);
+                    }
+                    break row;
+                }
+                attempt += 1;
+                if attempt > 100 {
+                    return Err(Error::Config(format!(
+                        "seeding \"{}\": no unused value left for a unique constraint after {i} rows: ask for fewer rows (`count`), or seed more rows in the tables it references",
+                        table.name
+                    )));
+                }
+            };
+            for (column, value) in columns.iter_mut().zip(row) {
+                column.push(value);
+            }
+        }
+        insert(tx, table, plan, columns).await?;
+        Ok(rows)
+    }
+
+    fn row(
+        &self,
+        rng: &mut ChaCha8Rng,
+        table: &TableDef,
+        plan: &[Planned],
+        parents: &[Option<Vec<Vec<String>>>],
+        i: usize,
+        attempt: usize,
+    ) -> Result<Vec<Option<String>>, Error> {
+        // One parent row per foreign key, shared by its columns.
+        let mut chosen: Vec<Option<usize>> = Vec::with_capacity(parents.len());
+        for (fk, keys) in table.foreign_keys.iter().zip(parents) {
+            let nullable = fk
+                .columns
+                .iter()
+                .all(|name| table.columns.iter().any(|c| c.name == *name && c.nullable));
+            chosen.push(match keys {
+                Some(keys) if !keys.is_empty() => {
+                    if nullable && generate::below(rng, 1000) < self.per_mille() {
+                        None
+                    } else if attempt == 0 && i < keys.len() && one_to_one(table, fk.columns) {
+                        Some(i)
+                    } else {
+                        Some(generate::below(rng, keys.len() as u64) as usize)
+                    }
+                }
+                _ if nullable => None,
+                _ => {
+                    return Err(Error::Config(format!(
+                        "seeding \"{}\": its foreign key to \"{}\" has no rows to point at (a cycle, or none seeded) and is NOT NULL: make it nullable, or seed with `column(..)` for {:?}",
+                        table.name,
+                        fk.foreign_table().name,
+                        fk.columns
+                    )));
+                }
+            });
+        }
+        let mut row = Vec::with_capacity(plan.len());
+        for p in plan {
+            let unique = is_unique_alone(table, p.column.name);
+            let value = if let Some(custom) = self.custom.get(&(table.name, p.column.name)) {
+                custom(rng, i)
+            } else if let Some(fk) = p.foreign {
+                let position = table.foreign_keys[fk]
+                    .columns
+                    .iter()
+                    .position(|c| *c == p.column.name)
+                    .unwrap_or(0);
+                match (&parents[fk], chosen[fk]) {
+                    (Some(keys), Some(k)) => Some(keys[k][position].clone()),
+                    _ => None,
+                }
+            } else if p.column.nullable && !unique && generate::below(rng, 1000) < self.per_mille()
+            {
+                None
+            } else if let Some(kind) = &p.kind {
+                let n = i + attempt * 1_000_003;
+                Some(if p.column.sql_type.array_dims() > 0 {
+                    generate::array(rng, kind, p.column.name)
+                } else {
+                    generate::value(rng, kind, p.column.name, n, unique || attempt > 0)
+                })
+            } else {
+                None
+            };
+            row.push(value);
+        }
+        Ok(row)
+    }
+
+    fn per_mille(&self) -> u64 {
+        (self.null_ratio * 1000.0) as u64
+    }
+}
+
+/// One column that gets values: from a generator of `kind`, a foreign key
+/// (`foreign`, its position in the table's keys), or a custom one.
+struct Planned {
+    column: &'static ColumnDef,
+    kind: Option<Kind>,
+    foreign: Option<usize>,
+}
+
+fn no_generator(table: &TableDef, column: &ColumnDef, why: &str) -> Error {
+    Error::Config(format!(
+        "seeding \"{}\": no generator for column \"{}\" ({why}): set one with `.column(YourStruct::{}, |rng, i| …)`",
+        table.name,
+        column.name,
+        column.field.to_uppercase()
+    ))
+}
+
+/// Whether `expr` names `column` as a word.
+fn mentions(expr: &str, column: &str) -> bool {
+    expr.match_indices(column).any(|(at, _)| {
+        let before = expr[..at].chars().next_back();
+        let after = expr[at + column.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        !word(before) && !word(after)
+    })
+}
+
+/// The positions in `plan` of each unique set (primary key, uniques,
+/// unique indexes) whose columns all get values here.
+fn unique_sets(table: &TableDef, plan: &[Planned]) -> Vec<Vec<usize>> {
+    let position = |name: &str| plan.iter().position(|p| p.column.name == name);
+    let mut sets: Vec<&[&str]> = vec![table.primary_key];
+    sets.extend(table.unique.iter().map(|u| u.columns));
+    sets.extend(
+        table
+            .indexes
+            .iter()
+            .filter(|i| i.unique && i.predicate.is_none())
+            .map(|i| i.columns),
+    );
+    let singles = table.columns.iter().filter(|c| c.unique || c.primary_key);
+    let mut out: Vec<Vec<usize>> = singles
+        .filter_map(|c| Some(vec![position(c.name)?]))
+        .collect();
+    for set in sets.into_iter().filter(|s| !s.is_empty()) {
+        if let Some(positions) = set.iter().map(|c| position(c)).collect::<Option<Vec<_>>>() {
+            out.push(positions);
+        }
+    }
+    out
+}
+
+/// Whether `column` alone must be unique.
+fn is_unique_alone(table: &TableDef, column: &str) -> bool {
+    one_to_one(table, &[column])
+}
+
+/// Whether exactly `columns` are unique together (a one-to-one key).
+fn one_to_one(table: &TableDef, columns: &[&str]) -> bool {
+    let single = columns.len() == 1
+        && table
+            .columns
+            .iter()
+            .any(|c| c.name == columns[0] && (c.unique || c.primary_key));
+    single || table.primary_key == columns || table.unique.iter().any(|u| u.columns == columns)
+}
+
+/// Every key of `table`'s `columns`, as text, in key order.
+async fn parent_keys(
+    tx: &Transaction,
+    table: &TableDef,
+    columns: &[&str],
+) -> Result<Vec<Vec<String>>, Error> {
+    let mut w = SqlWriter::new();
+    w.push("SELECT concat_ws(E'\\x1f'");
+    for column in columns {
+        w.push(", ");
+        w.ident(column);
+        w.push("::text");
+    }
+    w.push(") FROM ");
+    w.table_name(table.schema.unwrap_or("public"), table.name);
+    for (i, column) in columns.iter().enumerate() {
+        w.push(if i == 0 { " WHERE " } else { " AND " });
+        w.ident(column);
+        w.push(" IS NOT NULL");
+    }
+    w.push(" ORDER BY 1");
+    let keys: Vec<(String,)> = sql(w.into_sql()).fetch_all(tx).await?;
+    Ok(keys
+        .into_iter()
+        .map(|(k,)| k.split('\u{1f}').map(str::to_owned).collect())
+        .collect())
+}
+
+/// `INSERT INTO t (a, b) SELECT a::type, b::type FROM unnest($1::text[],
+/// $2::text[])`: one statement per table, every value bound as text and
+/// cast by the server to the column's type.
+async fn insert(
+    tx: &Transaction,
+    table: &TableDef,
+    plan: &[Planned],
+    columns: Vec<Vec<Option<String>>>,
+) -> Result<(), Error> {
+    let mut w = SqlWriter::new();
+    w.push("INSERT INTO ");
+    w.table_name(table.schema.unwrap_or("public"), table.name);
+    w.push(" (");
+    for (i, p) in plan.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(p.column.name);
+    }
+    w.push(") SELECT ");
+    for (i, p) in plan.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.push(&format!("c{i}::{}", p.column.sql_type));
+    }
+    w.push(" FROM unnest(");
+    for i in 0..plan.len() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.push(&format!("${}::text[]", i + 1));
+    }
+    w.push(") AS s(");
+    for i in 0..plan.len() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.push(&format!("c{i}"));
+    }
+    w.push(")");
+    let mut query = sql(w.into_sql());
+    for column in columns {
+        query = query.bind(column);
+    }
+    query.execute(tx).await?;
+    Ok(())
+}
