@@ -18,6 +18,7 @@
 //! db check                     compare the database with the schema (exit code 1 on drift)
 //! db push [--force]            make the database match the schema now, no files (development)
 //! db pull [--out FILE]         read the database into #[table] structs
+//! db seed [--seed N] [--count TABLE=N] [--rows N] [--reset]   realistic rows in every table
 //! db create | drop --force | reset --force   the database itself
 //! db ddl                       print the schema's DDL
 //! ```
@@ -93,6 +94,24 @@ enum Command {
         /// The file to write (it must not exist).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Fill every table with realistic rows (the same for the same seed),
+    /// in one transaction; `--reset` empties the tables first.
+    Seed {
+        /// The seed number.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Rows for one table, as `posts=500` (repeatable); others get
+        /// `--rows`.
+        #[arg(long = "count", value_parser = table_count)]
+        counts: Vec<(String, usize)>,
+        /// Rows for each table not named by `--count`.
+        #[arg(long, default_value_t = 10)]
+        rows: usize,
+        /// Empty the schema's tables first (TRUNCATE … RESTART IDENTITY
+        /// CASCADE).
+        #[arg(long)]
+        reset: bool,
     },
     /// Create the database DATABASE_URL names, if it does not exist.
     Create,
@@ -177,6 +196,17 @@ where
             ExitCode::FAILURE
         }
     }
+}
+
+/// `posts=500`, as `--count` takes it.
+fn table_count(text: &str) -> Result<(String, usize), String> {
+    let (table, rows) = text
+        .split_once('=')
+        .ok_or_else(|| format!("write TABLE=ROWS, such as posts=500, not `{text}`"))?;
+    let rows = rows.parse().map_err(|_| {
+        format!("`{rows}` is not a number of rows: write TABLE=ROWS, such as posts=500")
+    })?;
+    Ok((table.to_owned(), rows))
 }
 
 fn url(cli: &Cli) -> Result<String, MigrateError> {
@@ -273,11 +303,33 @@ fn require_force(force: bool, what: &str) -> Result<(), MigrateError> {
 
 async fn execute(cli: &Cli, schema: &Schema, style: &Style) -> Result<ExitCode, MigrateError> {
     let dir = MigrationDir::new(migrations_dir(cli));
-    if !matches!(cli.command, Command::Ddl | Command::Pull { .. }) {
+    if !matches!(
+        cli.command,
+        Command::Ddl | Command::Pull { .. } | Command::Seed { .. }
+    ) {
         eprintln!("migrations: {}", dir.path().display());
     }
     match &cli.command {
         Command::Create => create_or_drop(cli, true, style).await?,
+        Command::Seed {
+            seed,
+            counts,
+            rows,
+            reset,
+        } => {
+            let mut seeder = crate::Seeder::new(schema).seed(*seed).default_count(*rows);
+            for (table, n) in counts {
+                seeder = seeder.count_table(table, *n)?;
+            }
+            let db = connect(cli).await?;
+            if *reset {
+                seeder.reset(&db).await?;
+                println!("{} every table of the schema", style.warn("emptied"));
+            }
+            for (table, n) in seeder.run(&db).await? {
+                println!("{} {n} rows into \"{table}\"", style.ok("seeded"));
+            }
+        }
         Command::Drop { force } => {
             require_force(*force, "drop")?;
             create_or_drop(cli, false, style).await?;

@@ -29,6 +29,7 @@
 //! All tables are seeded in one transaction: on an error nothing is left.
 
 mod checks;
+mod copy;
 mod generate;
 
 use std::collections::{HashMap, HashSet};
@@ -87,6 +88,29 @@ impl<'s> Seeder<'s> {
         let table = T::table();
         self.counts.insert((table.schema, table.name), rows);
         self
+    }
+
+    /// How many rows the table named `name` (`posts`, or `app.posts`
+    /// outside `public`) gets: [`count`](Self::count) for a name read at
+    /// run time, as `db seed --count posts=500` does. An unknown name is
+    /// an error listing the schema's tables.
+    pub fn count_table(mut self, name: &str, rows: usize) -> Result<Self, Error> {
+        let found = self.schema.tables().iter().find(|t| {
+            name == t.name || t.schema.is_some_and(|s| name == format!("{s}.{}", t.name))
+        });
+        match found {
+            Some(table) => {
+                self.counts.insert((table.schema, table.name), rows);
+                Ok(self)
+            }
+            None => {
+                let names: Vec<&str> = self.schema.tables().iter().map(|t| t.name).collect();
+                Err(Error::Config(format!(
+                    "no table \"{name}\" in the schema to seed; its tables are: {}",
+                    names.join(", ")
+                )))
+            }
+        }
     }
 
     /// How many rows a table gets when [`count`](Self::count) does not say.
@@ -293,7 +317,8 @@ impl<'s> Seeder<'s> {
                 column.push(value);
             }
         }
-        insert(tx, table, plan, columns).await?;
+        let names: Vec<&str> = plan.iter().map(|p| p.column.name).collect();
+        copy::copy_text(tx, table, &names, &columns).await?;
         Ok(rows)
     }
 
@@ -465,53 +490,4 @@ async fn parent_keys(
         .into_iter()
         .map(|(k,)| k.split('\u{1f}').map(str::to_owned).collect())
         .collect())
-}
-
-/// `INSERT INTO t (a, b) SELECT a::type, b::type FROM unnest($1::text[],
-/// $2::text[])`: one statement per table, every value bound as text and
-/// cast by the server to the column's type.
-async fn insert(
-    tx: &Transaction,
-    table: &TableDef,
-    plan: &[Planned],
-    columns: Vec<Vec<Option<String>>>,
-) -> Result<(), Error> {
-    let mut w = SqlWriter::new();
-    w.push("INSERT INTO ");
-    w.table_name(table.schema.unwrap_or("public"), table.name);
-    w.push(" (");
-    for (i, p) in plan.iter().enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.ident(p.column.name);
-    }
-    w.push(") SELECT ");
-    for (i, p) in plan.iter().enumerate() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.push(&format!("c{i}::{}", p.column.sql_type));
-    }
-    w.push(" FROM unnest(");
-    for i in 0..plan.len() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.push(&format!("${}::text[]", i + 1));
-    }
-    w.push(") AS s(");
-    for i in 0..plan.len() {
-        if i > 0 {
-            w.push(", ");
-        }
-        w.push(&format!("c{i}"));
-    }
-    w.push(")");
-    let mut query = sql(w.into_sql());
-    for column in columns {
-        query = query.bind(column);
-    }
-    query.execute(tx).await?;
-    Ok(())
 }
