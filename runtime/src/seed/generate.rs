@@ -5,6 +5,8 @@
 use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
 
+use fake::faker::{address::en as address, lorem::en as lorem, name::en as name};
+
 use crate::schema::ColumnDef;
 
 /// What kind of value a column takes.
@@ -109,46 +111,18 @@ pub(super) fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
     if n == 0 { 0 } else { rng.next_u64() % n }
 }
 
-fn pick<'a>(rng: &mut ChaCha8Rng, from: &[&'a str]) -> &'a str {
-    from[below(rng, from.len() as u64) as usize]
+/// A `fake` value of `faker`, as text.
+fn faked<T: fake::Fake>(faker: T, rng: &mut ChaCha8Rng) -> String
+where
+    String: fake::Dummy<T>,
+{
+    faker.fake_with_rng::<String, _>(rng)
 }
 
-const FIRST: &[&str] = &[
-    "Ada",
-    "Grace",
-    "Alan",
-    "Edsger",
-    "Barbara",
-    "Donald",
-    "Margaret",
-    "Ken",
-    "Frances",
-    "Dennis",
-    "Radia",
-    "Niklaus",
-    "Sophie",
-    "John",
-    "Hedy",
-    "Tim",
-    "Katherine",
-    "Linus",
-    "Anita",
-    "Guido",
-];
-const LAST: &[&str] = &[
-    "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Allen",
-    "Ritchie", "Perlman", "Wirth", "Wilson", "McCarthy", "Lamarr", "Berners", "Johnson", "Borg",
-];
-const CITIES: &[&str] = &[
-    "Lisbon", "Oslo", "Kyoto", "Lagos", "Lima", "Austin", "Porto", "Dublin", "Nairobi", "Quebec",
-];
-const COUNTRIES: &[&str] = &[
-    "Portugal", "Norway", "Japan", "Nigeria", "Peru", "Canada", "Ireland", "Kenya", "Chile",
-];
-const WORDS: &[&str] = &[
-    "river", "stone", "garden", "signal", "harbor", "orbit", "lantern", "meadow", "copper",
-    "thread", "summit", "canvas", "engine", "window", "forest", "pocket", "planet", "ribbon",
-];
+/// A lower-case word of lorem ipsum.
+fn word(rng: &mut ChaCha8Rng) -> String {
+    faked(lorem::Word(), rng)
+}
 
 /// The column's last name part, lower case: `author_email` -> `email`.
 fn hint(column: &str) -> String {
@@ -157,9 +131,8 @@ fn hint(column: &str) -> String {
 
 /// A text value for a column called `name`; `i` is the row's number,
 /// embedded where the column must be unique.
-pub(super) fn text(rng: &mut ChaCha8Rng, name: &str, i: usize, unique: bool) -> String {
-    let hint = hint(name);
-    let (first, last) = (pick(rng, FIRST), pick(rng, LAST));
+pub(super) fn text(rng: &mut ChaCha8Rng, column: &str, i: usize, unique: bool) -> String {
+    let hint = hint(column);
     let tag = if unique {
         format!("{i}")
     } else {
@@ -167,37 +140,44 @@ pub(super) fn text(rng: &mut ChaCha8Rng, name: &str, i: usize, unique: bool) -> 
     };
     let has = |part: &str| hint.split('_').any(|p| p == part) || hint.ends_with(part);
     let base = if has("email") {
+        let (first, last) = (faked(name::FirstName(), rng), faked(name::LastName(), rng));
         return format!(
             "{}.{}{tag}@example.com",
             first.to_lowercase(),
-            last.to_lowercase()
+            last.to_lowercase().replace(' ', "")
         );
     } else if has("first_name") || hint == "first" || hint == "firstname" {
-        first.to_owned()
+        faked(name::FirstName(), rng)
     } else if has("last_name") || hint == "last" || hint == "lastname" || hint == "surname" {
-        last.to_owned()
+        faked(name::LastName(), rng)
     } else if has("username") || has("handle") || has("login") {
-        return format!("{}{}{tag}", first.to_lowercase(), &last[..1].to_lowercase());
+        let first = faked(name::FirstName(), rng).to_lowercase();
+        return format!("{first}{}{tag}", below(rng, 100));
     } else if has("name") {
-        format!("{first} {last}")
+        faked(name::Name(), rng)
     } else if has("city") {
-        pick(rng, CITIES).to_owned()
+        faked(address::CityName(), rng)
     } else if has("country") {
-        pick(rng, COUNTRIES).to_owned()
+        faked(address::CountryName(), rng)
+    } else if has("street") || has("address") {
+        faked(address::StreetName(), rng)
     } else if has("url") || has("website") || has("link") {
-        return format!("https://example.com/{}/{tag}", pick(rng, WORDS));
+        return format!("https://example.com/{}/{tag}", word(rng));
     } else if has("phone") {
         return format!("+1-555-{:04}{tag}", below(rng, 10_000));
     } else if has("slug") {
-        return format!("{}-{}{tag}", pick(rng, WORDS), pick(rng, WORDS));
+        return format!("{}-{}{tag}", word(rng), word(rng));
     } else if has("title") || has("subject") || has("headline") {
-        let (a, b) = (pick(rng, WORDS), pick(rng, WORDS));
-        format!("The {a} and the {b}")
+        let title = faked(lorem::Sentence(2..6), rng);
+        let title = title.trim_end_matches('.');
+        let mut chars = title.chars();
+        chars.next().map_or_else(String::new, |first| {
+            first.to_uppercase().chain(chars).collect()
+        })
     } else if has("body") || has("content") || has("description") || has("bio") || has("text") {
-        let words: Vec<&str> = (0..8 + below(rng, 12)).map(|_| pick(rng, WORDS)).collect();
-        format!("{}.", words.join(" "))
+        faked(lorem::Paragraph(1..3), rng)
     } else {
-        format!("{} {}", pick(rng, WORDS), pick(rng, WORDS))
+        format!("{} {}", word(rng), word(rng))
     };
     if unique { format!("{base} {i}") } else { base }
 }
@@ -280,8 +260,8 @@ pub(super) fn value(
         ),
         Kind::Json => format!(
             r#"{{"{}": "{}", "n": {}}}"#,
-            pick(rng, WORDS),
-            pick(rng, WORDS),
+            word(rng),
+            word(rng),
             below(rng, 100)
         ),
         Kind::Interval => format!("{} minutes", below(rng, 10_000)),
