@@ -3,6 +3,7 @@
 //!
 //! ```no_run
 //! # use pgtable::prelude::*;
+//! use pgtable::Seeder;
 //! # #[table(name = "users")] pub struct User { #[column(primary_key, identity)] pub id: i64, pub email: String }
 //! # async fn run(db: &Db) -> Result<(), pgtable::Error> {
 //! let schema = Schema::new().table::<User>();
