@@ -36,27 +36,9 @@ async fn contents(db: &Db, schema: &Schema) -> Vec<String> {
     out
 }
 
-/// `pg_dump --data-only`, without the lines that name the database.
-fn data_dump(pg_dump: &std::path::Path, test: &TestDb) -> Vec<String> {
-    let out = std::process::Command::new(pg_dump)
-        .args(["--data-only", "--no-owner", "--dbname"])
-        .arg(test.url())
-        .output()
-        .expect("pg_dump runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        // Comments, and the random key of `\restrict` lines.
-        .filter(|l| {
-            !l.starts_with("--") && !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict")
-        })
-        .map(str::to_owned)
-        .collect()
+async fn assert_no_drift(db: &Db, schema: &Schema) {
+    let drift = common::drift_descriptions(db, schema).await.unwrap();
+    assert!(drift.is_empty(), "{drift:#?}");
 }
 
 async fn count(db: &Db, table: &str) -> i64 {
@@ -102,12 +84,7 @@ async fn the_example_schema_seeds_the_same_rows_for_the_same_seed() -> Result<()
         contents(&a.db(), &schema).await,
         contents(&c.db(), &schema).await
     );
-    assert!(
-        common::drift_descriptions(&a.db(), &schema)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_no_drift(&a.db(), &schema).await;
 
     // Realistic values, and children pointing at seeded parents.
     let users = User::select().fetch_all(&a.db()).await?;
@@ -127,7 +104,8 @@ async fn the_example_schema_seeds_the_same_rows_for_the_same_seed() -> Result<()
     // What the issue asks for: `pg_dump --data-only` of the two equal.
     match common::pg_dump() {
         Ok(pg_dump) => {
-            let (dump_a, dump_b) = (data_dump(&pg_dump, &a), data_dump(&pg_dump, &b));
+            let data = |test| common::dump_lines(&pg_dump, test, &["--data-only"]);
+            let (dump_a, dump_b) = (data(&a), data(&b));
             let differ = dump_a.iter().zip(&dump_b).find(|(x, y)| x != y);
             assert!(
                 dump_a.len() == dump_b.len() && differ.is_none(),
@@ -219,12 +197,7 @@ async fn the_drizzle_blog_schema_seeds_without_a_violation() -> Result<(), Error
         .run(&test.db())
         .await?;
     assert!(report.iter().all(|(_, rows)| *rows == 10_000), "{report:?}");
-    assert!(
-        common::drift_descriptions(&test.db(), &schema)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_no_drift(&test.db(), &schema).await;
     Ok(())
 }
 
@@ -275,12 +248,7 @@ async fn foreign_keys_over_two_columns_point_at_one_parent_row() -> Result<(), E
     .await?;
     assert_eq!(orphans, 0);
     assert_eq!(count(&test.db(), "members").await, 2_000);
-    assert!(
-        common::drift_descriptions(&test.db(), &schema)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_no_drift(&test.db(), &schema).await;
     Ok(())
 }
 

@@ -354,11 +354,12 @@ pub fn pg_dump() -> Result<std::path::PathBuf, String> {
         .ok_or_else(|| "no pg_dump in /usr/lib/postgresql/*/bin or on PATH".to_owned())
 }
 
-/// `pg_dump -s` of the test database, split per object (the dump's
-/// `-- Name: …` sections), without what differs between any two dumps.
-pub fn schema_dump(pg_dump: &std::path::PathBuf, test: &TestDb) -> Vec<String> {
+/// The lines `pg_dump` prints for the test database with `args`, without
+/// what differs between any two dumps (the `\restrict` key, the versions).
+pub fn dump_lines(pg_dump: &std::path::Path, test: &TestDb, args: &[&str]) -> Vec<String> {
     let out = std::process::Command::new(pg_dump)
-        .args(["--schema-only", "--no-owner", "--no-privileges", "--dbname"])
+        .args(args)
+        .args(["--no-owner", "--no-privileges", "--dbname"])
         .arg(test.url())
         .output()
         .expect("pg_dump runs");
@@ -367,13 +368,20 @@ pub fn schema_dump(pg_dump: &std::path::PathBuf, test: &TestDb) -> Vec<String> {
         "pg_dump failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let kept: Vec<&str> = text
+    String::from_utf8(out.stdout)
+        .unwrap()
         .lines()
         .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
         .filter(|l| !l.starts_with("-- Dumped "))
-        .collect();
-    kept.join("\n")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `pg_dump -s` of the test database, split per object (the dump's
+/// `-- Name: …` sections), without what differs between any two dumps.
+pub fn schema_dump(pg_dump: &std::path::Path, test: &TestDb) -> Vec<String> {
+    dump_lines(pg_dump, test, &["--schema-only"])
+        .join("\n")
         .split("\n--\n-- Name: ")
         .skip(1)
         .map(|section| section.trim().to_owned())
