@@ -2,10 +2,13 @@
 //! across the example schema (200,000 in each of its five tables).
 //!
 //! - `pgtable_seed`: `Seeder::reset` then `Seeder::run` — generating every
-//!   value, then a text `COPY` per table, in one transaction;
+//!   value, then a binary `COPY` per table, in one transaction;
 //! - `raw_copy`: the same rows generated beforehand (copied out of a
-//!   seeded database as COPY text), then `TRUNCATE` and a `COPY … FROM
-//!   STDIN` per table, in one transaction, on tokio-postgres.
+//!   seeded database in COPY's binary format), then `TRUNCATE` and a
+//!   `COPY … FROM STDIN (FORMAT binary)` per table, in one transaction, on
+//!   tokio-postgres;
+//! - `raw_copy_text`: the same in COPY's text format, to show what the
+//!   format costs the server.
 //!
 //! Rows per second are the workload's rows over each side's median time.
 //!
@@ -24,7 +27,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use futures_util::{SinkExt, TryStreamExt};
 use pgtable::Seeder;
 use tokio::runtime::Runtime;
-use tokio_postgres::NoTls;
+use tokio_postgres::{Client, NoTls};
 
 const DATABASE: &str = "pgtable_bench_seed";
 
@@ -42,26 +45,14 @@ fn seeding(c: &mut Criterion) {
     let seeder = Seeder::new(&schema).seed(1).default_count(per_table);
     rt.block_on(seeder.run(&db)).unwrap();
 
-    // The rows, as COPY text, table by table in dependency order.
+    // The rows, as COPY data, table by table in dependency order.
     let tables: Vec<&str> = schema
         .tables_in_dependency_order()
         .iter()
         .map(|t| t.name)
         .collect();
-    let data: Vec<(String, Vec<u8>)> = rt.block_on(async {
-        let mut data = Vec::new();
-        for table in &tables {
-            let columns = format!("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = '{table}'::regclass AND attnum > 0 AND NOT attisdropped AND attidentity = ''");
-            let list: String = client.query_one(&columns, &[]).await.unwrap().get(0);
-            let out = client
-                .copy_out(&format!("COPY {table} ({list}) TO STDOUT"))
-                .await
-                .unwrap();
-            let chunks: Vec<bytes::Bytes> = out.try_collect().await.unwrap();
-            data.push((format!("COPY {table} ({list}) FROM STDIN"), chunks.concat()));
-        }
-        data
-    });
+    let binary = rt.block_on(copied(&client, &tables, "binary"));
+    let text = rt.block_on(copied(&client, &tables, "text"));
     let truncate = format!("TRUNCATE {} RESTART IDENTITY CASCADE", tables.join(", "));
 
     let mut group = c.benchmark_group(format!("seed/{}", per_table * tables.len()));
@@ -75,23 +66,54 @@ fn seeding(c: &mut Criterion) {
         })
     });
     group.bench_function("raw_copy", |b| {
-        b.to_async(&rt).iter(|| async {
-            client.batch_execute("BEGIN").await.unwrap();
-            client.batch_execute(&truncate).await.unwrap();
-            for (statement, rows) in &data {
-                let sink = client.copy_in::<_, bytes::Bytes>(statement).await.unwrap();
-                let mut sink = std::pin::pin!(sink);
-                sink.send(bytes::Bytes::copy_from_slice(rows))
-                    .await
-                    .unwrap();
-                sink.as_mut().finish().await.unwrap();
-            }
-            client.batch_execute("COMMIT").await.unwrap();
-        })
+        b.to_async(&rt)
+            .iter(|| raw_copy(&client, &truncate, &binary))
+    });
+    group.bench_function("raw_copy_text", |b| {
+        b.to_async(&rt).iter(|| raw_copy(&client, &truncate, &text))
     });
     group.finish();
     drop(db);
     rt.block_on(support::drop_database(DATABASE));
+}
+
+/// Each table's rows as COPY data in `format`, with the statement that
+/// copies them back in.
+async fn copied(client: &Client, tables: &[&str], format: &str) -> Vec<(String, Vec<u8>)> {
+    let mut data = Vec::new();
+    for table in tables {
+        let columns = format!(
+            "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = '{table}'::regclass AND attnum > 0 AND NOT attisdropped AND attidentity = ''"
+        );
+        let list: String = client.query_one(&columns, &[]).await.unwrap().get(0);
+        let out = client
+            .copy_out(&format!(
+                "COPY {table} ({list}) TO STDOUT (FORMAT {format})"
+            ))
+            .await
+            .unwrap();
+        let chunks: Vec<bytes::Bytes> = out.try_collect().await.unwrap();
+        data.push((
+            format!("COPY {table} ({list}) FROM STDIN (FORMAT {format})"),
+            chunks.concat(),
+        ));
+    }
+    data
+}
+
+/// Empties the tables and copies `data` back in, in one transaction.
+async fn raw_copy(client: &Client, truncate: &str, data: &[(String, Vec<u8>)]) {
+    client.batch_execute("BEGIN").await.unwrap();
+    client.batch_execute(truncate).await.unwrap();
+    for (statement, rows) in data {
+        let sink = client.copy_in::<_, bytes::Bytes>(statement).await.unwrap();
+        let mut sink = std::pin::pin!(sink);
+        sink.send(bytes::Bytes::copy_from_slice(rows))
+            .await
+            .unwrap();
+        sink.as_mut().finish().await.unwrap();
+    }
+    client.batch_execute("COMMIT").await.unwrap();
 }
 
 criterion_group! {

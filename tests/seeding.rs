@@ -89,8 +89,6 @@ async fn the_example_schema_seeds_the_same_rows_for_the_same_seed() -> Result<()
     // Realistic values, and children pointing at seeded parents.
     let users = User::select().fetch_all(&a.db()).await?;
     assert!(users.iter().all(|u| u.email.contains("@example.com")));
-    // (Posts are not decoded: their typed jsonb field does not take the
-    // generic objects seeded there.)
     let authors: Vec<(pgtable::uuid::Uuid,)> = pgtable::sql("SELECT author_id FROM posts")
         .fetch_all(&a.db())
         .await?;
@@ -144,6 +142,79 @@ async fn a_column_generator_given_by_hand_is_used() -> Result<(), Error> {
         .collect();
     emails.sort();
     assert_eq!(emails[0], "user0@test.io");
+    Ok(())
+}
+
+#[tokio::test]
+async fn children_gives_each_parent_a_number_of_rows_in_its_range() -> Result<(), Error> {
+    let schema = schema::schema();
+    let test = TestDb::with_schema(&schema).await;
+    let report = Seeder::new(&schema)
+        .seed(3)
+        .count::<User>(50)
+        .count::<Post>(1) // not used: `children` decides
+        .children(User::posts(), 1..=4)
+        .children(Post::comments(), 2..=2)
+        .run(&test.db())
+        .await?;
+    let per_user: Vec<(i64,)> = pgtable::sql(
+        "SELECT count(p.id) FROM users u LEFT JOIN posts p ON p.author_id = u.id GROUP BY u.id",
+    )
+    .fetch_all(&test.db())
+    .await?;
+    assert_eq!(per_user.len(), 50);
+    assert!(
+        per_user.iter().all(|(n,)| (1..=4).contains(n)),
+        "{per_user:?}"
+    );
+    let posts: i64 = per_user.iter().map(|(n,)| n).sum();
+    assert!(report.contains(&("posts", posts as usize)), "{report:?}");
+    let per_post: Vec<(i64,)> = pgtable::sql(
+        "SELECT count(c.id) FROM posts p LEFT JOIN comments c ON c.post_id = p.id GROUP BY p.id",
+    )
+    .fetch_all(&test.db())
+    .await?;
+    assert_eq!(per_post.len() as i64, posts);
+    assert!(per_post.iter().all(|(n,)| *n == 2), "{per_post:?}");
+    assert_no_drift(&test.db(), &schema).await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_generator_gives_values_of_the_field_type_even_typed_jsonb() -> Result<(), Error> {
+    use schema::{PostMeta, PostStatus};
+    let schema = schema::schema();
+    let test = TestDb::with_schema(&schema).await;
+    Seeder::new(&schema)
+        .default_count(20)
+        .column(Post::METADATA, |_, i| {
+            (i % 4 != 0).then_some({
+                pgtable::Json(PostMeta {
+                    reading_minutes: i as u32,
+                    comments_open: i % 2 == 0,
+                })
+            })
+        })
+        .column(Post::STATUS, |_, i| match i % 2 {
+            0 => PostStatus::Published,
+            _ => PostStatus::Archived,
+        })
+        .run(&test.db())
+        .await?;
+    // Every post decodes into its struct, typed jsonb included.
+    let mut posts = Post::select().fetch_all(&test.db()).await?;
+    posts.sort_by_key(|p| p.id);
+    assert_eq!(posts.len(), 20);
+    assert_eq!(posts[0].metadata, None);
+    assert_eq!(
+        posts[1].metadata.as_ref().map(|m| &m.0),
+        Some(&PostMeta {
+            reading_minutes: 1,
+            comments_open: false
+        })
+    );
+    assert_eq!(posts[2].status, PostStatus::Published);
+    assert_eq!(posts[3].status, PostStatus::Archived);
     Ok(())
 }
 

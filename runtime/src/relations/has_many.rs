@@ -25,6 +25,13 @@ pub struct HasMany<P, C, K, V, N = Plain, S = All> {
     options: Options,
 }
 
+impl<P, C, K, V, N, S> HasMany<P, C, K, V, N, S> {
+    /// The child's foreign key column, for seeding.
+    pub(crate) fn foreign_key_name(&self) -> &'static str {
+        self.foreign_key.name()
+    }
+}
+
 impl<P: Table, C: Table, K: Key, V: ForeignKey<K>> HasMany<P, C, K, V> {
     /// `P::key` is referenced by `C::foreign_key`.
     pub fn new(key: Column<P, K>, foreign_key: Column<C, V>) -> Self {

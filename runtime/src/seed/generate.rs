@@ -1,9 +1,15 @@
-//! One value for one column, as PostgreSQL's text form (the insert casts
-//! it to the column's type): chosen from the column's type, its length or
-//! precision, a range its checks give, and what its name suggests.
+//! One value for one column, as a typed [`Value`] (which `encode` turns
+//! into the column type's binary form): chosen from the column's type, its
+//! length or precision, a range its checks give, and what its name
+//! suggests.
 
+use std::net::{IpAddr, Ipv4Addr};
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rand_chacha::ChaCha8Rng;
 use rand_core::RngCore;
+
+use crate::types::Interval;
 
 use fake::faker::{address::en as address, lorem::en as lorem, name::en as name};
 
@@ -28,9 +34,8 @@ pub(super) enum Kind {
         max_len: Option<usize>,
     },
     Uuid,
-    Timestamp {
-        zone: bool,
-    },
+    /// With or without a time zone: the column's type says.
+    Timestamp,
     Date,
     Time,
     Json,
@@ -38,6 +43,33 @@ pub(super) enum Kind {
     Inet,
     Bytea,
     Enum(&'static [&'static str]),
+}
+
+/// A generated value, before it is encoded for its column's type.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Value {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// `unscaled / 10^scale`.
+    Numeric {
+        unscaled: i64,
+        scale: u32,
+    },
+    Text(String),
+    Uuid(uuid::Uuid),
+    /// In UTC for a `timestamptz` column.
+    Timestamp(NaiveDateTime),
+    Date(NaiveDate),
+    Time(NaiveTime),
+    Json(serde_json::Value),
+    Interval(Interval),
+    Inet(IpAddr),
+    Bytes(Vec<u8>),
+    /// An enum value's label.
+    Label(&'static str),
+    /// One dimension, no NULLs.
+    Array(Vec<Value>),
 }
 
 /// The kind of `column`'s values (of its elements, for an array), or
@@ -64,8 +96,10 @@ pub(super) fn kind_of(column: &ColumnDef) -> Option<Kind> {
         "real" | "double precision" | "float4" | "float8" => Kind::Float,
         "text" | "character varying" | "varchar" => Kind::Text { max_len: None },
         "uuid" => Kind::Uuid,
-        "timestamp" | "timestamp without time zone" => Kind::Timestamp { zone: false },
-        "timestamptz" | "timestamp with time zone" => Kind::Timestamp { zone: true },
+        "timestamp"
+        | "timestamp without time zone"
+        | "timestamptz"
+        | "timestamp with time zone" => Kind::Timestamp,
         "date" => Kind::Date,
         "time" | "time without time zone" => Kind::Time,
         "json" | "jsonb" => Kind::Json,
@@ -95,10 +129,8 @@ pub(super) fn kind_of(column: &ColumnDef) -> Option<Kind> {
                     scale: scale.min(6),
                     range: None,
                 }
-            } else if arg("timestamp").is_some() {
-                Kind::Timestamp { zone: false }
-            } else if arg("timestamptz").is_some() {
-                Kind::Timestamp { zone: true }
+            } else if arg("timestamp").is_some() || arg("timestamptz").is_some() {
+                Kind::Timestamp
             } else {
                 return None;
             }
@@ -129,9 +161,26 @@ fn hint(column: &str) -> String {
     column.to_ascii_lowercase()
 }
 
-/// A text value for a column called `name`; `i` is the row's number,
+/// Whether rows of `table` are people, so that their `name` is a
+/// person's name (a tag's or a category's name is a word).
+fn of_people(table: &str) -> bool {
+    const PEOPLE: [&str; 14] = [
+        "user", "author", "people", "person", "customer", "member", "employee", "account",
+        "profile", "contact", "student", "teacher", "owner", "player",
+    ];
+    let table = table.to_ascii_lowercase();
+    PEOPLE.iter().any(|p| table.contains(p))
+}
+
+/// A text value for `column` of `table`; `i` is the row's number,
 /// embedded where the column must be unique.
-pub(super) fn text(rng: &mut ChaCha8Rng, column: &str, i: usize, unique: bool) -> String {
+pub(super) fn text(
+    rng: &mut ChaCha8Rng,
+    table: &str,
+    column: &str,
+    i: usize,
+    unique: bool,
+) -> String {
     let hint = hint(column);
     let tag = if unique {
         format!("{i}")
@@ -153,8 +202,14 @@ pub(super) fn text(rng: &mut ChaCha8Rng, column: &str, i: usize, unique: bool) -
     } else if has("username") || has("handle") || has("login") {
         let first = faked(name::FirstName(), rng).to_lowercase();
         return format!("{first}{}{tag}", below(rng, 100));
-    } else if has("name") {
+    } else if has("name") && of_people(table) {
         faked(name::Name(), rng)
+    } else if has("name") {
+        let name = word(rng);
+        let mut chars = name.chars();
+        chars.next().map_or_else(String::new, |first| {
+            first.to_uppercase().chain(chars).collect()
+        })
     } else if has("city") {
         faked(address::CityName(), rng)
     } else if has("country") {
@@ -182,29 +237,32 @@ pub(super) fn text(rng: &mut ChaCha8Rng, column: &str, i: usize, unique: bool) -
     if unique { format!("{base} {i}") } else { base }
 }
 
-/// A value of `kind` in PostgreSQL's text form. `range` bounds an integer
-/// (from a check); `unique` asks for a value no other row has (row `i`).
+/// A value of `kind` for `column` of `table`. `unique` asks for a value
+/// no other row has (row `i`).
 pub(super) fn value(
     rng: &mut ChaCha8Rng,
     kind: &Kind,
-    column: &str,
+    (table, column): (&str, &str),
     i: usize,
     unique: bool,
-) -> String {
+) -> Value {
     match kind {
-        Kind::Bool => if below(rng, 2) == 0 { "false" } else { "true" }.to_owned(),
-        Kind::Int { min, max } if unique => (min + i as i64).min(*max).to_string(),
+        Kind::Bool => Value::Bool(below(rng, 2) == 1),
+        Kind::Int { min, max } if unique => Value::Int((min + i as i64).min(*max)),
         Kind::Int { min, max } => {
             let span = (max - min).clamp(0, 999) as u64 + 1;
-            (min + below(rng, span) as i64).to_string()
+            Value::Int(min + below(rng, span) as i64)
         }
-        Kind::Float => format!("{}.{:02}", below(rng, 1000), below(rng, 100)),
+        Kind::Float => Value::Float(below(rng, 100_000) as f64 / 100.0),
         Kind::Numeric {
             range: Some((lo, hi)),
             ..
         } => {
             let span = (hi - lo).clamp(0, 999_999) as u64 + 1;
-            (lo + below(rng, span) as i64).to_string()
+            Value::Numeric {
+                unscaled: lo + below(rng, span) as i64,
+                scale: 0,
+            }
         }
         Kind::Numeric {
             whole_digits,
@@ -212,16 +270,15 @@ pub(super) fn value(
             range: None,
         } => {
             let whole = below(rng, 10_u64.pow((*whole_digits).min(6)));
-            if *scale == 0 {
-                whole.to_string()
-            } else {
-                let frac = below(rng, 10_u64.pow(*scale));
-                format!("{whole}.{frac:0width$}", width = *scale as usize)
+            let frac = below(rng, 10_u64.pow(*scale));
+            Value::Numeric {
+                unscaled: (whole * 10_u64.pow(*scale) + frac) as i64,
+                scale: *scale,
             }
         }
         Kind::Text { max_len } => {
-            let text = text(rng, column, i, unique);
-            match max_len {
+            let text = text(rng, table, column, i, unique);
+            Value::Text(match max_len {
                 Some(max) if text.chars().count() > *max => {
                     // Keep the row number (the unique part) at the end.
                     let tag = if unique { i.to_string() } else { String::new() };
@@ -229,66 +286,77 @@ pub(super) fn value(
                     format!("{}{tag}", text.chars().take(keep).collect::<String>())
                 }
                 _ => text,
-            }
+            })
         }
         Kind::Uuid => {
             let mut bytes = [0_u8; 16];
             rng.fill_bytes(&mut bytes);
-            uuid::Builder::from_random_bytes(bytes)
-                .into_uuid()
-                .to_string()
+            Value::Uuid(uuid::Builder::from_random_bytes(bytes).into_uuid())
         }
-        Kind::Timestamp { zone } => {
+        Kind::Timestamp => {
             // In the two years before 2026-01-01: fixed, so that a seed
             // gives the same rows on any day.
             let seconds = 1_767_225_600 - below(rng, 2 * 365 * 86_400) as i64;
             let at = chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default();
-            let text = at.format("%Y-%m-%d %H:%M:%S").to_string();
-            if *zone { format!("{text}+00") } else { text }
+            Value::Timestamp(at.naive_utc())
         }
         Kind::Date => {
-            let days = below(rng, 3 * 365) as i64;
-            let date = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or_default()
-                + chrono::Days::new(days as u64);
-            date.to_string()
+            let days = below(rng, 3 * 365);
+            let start = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or_default();
+            Value::Date(start + chrono::Days::new(days))
         }
-        Kind::Time => format!(
-            "{:02}:{:02}:{:02}",
-            below(rng, 24),
-            below(rng, 60),
-            below(rng, 60)
-        ),
-        Kind::Json => format!(
-            r#"{{"{}": "{}", "n": {}}}"#,
-            word(rng),
-            word(rng),
-            below(rng, 100)
-        ),
-        Kind::Interval => format!("{} minutes", below(rng, 10_000)),
-        Kind::Inet => format!(
-            "10.{}.{}.{}",
-            below(rng, 256),
-            below(rng, 256),
-            below(rng, 256)
-        ),
+        Kind::Time => {
+            let second = below(rng, 86_400) as u32;
+            Value::Time(
+                NaiveTime::from_num_seconds_from_midnight_opt(second, 0).unwrap_or_default(),
+            )
+        }
+        Kind::Json => {
+            let mut object = serde_json::Map::new();
+            object.insert(word(rng), word(rng).into());
+            object.insert("n".to_owned(), below(rng, 100).into());
+            Value::Json(object.into())
+        }
+        Kind::Interval => {
+            Value::Interval(Interval::new(0, 0, below(rng, 10_000) as i64 * 60_000_000))
+        }
+        Kind::Inet => {
+            let [a, b, c] = [0; 3].map(|_| below(rng, 256) as u8);
+            Value::Inet(IpAddr::V4(Ipv4Addr::new(10, a, b, c)))
+        }
         Kind::Bytea => {
-            let mut bytes = [0_u8; 8];
+            let mut bytes = vec![0_u8; 8];
             rng.fill_bytes(&mut bytes);
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            format!("\\x{hex}")
+            Value::Bytes(bytes)
         }
-        Kind::Enum(values) => values[below(rng, values.len() as u64) as usize].to_owned(),
+        Kind::Enum(values) => Value::Label(values[below(rng, values.len() as u64) as usize]),
     }
 }
 
-/// An array literal of up to three `kind` values: `{"a","b"}`.
-pub(super) fn array(rng: &mut ChaCha8Rng, kind: &Kind, column: &str) -> String {
+/// An array of up to three `kind` values.
+pub(super) fn array(rng: &mut ChaCha8Rng, kind: &Kind, (table, column): (&str, &str)) -> Value {
     let n = below(rng, 4) as usize;
-    let items: Vec<String> = (0..n)
-        .map(|i| {
-            let v = value(rng, kind, column, i, false);
-            format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
-        })
-        .collect();
-    format!("{{{}}}", items.join(","))
+    Value::Array(
+        (0..n)
+            .map(|i| value(rng, kind, (table, column), i, false))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use rand_core::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn a_name_is_a_persons_only_on_a_table_of_people() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for i in 0..20 {
+            let person = text(&mut rng, "users", "name", i, false);
+            assert!(person.contains(' '), "{person}");
+            let tag = text(&mut rng, "tags", "name", i, false);
+            assert!(!tag.contains(' ') && !tag.is_empty(), "{tag}");
+        }
+    }
 }

@@ -17,7 +17,8 @@
 //!   nullability (NULL at [`Seeder::null_ratio`]). Identity, serial and
 //!   generated columns are left to the server.
 //! - Uniques, single and composite, never repeat; a foreign key points at
-//!   a row of its table seeded before (tables go in dependency order). A
+//!   a row of its table seeded before (tables go in dependency order), at
+//!   random or, with [`Seeder::children`], a number of rows per parent. A
 //!   key to a table not seeded yet (a cycle, or the table itself) is NULL,
 //!   or refused with an error when the column is NOT NULL.
 //! - Checks: an integer range (`rating BETWEEN 1 AND 5`, `>=`, `<`) and
@@ -27,38 +28,57 @@
 //!   per table, seeded from the seed number and the table's name, and
 //!   times are counted back from a fixed date, not from now.
 //!
-//! All tables are seeded in one transaction: on an error nothing is left.
+//! Rows go in by binary `COPY`, each value encoded for its column's type
+//! as the server reports it. All tables are seeded in one transaction: on
+//! an error nothing is left.
 
 mod checks;
+mod children;
 mod copy;
+mod encode;
 mod generate;
 
 use std::collections::{HashMap, HashSet};
+use std::ops::RangeInclusive;
 
+use bytes::{Bytes, BytesMut};
+use postgres_types::{IsNull, ToSql, Type};
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
 use crate::db::Db;
 use crate::error::Error;
 use crate::query::sql;
+use crate::relations::HasMany;
 use crate::schema::{ColumnDef, Schema, TableDef};
 use crate::sql::SqlWriter;
 use crate::table::{Column, Table};
 use crate::transaction::Transaction;
+use children::Children;
+use encode::EncodeError;
 use generate::Kind;
 
-/// A generator given by hand: the value of a column for row `i`, in
-/// PostgreSQL's text form.
-type Custom = Box<dyn Fn(&mut ChaCha8Rng, usize) -> Option<String> + Send + Sync>;
+/// A generator given by hand: encodes the value of a column for row `i`
+/// for the column's type; `Ok(true)` for NULL.
+type Custom = Box<
+    dyn Fn(&mut ChaCha8Rng, usize, &Type, &mut BytesMut) -> Result<bool, EncodeError> + Send + Sync,
+>;
+
+/// A table's or a column's key: (schema, table[, column]).
+type TableKey = (Option<&'static str>, &'static str);
+
+/// One row's values, encoded; `None` is NULL.
+type Row = Vec<Option<Bytes>>;
 
 /// Builds and runs a seeding of a schema's tables.
 pub struct Seeder<'s> {
     schema: &'s Schema,
     seed: u64,
     default_count: usize,
-    counts: HashMap<(Option<&'static str>, &'static str), usize>,
+    counts: HashMap<TableKey, usize>,
     null_ratio: f64,
-    custom: HashMap<(&'static str, &'static str), Custom>,
+    custom: HashMap<(TableKey, &'static str), Custom>,
+    children: HashMap<TableKey, Children>,
 }
 
 /// What [`Seeder::run`] inserted: (table, rows), in the order seeded.
@@ -75,6 +95,7 @@ impl<'s> Seeder<'s> {
             counts: HashMap::new(),
             null_ratio: 0.1,
             custom: HashMap::new(),
+            children: HashMap::new(),
         }
     }
 
@@ -114,6 +135,24 @@ impl<'s> Seeder<'s> {
         }
     }
 
+    /// Gives each row of the relation's parent table between
+    /// `per_parent` rows of its child table:
+    /// `.children(User::posts(), 0..=10)` seeds 0 to 10 posts for each
+    /// user, and as many posts as that adds up to (the child table's
+    /// [`count`](Self::count) is not used). One relation per child table:
+    /// a second call for the same table replaces the first.
+    pub fn children<P: Table, C: Table, K, V, N, S>(
+        mut self,
+        relation: HasMany<P, C, K, V, N, S>,
+        per_parent: RangeInclusive<usize>,
+    ) -> Self {
+        let table = C::table();
+        let column = relation.foreign_key_name();
+        self.children
+            .insert((table.schema, table.name), Children { column, per_parent });
+        self
+    }
+
     /// How many rows a table gets when [`count`](Self::count) does not say.
     pub fn default_count(mut self, rows: usize) -> Self {
         self.default_count = rows;
@@ -126,17 +165,27 @@ impl<'s> Seeder<'s> {
         self
     }
 
-    /// Generates `column` by hand: `f(rng, i)` is row `i`'s value (`i`
-    /// counts from 0, so `format!("user{i}@example.com")` is unique).
+    /// Generates `column` by hand: `f(rng, i)` is row `i`'s value, of the
+    /// field's own type (`i` counts from 0, so
+    /// `format!("user{i}@example.com")` is unique). A typed jsonb field
+    /// takes `Some(Json(PostMeta { .. }))`, an enum field its variants, an
+    /// `Option` field `None` for NULL.
     pub fn column<T: Table, V, F>(mut self, column: Column<T, V>, f: F) -> Self
     where
-        V: std::fmt::Display,
+        V: ToSql,
         F: Fn(&mut ChaCha8Rng, usize) -> V + Send + Sync + 'static,
     {
-        let key = (T::table().name, column.name());
-        self.custom
-            .insert(key, Box::new(move |rng, i| Some(f(rng, i).to_string())));
+        let table = T::table();
+        let key = ((table.schema, table.name), column.name());
+        let encode = move |rng: &mut ChaCha8Rng, i, ty: &Type, buf: &mut BytesMut| {
+            Ok(matches!(f(rng, i).to_sql_checked(ty, buf)?, IsNull::Yes))
+        };
+        self.custom.insert(key, Box::new(encode));
         self
+    }
+
+    fn custom(&self, table: &TableDef, column: &'static str) -> Option<&Custom> {
+        self.custom.get(&((table.schema, table.name), column))
     }
 
     /// Inserts the rows, all tables in one transaction, parents first.
@@ -190,7 +239,7 @@ impl<'s> Seeder<'s> {
     fn plan(&self, table: &'static TableDef) -> Result<Vec<Planned>, Error> {
         let mut ranges: HashMap<String, (i64, i64)> = HashMap::new();
         for check in table.checks {
-            let custom = |c: &ColumnDef| self.custom.contains_key(&(table.name, c.name));
+            let custom = |c: &ColumnDef| self.custom(table, c.name).is_some();
             match checks::understand(check.expr) {
                 Some(understood) => {
                     for (column, lo, hi) in understood.ranges {
@@ -224,7 +273,7 @@ impl<'s> Seeder<'s> {
             {
                 continue;
             }
-            let custom = self.custom.contains_key(&(table.name, column.name));
+            let custom = self.custom(table, column.name).is_some();
             let foreign = table
                 .foreign_keys
                 .iter()
@@ -265,16 +314,15 @@ impl<'s> Seeder<'s> {
         plan: &[Planned],
         seeded: &[&'static TableDef],
     ) -> Result<usize, Error> {
-        let rows = self.rows_for(table);
-        if rows == 0 || plan.is_empty() {
+        if plan.is_empty() {
             return Ok(0);
         }
         // The keys each foreign key can point at: rows seeded before.
-        let mut parents: Vec<Option<Vec<Vec<String>>>> = Vec::new();
+        let mut parents: Vec<Option<Vec<Vec<Bytes>>>> = Vec::new();
         for fk in table.foreign_keys {
             let target = fk.foreign_table();
             if seeded.iter().any(|t| t.is(target)) {
-                parents.push(Some(parent_keys(tx, target, fk.foreign_columns).await?));
+                parents.push(Some(copy::keys(tx, target, fk.foreign_columns).await?));
             } else {
                 parents.push(None);
             }
@@ -285,14 +333,36 @@ impl<'s> Seeder<'s> {
             seed[8 + i % 24] ^= b;
         }
         let mut rng = ChaCha8Rng::from_seed(seed);
+        let assigned = match self.children.get(&(table.schema, table.name)) {
+            Some(children) => Some(children.assign(&mut rng, table, &parents)?),
+            None => None,
+        };
+        let rows = match &assigned {
+            Some((_, parents)) => parents.len(),
+            None => self.rows_for(table),
+        };
+        if rows == 0 {
+            return Ok(0);
+        }
+        let names: Vec<&str> = plan.iter().map(|p| p.column.name).collect();
+        let types = copy::column_types(tx, table, &names).await?;
+        let mut making = Generating {
+            rng,
+            assigned,
+            buf: BytesMut::new(),
+            table,
+            plan,
+            types: &types,
+            parents: &parents,
+        };
         let uniques = unique_sets(table, plan);
-        let mut seen: Vec<HashSet<Vec<Option<String>>>> = vec![HashSet::new(); uniques.len()];
-        let mut columns: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(rows); plan.len()];
+        let mut seen: Vec<HashSet<Vec<Option<Bytes>>>> = vec![HashSet::new(); uniques.len()];
+        let mut out: Vec<Row> = Vec::with_capacity(rows);
         for i in 0..rows {
             let mut attempt = 0;
             let row = loop {
-                let row = self.row(&mut rng, table, plan, &parents, i, attempt)?;
-                let keys: Vec<Vec<Option<String>>> = uniques
+                let row = self.row(&mut making, i, attempt)?;
+                let keys: Vec<Vec<Option<Bytes>>> = uniques
                     .iter()
                     .map(|set| set.iter().map(|&p| row[p].clone()).collect())
                     .collect();
@@ -314,31 +384,28 @@ impl<'s> Seeder<'s> {
                     )));
                 }
             };
-            for (column, value) in columns.iter_mut().zip(row) {
-                column.push(value);
-            }
+            out.push(row);
         }
-        let names: Vec<&str> = plan.iter().map(|p| p.column.name).collect();
-        copy::copy_text(tx, table, &names, &columns).await?;
+        copy::copy_binary(tx, table, &names, &out).await?;
         Ok(rows)
     }
 
-    fn row(
-        &self,
-        rng: &mut ChaCha8Rng,
-        table: &TableDef,
-        plan: &[Planned],
-        parents: &[Option<Vec<Vec<String>>>],
-        i: usize,
-        attempt: usize,
-    ) -> Result<Vec<Option<String>>, Error> {
+    fn row(&self, making: &mut Generating<'_>, i: usize, attempt: usize) -> Result<Row, Error> {
+        let table = making.table;
         // One parent row per foreign key, shared by its columns.
-        let mut chosen: Vec<Option<usize>> = Vec::with_capacity(parents.len());
-        for (fk, keys) in table.foreign_keys.iter().zip(parents) {
+        let mut chosen: Vec<Option<usize>> = Vec::with_capacity(making.parents.len());
+        for (n, (fk, keys)) in table.foreign_keys.iter().zip(making.parents).enumerate() {
+            if let Some((assigned_fk, parents)) = &making.assigned
+                && *assigned_fk == n
+            {
+                chosen.push(Some(parents[i]));
+                continue;
+            }
             let nullable = fk
                 .columns
                 .iter()
                 .all(|name| table.columns.iter().any(|c| c.name == *name && c.nullable));
+            let rng = &mut making.rng;
             chosen.push(match keys {
                 Some(keys) if !keys.is_empty() => {
                     if nullable && generate::below(rng, 1000) < self.per_mille() {
@@ -360,35 +427,48 @@ impl<'s> Seeder<'s> {
                 }
             });
         }
-        let mut row = Vec::with_capacity(plan.len());
-        for p in plan {
-            let unique = is_unique_alone(table, p.column.name);
-            let value = if let Some(custom) = self.custom.get(&(table.name, p.column.name)) {
-                custom(rng, i)
+        let mut row = Vec::with_capacity(making.plan.len());
+        for (p, ty) in making.plan.iter().zip(making.types) {
+            let column = p.column;
+            let unique = is_unique_alone(table, column.name);
+            let rng = &mut making.rng;
+            let encoded = if let Some(custom) = self.custom(table, column.name) {
+                let null = custom(rng, i, ty, &mut making.buf).map_err(|err| {
+                    bad_value(table, column, ty, &format!("its generator's value: {err}"))
+                })?;
+                (!null).then_some(())
             } else if let Some(fk) = p.foreign {
                 let position = table.foreign_keys[fk]
                     .columns
                     .iter()
-                    .position(|c| *c == p.column.name)
+                    .position(|c| *c == column.name)
                     .unwrap_or(0);
-                match (&parents[fk], chosen[fk]) {
+                row.push(match (&making.parents[fk], chosen[fk]) {
                     (Some(keys), Some(k)) => Some(keys[k][position].clone()),
                     _ => None,
-                }
-            } else if p.column.nullable && !unique && generate::below(rng, 1000) < self.per_mille()
-            {
+                });
+                continue;
+            } else if column.nullable && !unique && generate::below(rng, 1000) < self.per_mille() {
                 None
             } else if let Some(kind) = &p.kind {
                 let n = i + attempt * 1_000_003;
-                Some(if p.column.sql_type.array_dims() > 0 {
-                    generate::array(rng, kind, p.column.name)
+                let names = (table.name, column.name);
+                let value = if column.sql_type.array_dims() > 0 {
+                    generate::array(rng, kind, names)
                 } else {
-                    generate::value(rng, kind, p.column.name, n, unique || attempt > 0)
-                })
+                    generate::value(rng, kind, names, n, unique || attempt > 0)
+                };
+                encode::encode(&value, ty, &mut making.buf)
+                    .map_err(|err| bad_value(table, column, ty, &err.to_string()))?;
+                Some(())
             } else {
                 None
             };
-            row.push(value);
+            let value = making.buf.split().freeze();
+            if value.len() > i32::MAX as usize {
+                return Err(bad_value(table, column, ty, "over 2 GiB"));
+            }
+            row.push(encoded.map(|()| value));
         }
         Ok(row)
     }
@@ -398,12 +478,35 @@ impl<'s> Seeder<'s> {
     }
 }
 
+/// What making one table's rows works with.
+struct Generating<'a> {
+    rng: ChaCha8Rng,
+    /// From [`Seeder::children`]: a foreign key (its index) and each row's
+    /// parent (an index into its keys).
+    assigned: Option<(usize, Vec<usize>)>,
+    /// Values are encoded here, then split off.
+    buf: BytesMut,
+    table: &'static TableDef,
+    plan: &'a [Planned],
+    /// The server's type of each planned column.
+    types: &'a [Type],
+    /// Per foreign key, the keys it can point at (`None`: not seeded).
+    parents: &'a [Option<Vec<Vec<Bytes>>>],
+}
+
 /// One column that gets values: from a generator of `kind`, a foreign key
 /// (`foreign`, its position in the table's keys), or a custom one.
 struct Planned {
     column: &'static ColumnDef,
     kind: Option<Kind>,
     foreign: Option<usize>,
+}
+
+fn bad_value(table: &TableDef, column: &ColumnDef, ty: &Type, why: &str) -> Error {
+    Error::Config(format!(
+        "seeding \"{}\": a value for column \"{}\" (of type {ty}) cannot be sent: {why}",
+        table.name, column.name
+    ))
 }
 
 fn no_generator(table: &TableDef, column: &ColumnDef, why: &str) -> Error {
@@ -463,32 +566,4 @@ fn one_to_one(table: &TableDef, columns: &[&str]) -> bool {
             .iter()
             .any(|c| c.name == columns[0] && (c.unique || c.primary_key));
     single || table.primary_key == columns || table.unique.iter().any(|u| u.columns == columns)
-}
-
-/// Every key of `table`'s `columns`, as text, in key order.
-async fn parent_keys(
-    tx: &Transaction,
-    table: &TableDef,
-    columns: &[&str],
-) -> Result<Vec<Vec<String>>, Error> {
-    let mut w = SqlWriter::new();
-    w.push("SELECT concat_ws(E'\\x1f'");
-    for column in columns {
-        w.push(", ");
-        w.ident(column);
-        w.push("::text");
-    }
-    w.push(") FROM ");
-    w.table_name(table.schema.unwrap_or("public"), table.name);
-    for (i, column) in columns.iter().enumerate() {
-        w.push(if i == 0 { " WHERE " } else { " AND " });
-        w.ident(column);
-        w.push(" IS NOT NULL");
-    }
-    w.push(" ORDER BY 1");
-    let keys: Vec<(String,)> = sql(w.into_sql()).fetch_all(tx).await?;
-    Ok(keys
-        .into_iter()
-        .map(|(k,)| k.split('\u{1f}').map(str::to_owned).collect())
-        .collect())
 }
