@@ -284,15 +284,22 @@ pub use pgtable_macros::view;
 pub use pgtable_macros::PgEnum;
 
 /// The crates whose types appear in pgtable's API.
-pub use {chrono, postgres_types, tokio_postgres, uuid};
+pub use {chrono, postgres_types, serde_json, tokio_postgres, uuid};
 
 /// The names almost every user of pgtable needs: `use pgtable::prelude::*;`.
 pub mod prelude {
+    pub use crate::relations::{BelongsTo, HasMany, ManyToMany};
     pub use crate::{
         Column, Db, Executor, Insertable, PgEnum, PrimaryKey, Schema, SqlType, Table, TableQueries,
-        View, Writable, WriteQueries, sql, table, view,
+        Transaction, View, Writable, WriteQueries, sql, table, view,
     };
 }
 
 #[doc(hidden)]
 pub use pgtable_runtime::private as __private;
+
+/// The README's Rust examples, compiled (and the runnable ones run) as doc
+/// tests, so that the README stays true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

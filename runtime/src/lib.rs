@@ -46,7 +46,9 @@ mod unnamed;
 #[doc(hidden)]
 pub mod private;
 
-pub use db::{Conn, Db, DbBuilder, DbStatus, Executor, PoolStatus, ReplicaPicker, ReplicaStatus};
+pub use db::{
+    Conn, Db, DbBuilder, DbStatus, Executor, PoolStatus, ReplicaPicker, ReplicaStatus, RetryPolicy,
+};
 pub use error::Error;
 pub use query::{
     Expr, FromRow, Join, Order, PrimaryKey, Returning, Select, TableQueries, ValueExpr, Within,

@@ -2,6 +2,7 @@
 //! per read replica), on which every query runs through [`Executor`].
 
 mod builder;
+mod retry;
 mod route;
 
 use std::ops::Deref;
@@ -11,6 +12,7 @@ use std::time::Duration;
 use deadpool_postgres::{Object, Pool, PoolError, TimeoutType};
 
 pub use self::builder::DbBuilder;
+pub use self::retry::RetryPolicy;
 pub use self::route::ReplicaPicker;
 use self::route::{Routing, RoutingConfig};
 use crate::conn::{Access, PooledConn, Settings};

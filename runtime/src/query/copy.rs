@@ -100,7 +100,7 @@ pub(crate) async fn copy_in<T: Writable, E: Executor + ?Sized>(
         conn.run(copying)
             .await
             .map(Some)
-            .map_err(|err| super::nul::name_nul_in_copy(err, table.name))
+            .map_err(|err| super::culprit::name_copy_target(err, table.name))
     }
     .instrument(span)
     .await

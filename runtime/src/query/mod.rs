@@ -7,12 +7,12 @@
 mod aggregate;
 mod alias;
 mod copy;
+mod culprit;
 mod dsl;
 mod expr;
 mod fragment;
 mod insert;
 mod joined;
-mod nul;
 mod ops;
 mod prepared;
 mod raw;
@@ -231,7 +231,7 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
     async {
         let (conn, prepared) = start(exec, built).await?;
         let rows = conn.query(built.sql(), &prepared, &built.params).await;
-        let rows = rows.map_err(|err| nul::name_nul_target(err, built, prepared.param_types()))?;
+        let rows = rows.map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", rows.len());
         Ok(rows)
     }
@@ -246,11 +246,10 @@ pub(crate) async fn fetch_decoded<E: Executor + ?Sized, T>(
     built: Built<'_>,
     decode: impl Fn(&Row) -> Result<T, Error>,
 ) -> Result<Vec<T>, Error> {
-    let rows = stream_rows(exec, built).await?;
-    let mut rows = std::pin::pin!(rows);
+    let mut rows = stream_rows(exec, &built).await?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().await {
-        out.push(decode(&row?)?);
+        out.push(decode(&row.map_err(|err| rows.name_target(err, &built))?)?);
     }
     Ok(out)
 }
@@ -263,7 +262,7 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
     async {
         let (conn, prepared) = start(exec, built).await?;
         let n = conn.execute(built.sql(), &prepared, &built.params).await;
-        let n = n.map_err(|err| nul::name_nul_target(err, built, prepared.param_types()))?;
+        let n = n.map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", n);
         Ok(n)
     }
@@ -276,19 +275,21 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
 /// stays open until then too, and gets the row count at the end.
 pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
     exec: &'e E,
-    built: Built<'_>,
+    built: &Built<'_>,
 ) -> Result<Rows<'e>, Error> {
     let span = query_span(built.sql());
     async {
-        let (mut conn, prepared) = start(exec, &built).await?;
+        let (mut conn, prepared) = start(exec, built).await?;
         let rows = conn
             .query_raw(built.sql(), &prepared, &built.params)
-            .await?;
+            .await
+            .map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
         // The rows are still to come: armed again until the last one, so a
         // stream dropped half-read discards its connection.
         conn.rearm();
         Ok(Rows {
             conn,
+            prepared,
             rows: Box::pin(rows),
             ended: false,
             count: 0,
@@ -302,12 +303,22 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
 /// Rows arriving from the server, holding the connection they come on.
 pub(crate) struct Rows<'a> {
     conn: Acquired<'a>,
+    /// The statement, whose parameter types name a rejected value.
+    prepared: Prepared,
     rows: Pin<Box<RowStream>>,
     /// The last row came (or an error): the stream ends for good.
     ended: bool,
     count: usize,
     /// The statement's span, which records the row count at the end.
     span: tracing::Span,
+}
+
+impl Rows<'_> {
+    /// `err`, an error of this stream, with the column of the value it is
+    /// about, when `built` (this stream's statement) shows it.
+    pub(crate) fn name_target(&self, err: Error, built: &Built<'_>) -> Error {
+        culprit::name_target(err, built, self.prepared.param_types())
+    }
 }
 
 impl Stream for Rows<'_> {

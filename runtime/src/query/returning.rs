@@ -5,7 +5,7 @@
 use futures_util::StreamExt;
 
 use super::select::Selection;
-use super::{BuildSql, Built, fetch_decoded, stream_rows};
+use super::{BuildSql, Built, Rows, fetch_decoded, stream_rows};
 use crate::conn::Executor;
 use crate::error::Error;
 use crate::table::Table;
@@ -48,13 +48,16 @@ impl<Q: BuildSql> Returning<Q> {
         if self.0.is_empty() {
             return Ok(None);
         }
-        let rows = stream_rows(exec, self.0.build(true)).await?;
-        let mut rows = std::pin::pin!(rows);
-        let Some(row) = rows.next().await.transpose()? else {
+        let built = self.0.build(true);
+        let mut rows = stream_rows(exec, &built).await?;
+        let name = |rows: &Rows<'_>, err| rows.name_target(err, &built);
+        let Some(row) = rows.next().await.transpose().map_err(|e| name(&rows, e))? else {
             return Ok(None);
         };
         let first = Q::Table::from_row(&row)?;
-        while rows.next().await.transpose()?.is_some() {}
+        while let Some(row) = rows.next().await {
+            row.map_err(|e| name(&rows, e))?;
+        }
         Ok(Some(first))
     }
 }
@@ -107,13 +110,16 @@ impl<Q: BuildSql, S: Selection<Q::Table>> ReturningColumns<Q, S> {
         if self.query.is_empty() {
             return Ok(None);
         }
-        let rows = stream_rows(exec, self.build()).await?;
-        let mut rows = std::pin::pin!(rows);
-        let Some(row) = rows.next().await.transpose()? else {
+        let built = self.build();
+        let mut rows = stream_rows(exec, &built).await?;
+        let name = |rows: &Rows<'_>, err| rows.name_target(err, &built);
+        let Some(row) = rows.next().await.transpose().map_err(|e| name(&rows, e))? else {
             return Ok(None);
         };
         let first = self.columns.decode_at(&row, 0)?;
-        while rows.next().await.transpose()?.is_some() {}
+        while let Some(row) = rows.next().await {
+            row.map_err(|e| name(&rows, e))?;
+        }
         Ok(Some(first))
     }
 }

@@ -427,7 +427,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         Src: 'e,
     {
         stream::once(async move {
-            let rows = stream_rows(exec, self.build()).await?;
+            let rows = stream_rows(exec, &self.build()).await?;
             Ok::<_, Error>(
                 rows.map(move |row| row.and_then(|row| self.selection.decode_at(&row, 0))),
             )

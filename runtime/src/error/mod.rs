@@ -15,10 +15,16 @@
 //! # }
 //! ```
 
+mod classify;
+#[cfg(feature = "axum")]
+mod http;
+
 use std::fmt;
 use std::time::Duration;
 
-use tokio_postgres::error::{DbError, SqlState};
+use tokio_postgres::error::SqlState;
+
+pub(crate) use classify::{decode_error, is_nul_in_text};
 
 /// Everything that can go wrong in pgtable.
 #[derive(Debug, thiserror::Error)]
@@ -137,6 +143,85 @@ pub enum Error {
         /// What ended the connection.
         reason: String,
         /// What tokio-postgres reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// A text value is longer than its column's type allows (SQLSTATE
+    /// 22001, `varchar(N)` or `char(N)`).
+    #[error(
+        "the value for column {} of table {} is too long: over its limit of {} characters (shorten it, or widen the column)",
+        Opt(column),
+        Opt(table),
+        Opt(limit)
+    )]
+    ValueTooLong {
+        /// The table written to, when pgtable wrote the statement.
+        table: Option<String>,
+        /// The column, when pgtable wrote the statement and one value
+        /// exceeds the limit.
+        column: Option<String>,
+        /// The type's limit, in characters.
+        limit: Option<u32>,
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// A value sent as text is not in a form its type reads (SQLSTATE
+    /// 22P02: `invalid input syntax for type uuid: "abc"`).
+    #[error("{message}: the value is not in the form its type reads")]
+    InvalidTextRepresentation {
+        /// PostgreSQL's message, which quotes the value.
+        message: String,
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// The transaction could not be serialized with a concurrent one and
+    /// was rolled back (SQLSTATE 40001). Nothing of it was written: run it
+    /// again, as `Db::transaction_with_retry` does.
+    #[error(
+        "the transaction conflicted with a concurrent one and was rolled back (serialization failure): nothing of it was written, so run it again (Db::transaction_with_retry does)"
+    )]
+    SerializationFailure {
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// The transaction was rolled back to break a deadlock with another
+    /// (SQLSTATE 40P01). Nothing of it was written: run it again.
+    #[error(
+        "the transaction was rolled back to break a deadlock with another: nothing of it was written, so run it again (Db::transaction_with_retry does), and take locks in one order to avoid it"
+    )]
+    Deadlock {
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// A lock could not be had within the server's `lock_timeout`, or at
+    /// once with `NOWAIT` (SQLSTATE 55P03). The statement changed nothing.
+    #[error(
+        "a lock could not be had in time (lock_timeout or NOWAIT): the statement changed nothing; another transaction holds the rows or table"
+    )]
+    LockTimeout {
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    /// The server cancelled the statement (SQLSTATE 57014): its
+    /// `statement_timeout` ran out, or someone cancelled it. The statement
+    /// changed nothing.
+    #[error("the server cancelled the statement ({reason}): it changed nothing")]
+    QueryCanceled {
+        /// PostgreSQL's words: `canceling statement due to statement
+        /// timeout`, `… due to user request`.
+        reason: String,
+        /// What PostgreSQL reported.
         #[source]
         source: tokio_postgres::Error,
     },
@@ -320,6 +405,7 @@ impl Error {
             | Error::ForeignKeyViolation { table, .. }
             | Error::NotNullViolation { table, .. }
             | Error::CheckViolation { table, .. }
+            | Error::ValueTooLong { table, .. }
             | Error::NulInText { table, .. } => table.as_deref(),
             _ => None,
         }
@@ -338,9 +424,9 @@ impl Error {
     /// The column named by the error, if exactly one is.
     pub fn column(&self) -> Option<&str> {
         match self {
-            Error::NotNullViolation { column, .. } | Error::NulInText { column, .. } => {
-                column.as_deref()
-            }
+            Error::NotNullViolation { column, .. }
+            | Error::NulInText { column, .. }
+            | Error::ValueTooLong { column, .. } => column.as_deref(),
             Error::Decode { column, .. } => Some(column),
             Error::UniqueViolation { columns, .. } | Error::ForeignKeyViolation { columns, .. } => {
                 match columns.as_slice() {
@@ -352,6 +438,17 @@ impl Error {
         }
     }
 
+    /// Whether running the whole transaction again may succeed, with
+    /// nothing of the failed attempt written: a serialization failure or
+    /// a deadlock. `Db::transaction_with_retry`
+    /// retries exactly these.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Error::SerializationFailure { .. } | Error::Deadlock { .. }
+        )
+    }
+
     /// The underlying tokio-postgres error, if there is one.
     pub fn source_postgres(&self) -> Option<&tokio_postgres::Error> {
         match self {
@@ -360,6 +457,12 @@ impl Error {
             | Error::NotNullViolation { source, .. }
             | Error::CheckViolation { source, .. }
             | Error::NulInText { source, .. }
+            | Error::ValueTooLong { source, .. }
+            | Error::InvalidTextRepresentation { source, .. }
+            | Error::SerializationFailure { source }
+            | Error::Deadlock { source }
+            | Error::LockTimeout { source }
+            | Error::QueryCanceled { source, .. }
             | Error::Decode { source, .. } => Some(source),
             Error::Postgres(source)
             | Error::Connect { source, .. }
@@ -368,153 +471,6 @@ impl Error {
             _ => None,
         }
     }
-}
-
-impl From<tokio_postgres::Error> for Error {
-    /// Sorts a tokio-postgres error into the variant that says what happened.
-    fn from(err: tokio_postgres::Error) -> Self {
-        let Some(db) = err.as_db_error() else {
-            return if err.is_closed() {
-                Error::OutcomeUnknown {
-                    reason: "the connection closed".to_owned(),
-                    source: err,
-                }
-            } else {
-                Error::Postgres(err)
-            };
-        };
-        let table = db.table().map(str::to_owned);
-        let constraint = db.constraint().map(str::to_owned);
-        let code = db.code().clone();
-        if code == SqlState::UNIQUE_VIOLATION {
-            let columns = key_columns(db);
-            Error::UniqueViolation {
-                table,
-                constraint,
-                columns,
-                source: err,
-            }
-        } else if code == SqlState::FOREIGN_KEY_VIOLATION {
-            let columns = key_columns(db);
-            let detail = db.detail().map(str::to_owned);
-            Error::ForeignKeyViolation {
-                table,
-                constraint,
-                columns,
-                detail,
-                source: err,
-            }
-        } else if code == SqlState::NOT_NULL_VIOLATION {
-            let column = db.column().map(str::to_owned);
-            Error::NotNullViolation {
-                table,
-                column,
-                source: err,
-            }
-        } else if session_ended(db) {
-            Error::OutcomeUnknown {
-                reason: format!("{}: {}", db.severity(), db.message()),
-                source: err,
-            }
-        } else if code == SqlState::IN_FAILED_SQL_TRANSACTION {
-            Error::TransactionAborted {
-                cause: "an earlier statement in it failed".to_owned(),
-                source: Some(err),
-            }
-        } else if code == SqlState::CHECK_VIOLATION {
-            Error::CheckViolation {
-                table,
-                constraint,
-                source: err,
-            }
-        } else {
-            Error::Postgres(err)
-        }
-    }
-}
-
-impl Error {
-    /// A connection to `target` could not be opened.
-    pub(crate) fn connect(
-        target: &str,
-        ssl_mode: crate::tls::SslMode,
-        source: tokio_postgres::Error,
-    ) -> Error {
-        let mut reason = connect_reason(&source);
-        if is_tls_failure(&source) {
-            reason = format!("TLS: {reason}{}", crate::tls::explain(ssl_mode));
-        }
-        Error::Connect {
-            target: target.to_owned(),
-            reason,
-            source,
-        }
-    }
-}
-
-/// Why a connection could not be opened, in the words of the server (its
-/// message) or of the operating system (the deepest I/O error).
-fn connect_reason(err: &tokio_postgres::Error) -> String {
-    if let Some(db) = err.as_db_error() {
-        return db.message().to_owned();
-    }
-    let mut cause: &dyn std::error::Error = err;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
-}
-
-/// Whether the connection failed in its TLS handshake or certificate check.
-fn is_tls_failure(err: &tokio_postgres::Error) -> bool {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(c) = cause {
-        if c.is::<rustls::Error>() || c.to_string() == "error performing TLS handshake" {
-            return true;
-        }
-        if let Some(io) = c.downcast_ref::<std::io::Error>()
-            && io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<rustls::Error>())
-        {
-            return true;
-        }
-        cause = c.source();
-    }
-    false
-}
-
-/// Whether the server ended the session (shutdown, crash, terminated
-/// backend): a statement it interrupted may or may not have committed.
-fn session_ended(db: &DbError) -> bool {
-    matches!(db.severity(), "FATAL" | "PANIC") || db.code().code().starts_with("57P")
-}
-
-/// Whether PostgreSQL rejected a NUL byte in a text value
-/// (`invalid byte sequence for encoding "UTF8": 0x00`).
-pub(crate) fn is_nul_in_text(err: &tokio_postgres::Error) -> bool {
-    err.as_db_error().is_some_and(|db| {
-        *db.code() == SqlState::CHARACTER_NOT_IN_REPERTOIRE && db.message().ends_with(": 0x00")
-    })
-}
-
-/// The key columns PostgreSQL names in a violation's detail:
-/// `Key (a, b)=(1, 2) already exists.` gives `[a, b]`. Values are left out
-/// of the message on purpose: they may be personal data.
-fn key_columns(db: &DbError) -> Vec<String> {
-    let Some(detail) = db.detail() else {
-        return Vec::new();
-    };
-    let Some(rest) = detail.strip_prefix("Key (") else {
-        return Vec::new();
-    };
-    let Some(end) = rest.find(")=(") else {
-        return Vec::new();
-    };
-    rest[..end]
-        .split(", ")
-        .map(|c| c.trim_matches('"').to_owned())
-        .collect()
 }
 
 /// The PostgreSQL type of a column in a row, for messages (`text`, or
@@ -528,39 +484,5 @@ impl fmt::Display for SqlTypeLabel {
             Some(name) => f.write_str(name),
             None => f.write_str("no such column in the row"),
         }
-    }
-}
-
-/// The one constructor of [`Error::Decode`]: the value at `index` of `row`
-/// (column `column` of `table`) did not decode into `rust_type`.
-pub(crate) fn decode_error(
-    row: &tokio_postgres::Row,
-    index: usize,
-    table: &'static str,
-    column: &'static str,
-    rust_type: &'static str,
-    source: tokio_postgres::Error,
-) -> Error {
-    Error::Decode {
-        table,
-        column,
-        sql_type: SqlTypeLabel(row.columns().get(index).map(|c| c.type_().to_string())),
-        rust_type,
-        reason: decode_reason(&source),
-        source,
-    }
-}
-
-/// The reason a value did not decode, from the deepest cause in `err`'s chain.
-fn decode_reason(err: &tokio_postgres::Error) -> String {
-    let mut cause: &dyn std::error::Error = err;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    if cause.is::<postgres_types::WasNull>() {
-        "the value is NULL, but the field is not an Option; make it `Option<...>` or the column NOT NULL"
-            .to_owned()
-    } else {
-        cause.to_string()
     }
 }
