@@ -119,18 +119,16 @@ async fn tour(db: &Db) -> Result<(), Error> {
         .await?;
     println!("deleted {deleted:?}");
 
-    // A transaction commits on Ok and rolls back on Err (or a panic).
-    let result = db
-        .transaction(async |tx| {
-            User::delete().all_rows().execute(tx).await?;
-            let left = User::select().count(tx).await?;
-            println!("inside the transaction: {left} users");
-            Err::<(), _>(Error::Config("changed my mind".into()))
-        })
-        .await;
+    // A transaction commits with `commit`; dropped or rolled back, nothing
+    // of it is written. (`db.transaction(async |tx| …)` commits when the
+    // closure returns Ok and rolls back on Err.)
+    let tx = db.begin().await?;
+    User::delete().all_rows().execute(&tx).await?;
+    let left = User::select().count(&tx).await?;
+    println!("inside the transaction: {left} users");
+    tx.rollback().await?;
     println!(
-        "transaction ended with {:?}; still {} users",
-        result.map_err(|e| e.to_string()),
+        "rolled back; still {} users",
         User::select().count(&db).await?
     );
 
