@@ -22,13 +22,19 @@ pub fn app(db: Db) -> Router {
 
 type Result<T> = std::result::Result<T, pgtable::Error>;
 
-async fn create(State(db): State<Db>, Json(new): Json<NewUser>) -> Result<(StatusCode, Json<User>)> {
+async fn create(
+    State(db): State<Db>,
+    Json(new): Json<NewUser>,
+) -> Result<(StatusCode, Json<User>)> {
     let user = User::insert(new).returning().fetch_one(&db).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
 async fn list(State(db): State<Db>) -> Result<Json<Vec<User>>> {
-    let users = User::select().order_by(User::ID.asc()).fetch_all(&db).await?;
+    let users = User::select()
+        .order_by(User::ID.asc())
+        .fetch_all(&db)
+        .await?;
     Ok(Json(users))
 }
 

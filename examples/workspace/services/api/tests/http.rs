@@ -15,7 +15,9 @@ fn url_for(database: &str) -> String {
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let (base, query) = url.split_once('?').unwrap_or((&url, ""));
-    let (server, _) = base.rsplit_once('/').expect("DATABASE_URL names a database");
+    let (server, _) = base
+        .rsplit_once('/')
+        .expect("DATABASE_URL names a database");
     match query {
         "" => format!("{server}/{database}"),
         query => format!("{server}/{database}?{query}"),
@@ -81,7 +83,9 @@ async fn users_over_http() {
     let db = Db::connect(&url_for(&database.name)).await.unwrap();
     database::migrate(&db).await.unwrap();
     // The checked-in migrations build exactly the schema in the code.
-    let drift = pgtable::migrate::drift(&db, &database::schema()).await.unwrap();
+    let drift = pgtable::migrate::drift(&db, &database::schema())
+        .await
+        .unwrap();
     assert!(drift.is_empty(), "run `db generate`: {drift:?}");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -118,15 +122,25 @@ async fn users_over_http() {
     for method in ["GET", "PATCH", "DELETE"] {
         let patch = (method == "PATCH").then(|| json!({"name": "x"}));
         let (status, body) = request(addr, method, "/users/999999", patch).await;
-        assert_eq!((status, &body["code"]), (404, &json!("not_found")), "{method}");
+        assert_eq!(
+            (status, &body["code"]),
+            (404, &json!("not_found")),
+            "{method}"
+        );
     }
 
     // An over-long value is a 422 naming the column and its limit.
     let long = json!({"email": "b@example.com", "name": "n".repeat(41)});
     let (status, body) = request(addr, "POST", "/users", Some(long)).await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!((&body["code"], &body["column"]), (&json!("value_too_long"), &json!("name")));
-    assert!(body["error"].as_str().unwrap().contains("limit of 40"), "{body}");
+    assert_eq!(
+        (&body["code"], &body["column"]),
+        (&json!("value_too_long"), &json!("name"))
+    );
+    assert!(
+        body["error"].as_str().unwrap().contains("limit of 40"),
+        "{body}"
+    );
 
     // 50 requests at once: created or listed, none a 5xx.
     let requests = (0..50).map(|i| {
