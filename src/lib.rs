@@ -303,3 +303,8 @@ pub use pgtable_runtime::private as __private;
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// `docs/coming-from-drizzle.md`'s Rust, compiled as a doc test.
+#[doc = include_str!("../docs/coming-from-drizzle.md")]
+#[cfg(doctest)]
+pub struct ComingFromDrizzleDoctests;
