@@ -29,7 +29,9 @@
 //!
 //! ```
 //! use pgtable::{SqlType, SqlTypeName};
-//! use postgres_types::{FromSql, ToSql};
+//! // The derives name `postgres_types::…`: importing pgtable's re-export
+//! // under that name is all they need, no dependency of your own.
+//! use pgtable::postgres_types::{self, FromSql, ToSql};
 //!
 //! /// Cents, stored as a bigint.
 //! #[derive(Debug, Clone, ToSql, FromSql)]
