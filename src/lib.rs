@@ -167,6 +167,7 @@
 // `pgtable::Error`, `pgtable::query::Select`, …
 pub use pgtable_runtime::*;
 
+#[cfg(feature = "cli")]
 pub mod cli;
 
 /// Bakes the migration files of a directory (relative to the crate's

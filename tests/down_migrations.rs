@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::process::ExitCode;
-
 use common::TestDb;
 use pgtable::migrate::{self, MigrateError, MigrationDir};
 use pgtable::prelude::*;
@@ -109,6 +107,7 @@ async fn down_restores_the_previous_catalog_and_keeps_renamed_data()
     Ok(())
 }
 
+#[cfg(feature = "cli")]
 #[tokio::test]
 async fn a_custom_migrations_down_must_be_written_first() -> Result<(), Box<dyn std::error::Error>>
 {
@@ -159,7 +158,7 @@ async fn a_custom_migrations_down_must_be_written_first() -> Result<(), Box<dyn 
     ];
     assert_eq!(
         pgtable::cli::run_with(v1::schema(), argv).await,
-        ExitCode::SUCCESS
+        std::process::ExitCode::SUCCESS
     );
     let left: i64 = test
         .client

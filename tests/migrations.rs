@@ -477,7 +477,7 @@ fn the_repos_migrations_match_the_example_schema() {
     let pending = common::descriptions(&changes);
     assert!(
         pending.is_empty(),
-        "the example schema changed without a migration: run `cargo run --example db -- generate <name>`\n{pending:#?}"
+        "the example schema changed without a migration: run `cargo run --example db --features cli -- generate <name>`\n{pending:#?}"
     );
 }
 

@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::process::ExitCode;
-
 use common::TestDb;
 use pgtable::migrate::{self, MigrateError};
 
@@ -96,8 +94,10 @@ async fn data_loss_needs_force_and_renames_keep_data() -> Result<(), Box<dyn std
     Ok(())
 }
 
+#[cfg(feature = "cli")]
 #[tokio::test]
 async fn the_cli_prints_the_plan_and_refuses_without_force() {
+    use std::process::ExitCode;
     let test = TestDb::with_schema(&v1::schema()).await;
     let tmp = tempfile::tempdir().unwrap();
     let run = |args: &'static [&'static str]| {

@@ -272,6 +272,7 @@ async fn the_drizzle_blog_schema_seeds_without_a_violation() -> Result<(), Error
     Ok(())
 }
 
+#[cfg(feature = "cli")]
 #[tokio::test]
 async fn db_seed_fills_the_schema_from_the_command_line() {
     use std::process::ExitCode;

@@ -4,10 +4,10 @@
 //! example's is `examples/db.rs`):
 //!
 //! ```sh
-//! cargo run --example db -- generate add_ratings   # write migrations/0002_add_ratings.sql
-//! cargo run --example db -- migrate                # apply pending migrations
-//! cargo run --example db -- status                 # applied / pending
-//! cargo run --example db -- check                  # drift between the database and the schema
+//! cargo run --example db --features cli -- generate add_ratings   # write migrations/0002_add_ratings.sql
+//! cargo run --example db --features cli -- migrate                # apply pending migrations
+//! cargo run --example db --features cli -- status                 # applied / pending
+//! cargo run --example db --features cli -- check                  # drift between the database and the schema
 //! ```
 //!
 //! - [`MigrationDir`] reads and writes `migrations/`: `NNNN_name.sql` files
