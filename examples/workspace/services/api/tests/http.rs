@@ -166,6 +166,16 @@ async fn users_over_http() {
     let (status, _) = request(addr, "GET", &format!("/users/{id}"), None).await;
     assert_eq!(status, 404);
 
+    // The schema seeds (pgtable's Seeder), and the service lists the rows.
+    pgtable::Seeder::new(&database::schema())
+        .seed(1)
+        .default_count(100)
+        .run(&db)
+        .await
+        .unwrap();
+    let (status, list) = request(addr, "GET", "/users", None).await;
+    assert_eq!((status, list.as_array().unwrap().len()), (200, 125));
+
     server.abort();
     drop(db);
     database.drop().await;
