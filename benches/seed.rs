@@ -14,6 +14,7 @@
 //!
 //! ```sh
 //! cargo bench --bench seed              # PGTABLE_SEED_ROWS=200000 per table
+//! cargo test --bench seed               # each side once, 1,000 rows per table
 //! ```
 
 mod support;
@@ -32,10 +33,13 @@ use tokio_postgres::{Client, NoTls};
 const DATABASE: &str = "pgtable_bench_seed";
 
 fn seeding(c: &mut Criterion) {
+    // `cargo test --all-targets` (scripts/test) runs each side once, to
+    // check that it works: a small workload then, not a million rows.
+    let testing = !std::env::args().any(|arg| arg == "--bench");
     let per_table: usize = std::env::var("PGTABLE_SEED_ROWS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(200_000);
+        .unwrap_or(if testing { 1_000 } else { 200_000 });
     let rt = Runtime::new().unwrap();
     let schema = schema::schema();
     let (config, db) = rt.block_on(support::fresh_database(DATABASE));
