@@ -93,7 +93,10 @@ impl Db {
     /// attempt's, are returned as they are.
     ///
     /// `f` may run more than once, so it should do nothing outside the
-    /// transaction that must not be repeated.
+    /// transaction that must not be repeated. In a spawned task (an axum
+    /// handler, `tokio::spawn`), write `async move |tx| …` when `f` uses
+    /// the task's local variables: a closure that borrows them makes a
+    /// future the compiler cannot prove `Send`.
     ///
     /// ```no_run
     /// # async fn run(db: &pgtable::Db) -> Result<(), pgtable::Error> {
