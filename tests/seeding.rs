@@ -181,6 +181,23 @@ async fn children_gives_each_parent_a_number_of_rows_in_its_range() -> Result<()
 }
 
 #[tokio::test]
+#[allow(clippy::reversed_empty_ranges)] // the mistake under test
+async fn an_empty_children_range_is_refused_before_anything_is_written() {
+    let schema = schema::schema();
+    let test = TestDb::with_schema(&schema).await;
+    let err = Seeder::new(&schema)
+        .children(User::posts(), 3..=1)
+        .run(&test.db())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration error: seeding \"posts\": `children(.., 3..=1)` is an empty range: write the smaller number first"
+    );
+    assert_eq!(count(&test.db(), "users").await, 0);
+}
+
+#[tokio::test]
 async fn a_generator_gives_values_of_the_field_type_even_typed_jsonb() -> Result<(), Error> {
     use schema::{PostMeta, PostStatus};
     let schema = schema::schema();

@@ -45,9 +45,15 @@ impl Children {
             )));
         };
         let (lo, hi) = (*self.per_parent.start(), *self.per_parent.end());
+        if lo > hi {
+            return Err(Error::Config(format!(
+                "seeding \"{}\": `children(.., {lo}..={hi})` is an empty range: write the smaller number first",
+                table.name
+            )));
+        }
         let mut assigned = Vec::new();
         for parent in 0..keys.len() {
-            let n = lo + generate::below(rng, (hi.saturating_sub(lo) + 1) as u64) as usize;
+            let n = lo + generate::below(rng, (hi - lo + 1) as u64) as usize;
             assigned.extend(std::iter::repeat_n(parent, n));
         }
         Ok((fk, assigned))
