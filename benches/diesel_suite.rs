@@ -398,6 +398,16 @@ fn insert(c: &mut Criterion, env: &Env) {
                 )
             })
         });
+        if n == 1 {
+            // One row at a time, the SQL written once (`prepare_insert`).
+            let prepared = User::prepare_insert();
+            group.bench_with_input(BenchmarkId::new("pgtable_prepared", n), &n, |b, &n| {
+                b.to_async(&env.rt).iter(|| async {
+                    let rows = new_users(n);
+                    black_box(prepared.execute(&env.conn, &rows[0]).await.unwrap())
+                })
+            });
+        }
     }
     group.finish();
 }

@@ -18,6 +18,9 @@
 //! one user instead (`trivial_query` at 1): the cost of a query apart from
 //! its rows.
 //!
+//! The sides `insert_raw`, `insert_pgtable` and `insert_prepared` insert
+//! one user per run (`insert` at 1).
+//!
 //! The sides `assoc_raw` and `assoc_pgtable` load 100 users with their
 //! 1,000 posts and 10,000 comments (`loading_associations`).
 //!
@@ -109,6 +112,15 @@ fn main() {
                 .unwrap();
             return;
         }
+        if let Some(side) = side.strip_prefix("insert_") {
+            insert_one(&conn, &config, side, runs).await;
+            drop(conn);
+            admin
+                .batch_execute("DROP DATABASE pgtable_instructions WITH (FORCE)")
+                .await
+                .unwrap();
+            return;
+        }
         // The `one_*` sides load a table of one user (`trivial_query` at 1).
         let users = if side.starts_with("one_") { 1 } else { 10_000 };
         User::insert_many((0..users).map(|i| NewUser {
@@ -165,6 +177,40 @@ fn main() {
             .await
             .unwrap();
     });
+}
+
+/// `insert` at 1: one user inserted `runs` times, by a prepared-once
+/// statement (`raw`), `User::insert` (`pgtable`) or `User::prepare_insert`
+/// (`prepared`).
+async fn insert_one(
+    conn: &pgtable::Conn,
+    config: &tokio_postgres::Config,
+    side: &str,
+    runs: usize,
+) {
+    let (raw, connection) = config.connect(NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let statement = raw
+        .prepare("INSERT INTO users (name, hair_color) VALUES ($1, $2)")
+        .await
+        .unwrap();
+    let prepared = User::prepare_insert();
+    let mut total = 0;
+    for i in 0..runs {
+        let row = NewUser {
+            name: format!("User {i}"),
+            hair_color: Some("black".to_owned()),
+        };
+        total += match side {
+            "raw" => raw
+                .execute(&statement, &[&row.name, &row.hair_color])
+                .await
+                .unwrap(),
+            "prepared" => prepared.execute(conn, &row).await.unwrap(),
+            _ => User::insert(row).execute(conn).await.unwrap(),
+        };
+    }
+    assert_eq!(total as usize, runs);
 }
 
 /// `loading_associations`: 100 users, their 1,000 posts and those posts'

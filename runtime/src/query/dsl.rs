@@ -1,7 +1,7 @@
 //! The queries every table has, and finding a row by its primary key: the
 //! traits behind `User::select()` and `User::find(id)`, in the prelude.
 
-use super::{Alias, All, Delete, Expr, Insert, Listed, Select, UpdateSet};
+use super::{Alias, All, Delete, Expr, Insert, Listed, PreparedInsert, Select, UpdateSet};
 use crate::table::{Table, Writable};
 
 /// The queries that read a table or a view: `User::select()`, …
@@ -41,6 +41,12 @@ pub trait WriteQueries: Writable {
     /// `INSERT` many rows in one statement.
     fn insert_many(rows: impl IntoIterator<Item = Self::Insert>) -> Insert<Self> {
         Insert::new(rows.into_iter().collect())
+    }
+
+    /// An `INSERT` of one row at a time whose SQL is written once, run as
+    /// `insert.execute(&db, &row)`: see [`PreparedInsert`].
+    fn prepare_insert() -> PreparedInsert<Self> {
+        PreparedInsert::new()
     }
 
     /// `UPDATE`: start with `.set(column, value)`.

@@ -14,7 +14,7 @@ use crate::table::{Column, InsertValue, Insertable, Writable};
 /// with binary `COPY` instead of an `INSERT` statement.
 pub const COPY_THRESHOLD: usize = 1_000;
 
-enum Conflict {
+pub(super) enum Conflict {
     Nothing(Vec<&'static str>),
     Update(Vec<&'static str>, Vec<(&'static str, Node)>),
 }
@@ -65,10 +65,7 @@ impl<T: Writable> Insert<T> {
     /// Names the unique columns whose conflict to handle; follow with
     /// [`do_update`](OnConflict::do_update) or [`do_nothing`](OnConflict::do_nothing).
     pub fn on_conflict(self, target: impl ConflictTarget<T>) -> OnConflict<T> {
-        OnConflict {
-            insert: self,
-            target: target.columns(),
-        }
+        OnConflict::new(self, target.columns())
     }
 
     /// Returns the inserted (or upserted) rows.
@@ -121,71 +118,83 @@ impl<T: Writable> BuildSql for Insert<T> {
 
     fn build(&self, returning: bool) -> Built<'_> {
         let mut out = Built::new();
-        if self.rows.is_empty() {
-            return out;
-        }
-        let table = T::table();
-        // An insert type with no columns (every column generated) still
-        // names one column, to give each row a `DEFAULT`.
-        let carried = <T::Insert as Insertable>::COLUMNS;
-        let columns: &[usize] = if carried.is_empty() { &[0] } else { carried };
+        write_insert::<T>(&mut out, &self.rows, self.conflict.as_ref(), returning);
+        out
+    }
+}
 
-        out.push("INSERT INTO ");
-        out.table(table);
-        out.push(" (");
+/// Writes `INSERT INTO … VALUES (…), … [ON CONFLICT …] [RETURNING …]` for
+/// `rows` (nothing for no rows): the statement of an [`Insert`] and of a
+/// [`PreparedInsert`](super::PreparedInsert), which writes it for one row.
+pub(super) fn write_insert<'a, T: Writable>(
+    out: &mut Built<'a>,
+    rows: &'a [T::Insert],
+    conflict: Option<&'a Conflict>,
+    returning: bool,
+) {
+    if rows.is_empty() {
+        return;
+    }
+    let table = T::table();
+    // An insert type with no columns (every column generated) still
+    // names one column, to give each row a `DEFAULT`.
+    let carried = <T::Insert as Insertable>::COLUMNS;
+    let columns: &[usize] = if carried.is_empty() { &[0] } else { carried };
+
+    out.push("INSERT INTO ");
+    out.table(table);
+    out.push(" (");
+    for (i, &column) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push(", ");
+        }
+        out.ident(table.columns[column].name);
+    }
+    out.push(") VALUES ");
+    let mut values = Vec::with_capacity(columns.len());
+    for (r, row) in rows.iter().enumerate() {
+        if r > 0 {
+            out.push(", ");
+        }
+        values.clear();
+        row.push_values(&mut values);
+        out.push("(");
         for (i, &column) in columns.iter().enumerate() {
             if i > 0 {
                 out.push(", ");
             }
-            out.ident(table.columns[column].name);
-        }
-        out.push(") VALUES ");
-        let mut values = Vec::with_capacity(columns.len());
-        for (r, row) in self.rows.iter().enumerate() {
-            if r > 0 {
-                out.push(", ");
+            match values.get(i) {
+                Some(InsertValue::Bind(value)) => {
+                    out.value_for(*value, table, table.columns[column].name)
+                }
+                Some(InsertValue::Default) | None => out.push("DEFAULT"),
             }
-            values.clear();
-            row.push_values(&mut values);
-            out.push("(");
-            for (i, &column) in columns.iter().enumerate() {
+        }
+        out.push(")");
+    }
+    match conflict {
+        None => {}
+        Some(Conflict::Nothing(target)) => {
+            out.push(" ON CONFLICT");
+            conflict_target(out, target);
+            out.push(" DO NOTHING");
+        }
+        Some(Conflict::Update(target, sets)) => {
+            out.push(" ON CONFLICT");
+            conflict_target(out, target);
+            out.push(" DO UPDATE SET ");
+            for (i, (column, value)) in sets.iter().enumerate() {
                 if i > 0 {
                     out.push(", ");
                 }
-                match values.get(i) {
-                    Some(InsertValue::Bind(value)) => {
-                        out.value_for(*value, table, table.columns[column].name)
-                    }
-                    Some(InsertValue::Default) | None => out.push("DEFAULT"),
-                }
-            }
-            out.push(")");
-        }
-        match &self.conflict {
-            None => {}
-            Some(Conflict::Nothing(target)) => {
-                out.push(" ON CONFLICT");
-                conflict_target(&mut out, target);
-                out.push(" DO NOTHING");
-            }
-            Some(Conflict::Update(target, sets)) => {
-                out.push(" ON CONFLICT");
-                conflict_target(&mut out, target);
-                out.push(" DO UPDATE SET ");
-                for (i, (column, value)) in sets.iter().enumerate() {
-                    if i > 0 {
-                        out.push(", ");
-                    }
-                    out.ident(column);
-                    out.push(" = ");
-                    out.node_for(value, table, column);
-                }
+                out.ident(column);
+                out.push(" = ");
+                out.node_for(value, table, column);
             }
         }
-        if returning {
-            out.returning(table);
-        }
-        out
+    }
+    if returning {
+        out.returning(table);
     }
 }
 
@@ -203,34 +212,55 @@ fn conflict_target(out: &mut Built<'_>, target: &[&str]) {
     out.push(")");
 }
 
-/// An insert waiting to be told what to do on a conflict.
+/// An insert waiting to be told what to do on a conflict: `Q` is the
+/// [`Insert`] (or [`PreparedInsert`](super::PreparedInsert)) it returns to.
 #[must_use = "follow `.on_conflict(...)` with `.do_update(...)` or `.do_nothing()`"]
-pub struct OnConflict<T: Writable> {
-    insert: Insert<T>,
-    target: Vec<&'static str>,
+pub struct OnConflict<T: Writable, Q = Insert<T>> {
+    pub(super) query: Q,
+    pub(super) target: Vec<&'static str>,
+    _table: PhantomData<fn() -> T>,
 }
 
-impl<T: Writable> OnConflict<T> {
-    /// Skips conflicting rows: `ON CONFLICT (…) DO NOTHING`.
-    pub fn do_nothing(mut self) -> Insert<T> {
-        self.insert.conflict = Some(Conflict::Nothing(self.target));
-        self.insert
+impl<T: Writable, Q> OnConflict<T, Q> {
+    pub(super) fn new(query: Q, target: Vec<&'static str>) -> Self {
+        OnConflict {
+            query,
+            target,
+            _table: PhantomData,
+        }
     }
 
-    /// Updates the existing row instead: `ON CONFLICT (…) DO UPDATE SET …`.
-    /// With no `set`, conflicting rows are skipped as by `do_nothing`.
-    pub fn do_update(mut self, f: impl FnOnce(&mut DoUpdate<T>) -> &mut DoUpdate<T>) -> Insert<T> {
+    /// The clause `do_update` gives: with no `set`, conflicting rows are
+    /// skipped.
+    pub(super) fn update(
+        target: Vec<&'static str>,
+        f: impl FnOnce(&mut DoUpdate<T>) -> &mut DoUpdate<T>,
+    ) -> Conflict {
         let mut update = DoUpdate {
             sets: Vec::new(),
             _table: PhantomData,
         };
         f(&mut update);
-        self.insert.conflict = Some(if update.sets.is_empty() {
-            Conflict::Nothing(self.target)
+        if update.sets.is_empty() {
+            Conflict::Nothing(target)
         } else {
-            Conflict::Update(self.target, update.sets)
-        });
-        self.insert
+            Conflict::Update(target, update.sets)
+        }
+    }
+}
+
+impl<T: Writable> OnConflict<T> {
+    /// Skips conflicting rows: `ON CONFLICT (…) DO NOTHING`.
+    pub fn do_nothing(mut self) -> Insert<T> {
+        self.query.conflict = Some(Conflict::Nothing(self.target));
+        self.query
+    }
+
+    /// Updates the existing row instead: `ON CONFLICT (…) DO UPDATE SET …`.
+    /// With no `set`, conflicting rows are skipped as by `do_nothing`.
+    pub fn do_update(mut self, f: impl FnOnce(&mut DoUpdate<T>) -> &mut DoUpdate<T>) -> Insert<T> {
+        self.query.conflict = Some(Self::update(self.target, f));
+        self.query
     }
 }
 

@@ -15,6 +15,7 @@ mod insert;
 mod joined;
 mod ops;
 mod prepared;
+mod prepared_insert;
 mod raw;
 mod render;
 mod returning;
@@ -48,6 +49,7 @@ pub use fragment::{Raw, SqlArg, SqlFragment, Unchecked};
 pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use ops::{ArrayValue, Containment, JsonValue, Nullable};
 pub use prepared::{Bound, Placeholder, PreparedSelect, placeholder};
+pub use prepared_insert::PreparedInsert;
 pub use raw::{FromRow, RawQuery, next_value, refresh_view, sql};
 pub use returning::{Returning, ReturningColumns};
 pub use select::{
@@ -99,7 +101,11 @@ impl<'a> SqlWriter<'a> {
         column: &'static str,
     ) {
         match &node.0 {
-            expr::NodeKind::Param(value) => self.value_for(&**value, table, column),
+            expr::NodeKind::Param(value) => {
+                // Shared, so that a prepared insert's `DO UPDATE` keeps it.
+                self.shared(value);
+                self.target(table.name, column);
+            }
             _ => self.node(node),
         }
     }

@@ -2,6 +2,7 @@
 //! the bind parameters, and notes on the way what the statement is.
 
 use std::any::TypeId;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -81,7 +82,8 @@ pub struct SqlWriter<'a> {
     /// Set when a value could not be kept.
     pub(crate) lost: bool,
     pub(crate) params: Vec<&'a (dyn ToSql + Sync)>,
-    pub(crate) targets: Vec<Target>,
+    /// The columns values go to (borrowed from a prepared statement's).
+    pub(crate) targets: Cow<'a, [Target]>,
     pub(crate) slots: Vec<Slot>,
     pub(crate) reads: bool,
 }
@@ -107,7 +109,7 @@ impl<'a> SqlWriter<'a> {
             kept: Vec::new(),
             lost: false,
             params,
-            targets: Vec::new(),
+            targets: Cow::Borrowed(&[]),
             slots: Vec::new(),
             reads: false,
         }
@@ -211,7 +213,12 @@ impl<'a> SqlWriter<'a> {
         column: &'static str,
     ) {
         self.param(value);
-        self.targets.push(Target {
+        self.target(table, column);
+    }
+
+    /// Notes that the last bind parameter's value goes to `column` of `table`.
+    pub(crate) fn target(&mut self, table: &'static str, column: &'static str) {
+        self.targets.to_mut().push(Target {
             param: self.params.len() - 1,
             table,
             column,
