@@ -14,7 +14,7 @@
 //! type names, `TableDef`, `Table`, `SqlType`, the owned snapshot); the
 //! one DDL renderer; the statement layer (unnamed statements for
 //! PgBouncer, pooled connections, queries); transactions and the pool;
-//! and on top, relations, migrations and seeding. `tests/layers.rs` fails when an
+//! and on top, relations, migrations and seeding. `tests/integration/layers.rs` fails when an
 //! import goes down the list below, or a module is missing from it.
 //!
 //! Layers, bottom up: tls, error, sql, names, typename, schema, table, types, snapshot, name_check, ddl, options, unnamed, conn, query, transaction, db, relations, migrate, seed

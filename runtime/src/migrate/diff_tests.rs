@@ -1,5 +1,5 @@
 //! The diff as the pure function it is: each kind of change as exact SQL,
-//! with no server. (`tests/migrations.rs` applies the same kinds of change
+//! with no server. (`tests/integration/migrations.rs` applies the same kinds of change
 //! to a real server.)
 
 use super::diff::diff;
