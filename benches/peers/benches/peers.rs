@@ -1,0 +1,760 @@
+//! pgtable beside its peers on the Diesel suite's workloads, in one run:
+//! hand-written tokio-postgres (statements prepared once, rows streamed
+//! and decoded as they arrive), pgtable, diesel (libpq, synchronous),
+//! diesel-async and sqlx, each written the way its documentation teaches,
+//! each over one held connection, on a current-thread runtime and again
+//! (groups ending in `_mt`) on a multi-thread one.
+//!
+//! ```sh
+//! cd benches/peers && cargo bench          # DATABASE_URL, else 127.0.0.1:5432
+//! ```
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use futures_util::StreamExt;
+use pgtable::prelude::*;
+use tokio::runtime::Runtime;
+use tokio::sync::Mutex;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls, Statement};
+
+mod pg {
+    use pgtable::prelude::*;
+    use pgtable::relations::HasMany;
+
+    #[table(name = "users")]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct User {
+        #[column(primary_key, identity)]
+        pub id: i32,
+        pub name: String,
+        pub hair_color: Option<String>,
+    }
+
+    #[table(name = "posts")]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Post {
+        #[column(primary_key, identity)]
+        pub id: i32,
+        #[column(references = User::ID)]
+        pub user_id: i32,
+        pub title: String,
+        pub body: Option<String>,
+    }
+
+    #[table(name = "comments")]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Comment {
+        #[column(primary_key, identity)]
+        pub id: i32,
+        #[column(references = Post::ID)]
+        pub post_id: i32,
+        pub text: String,
+    }
+
+    impl User {
+        pub fn posts() -> HasMany<User, Post, i32, i32> {
+            HasMany::new(User::ID, Post::USER_ID)
+        }
+    }
+
+    impl Post {
+        pub fn comments() -> HasMany<Post, Comment, i32, i32> {
+            HasMany::new(Post::ID, Comment::POST_ID)
+        }
+    }
+}
+
+/// diesel's and diesel-async's side: the same tables, as diesel declares them.
+mod ds {
+    use diesel::prelude::*;
+
+    diesel::table! {
+        users (id) {
+            id -> Int4,
+            name -> Text,
+            hair_color -> Nullable<Text>,
+        }
+    }
+
+    diesel::table! {
+        posts (id) {
+            id -> Int4,
+            user_id -> Int4,
+            title -> Text,
+            body -> Nullable<Text>,
+        }
+    }
+
+    diesel::table! {
+        comments (id) {
+            id -> Int4,
+            post_id -> Int4,
+            text -> Text,
+        }
+    }
+
+    diesel::joinable!(posts -> users (user_id));
+    diesel::joinable!(comments -> posts (post_id));
+    diesel::allow_tables_to_appear_in_same_query!(users, posts, comments);
+
+    #[derive(Debug, Queryable, Selectable, Identifiable)]
+    #[diesel(table_name = users)]
+    pub struct User {
+        pub id: i32,
+        pub name: String,
+        pub hair_color: Option<String>,
+    }
+
+    #[derive(Debug, Queryable, Selectable, Identifiable, Associations)]
+    #[diesel(table_name = posts, belongs_to(User))]
+    pub struct Post {
+        pub id: i32,
+        pub user_id: i32,
+        pub title: String,
+        pub body: Option<String>,
+    }
+
+    #[derive(Debug, Queryable, Selectable, Identifiable, Associations)]
+    #[diesel(table_name = comments, belongs_to(Post))]
+    pub struct Comment {
+        pub id: i32,
+        pub post_id: i32,
+        pub text: String,
+    }
+
+    #[derive(Insertable)]
+    #[diesel(table_name = users)]
+    pub struct NewUser {
+        pub name: String,
+        pub hair_color: Option<String>,
+    }
+
+    pub type Loaded = Vec<(User, Vec<(Post, Vec<Comment>)>)>;
+
+    /// Diesel's association loading, as its guide writes it.
+    pub fn group(users: Vec<User>, posts: Vec<Post>, comments: Vec<Comment>) -> Loaded {
+        let comments = comments.grouped_by(&posts);
+        let posts = posts.into_iter().zip(comments).grouped_by(&users);
+        users.into_iter().zip(posts).collect()
+    }
+}
+
+/// sqlx's side: rows decoded by `FromRow` (decoded and kept, not read).
+#[allow(dead_code)]
+mod sq {
+    #[derive(Debug, sqlx::FromRow)]
+    pub struct User {
+        pub id: i32,
+        pub name: String,
+        pub hair_color: Option<String>,
+    }
+
+    #[derive(Debug, sqlx::FromRow)]
+    pub struct Post {
+        pub id: i32,
+        pub user_id: i32,
+        pub title: String,
+        pub body: Option<String>,
+    }
+
+    #[derive(Debug, sqlx::FromRow)]
+    pub struct Comment {
+        pub id: i32,
+        pub post_id: i32,
+        pub text: String,
+    }
+}
+
+use pg::{Comment, NewComment, NewPost, NewUser, Post, User};
+
+const DATABASE: &str = "pgtable_bench_peers";
+const NO_PARAMS: [&(dyn ToSql + Sync); 0] = [];
+
+fn url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// The bench database's URL.
+fn bench_url() -> String {
+    let url = url();
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
+    format!("{base}/{DATABASE}")
+}
+
+/// Every side's connection, on one runtime.
+struct Env {
+    rt: Runtime,
+    conn: pgtable::Conn,
+    raw: Client,
+    diesel: RefCell<diesel::PgConnection>,
+    diesel_async: Mutex<diesel_async::AsyncPgConnection>,
+    sqlx: Mutex<sqlx::PgConnection>,
+    flavour: &'static str,
+}
+
+fn env(multi_thread: bool) -> Env {
+    use diesel::Connection as _;
+    use diesel_async::AsyncConnection as _;
+    use sqlx::Connection as _;
+
+    let rt = if multi_thread {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    }
+    .enable_all()
+    .build()
+    .unwrap();
+    let (conn, raw, diesel_async, sqlx) = rt.block_on(async {
+        let admin = Db::connect(&url())
+            .await
+            .expect("PostgreSQL must answer at DATABASE_URL");
+        let admin = admin.conn().await.unwrap();
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+            .await
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {DATABASE}"))
+            .await
+            .unwrap();
+        let config: tokio_postgres::Config = bench_url().parse().unwrap();
+        let db = Db::builder_with_config(config.clone())
+            .ssl_mode(pgtable::SslMode::Disable)
+            .max_size(2)
+            .build()
+            .unwrap();
+        let conn = db.conn().await.unwrap();
+        let schema = Schema::new()
+            .table::<User>()
+            .table::<Post>()
+            .table::<Comment>();
+        conn.batch_execute(&schema.to_sql()).await.unwrap();
+        let (raw, connection) = config.connect(NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let diesel_async = diesel_async::AsyncPgConnection::establish(&bench_url())
+            .await
+            .unwrap();
+        let sqlx = sqlx::PgConnection::connect(&bench_url()).await.unwrap();
+        (conn, raw, diesel_async, sqlx)
+    });
+    let diesel = diesel::PgConnection::establish(&bench_url()).unwrap();
+    Env {
+        rt,
+        conn,
+        raw,
+        diesel: RefCell::new(diesel),
+        diesel_async: Mutex::new(diesel_async),
+        sqlx: Mutex::new(sqlx),
+        flavour: if multi_thread { "_mt" } else { "" },
+    }
+}
+
+fn new_users(n: usize) -> Vec<NewUser> {
+    (0..n)
+        .map(|i| NewUser {
+            name: format!("User {i}"),
+            hair_color: Some(if i % 2 == 0 { "black" } else { "brown" }.to_owned()),
+        })
+        .collect()
+}
+
+fn raw_user(row: &tokio_postgres::Row, at: usize) -> User {
+    User {
+        id: row.get(at),
+        name: row.get(at + 1),
+        hair_color: row.get(at + 2),
+    }
+}
+
+fn raw_post(row: &tokio_postgres::Row, at: usize) -> Post {
+    Post {
+        id: row.get(at),
+        user_id: row.get(at + 1),
+        title: row.get(at + 2),
+        body: row.get(at + 3),
+    }
+}
+
+impl Env {
+    fn reset(&self) {
+        self.rt.block_on(async {
+            self.raw
+                .batch_execute("TRUNCATE comments, posts, users RESTART IDENTITY")
+                .await
+                .unwrap();
+        });
+    }
+
+    fn seed_users(&self, n: usize, posts: bool) {
+        self.reset();
+        self.rt.block_on(async {
+            User::insert_many(new_users(n))
+                .execute(&self.conn)
+                .await
+                .unwrap();
+            if posts {
+                Post::insert_many((1..=n as i32).map(|user_id| NewPost {
+                    user_id,
+                    title: format!("Post by {user_id}"),
+                    body: None,
+                }))
+                .execute(&self.conn)
+                .await
+                .unwrap();
+            }
+        });
+    }
+
+    fn prepare(&self, sql: &str) -> Statement {
+        self.rt.block_on(self.raw.prepare(sql)).unwrap()
+    }
+}
+
+fn trivial_query(c: &mut Criterion, env: &Env) {
+    use diesel::{QueryDsl as _, SelectableHelper as _};
+    let mut group = c.benchmark_group(format!("peers_trivial_query{}", env.flavour));
+    let statement = env.prepare("SELECT id, name, hair_color FROM users");
+    for n in [1_usize, 100, 10_000] {
+        env.seed_users(n, false);
+        group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                let rows = env.raw.query_raw(&statement, NO_PARAMS).await.unwrap();
+                let mut rows = std::pin::pin!(rows);
+                let mut users = Vec::new();
+                while let Some(row) = rows.next().await {
+                    users.push(raw_user(&row.unwrap(), 0));
+                }
+                black_box(users)
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
+            b.to_async(&env.rt)
+                .iter(|| async { black_box(User::select().fetch_all(&env.conn).await.unwrap()) })
+        });
+        group.bench_with_input(BenchmarkId::new("diesel", n), &n, |b, _| {
+            b.iter(|| {
+                use diesel::RunQueryDsl as _;
+                let conn = &mut *env.diesel.borrow_mut();
+                let users: Vec<ds::User> = ds::users::table
+                    .select(ds::User::as_select())
+                    .load(conn)
+                    .unwrap();
+                black_box(users)
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("diesel_async", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                use diesel_async::RunQueryDsl as _;
+                let conn = &mut *env.diesel_async.lock().await;
+                let users: Vec<ds::User> = ds::users::table
+                    .select(ds::User::as_select())
+                    .load(conn)
+                    .await
+                    .unwrap();
+                black_box(users)
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("sqlx", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                let conn = &mut *env.sqlx.lock().await;
+                let users: Vec<sq::User> = sqlx::query_as("SELECT id, name, hair_color FROM users")
+                    .fetch_all(conn)
+                    .await
+                    .unwrap();
+                black_box(users)
+            })
+        });
+    }
+    group.finish();
+}
+
+fn medium_complex_query(c: &mut Criterion, env: &Env) {
+    use diesel::{ExpressionMethods as _, QueryDsl as _, SelectableHelper as _};
+    let mut group = c.benchmark_group(format!("peers_medium_complex_query{}", env.flavour));
+    let sql = "SELECT u.id, u.name, u.hair_color, p.id, p.user_id, p.title, p.body \
+               FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE u.hair_color = $1";
+    let statement = env.prepare(sql);
+    for n in [1_usize, 100, 1_000] {
+        env.seed_users(n, true);
+        group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                let rows = env.raw.query_raw(&statement, [&"black"]).await.unwrap();
+                let mut rows = std::pin::pin!(rows);
+                let mut out: Vec<(User, Option<Post>)> = Vec::new();
+                while let Some(row) = rows.next().await {
+                    let r = row.unwrap();
+                    let post = r.get::<_, Option<i32>>(3).map(|_| raw_post(&r, 3));
+                    out.push((raw_user(&r, 0), post));
+                }
+                black_box(out)
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                let rows: Vec<(User, Option<Post>)> = User::select()
+                    .left_join(Post::USER_ID.eq(User::ID))
+                    .filter(User::HAIR_COLOR.eq("black"))
+                    .fetch_all(&env.conn)
+                    .await
+                    .unwrap();
+                black_box(rows)
+            })
+        });
+        let diesel_query = || {
+            ds::users::table
+                .left_join(ds::posts::table)
+                .filter(ds::users::hair_color.eq("black"))
+                .select((ds::User::as_select(), Option::<ds::Post>::as_select()))
+        };
+        group.bench_with_input(BenchmarkId::new("diesel", n), &n, |b, _| {
+            b.iter(|| {
+                use diesel::RunQueryDsl as _;
+                let conn = &mut *env.diesel.borrow_mut();
+                let rows: Vec<(ds::User, Option<ds::Post>)> = diesel_query().load(conn).unwrap();
+                black_box(rows)
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("diesel_async", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                use diesel_async::RunQueryDsl as _;
+                let conn = &mut *env.diesel_async.lock().await;
+                let rows: Vec<(ds::User, Option<ds::Post>)> =
+                    diesel_query().load(conn).await.unwrap();
+                black_box(rows)
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("sqlx", n), &n, |b, _| {
+            b.to_async(&env.rt).iter(|| async {
+                use sqlx::Row as _;
+                let conn = &mut *env.sqlx.lock().await;
+                let rows = sqlx::query(sql)
+                    .bind("black")
+                    .fetch_all(conn)
+                    .await
+                    .unwrap();
+                let rows: Vec<(sq::User, Option<sq::Post>)> = rows
+                    .iter()
+                    .map(|r| {
+                        let user = sq::User {
+                            id: r.get(0),
+                            name: r.get(1),
+                            hair_color: r.get(2),
+                        };
+                        let post = r.get::<Option<i32>, _>(3).map(|id| sq::Post {
+                            id,
+                            user_id: r.get(4),
+                            title: r.get(5),
+                            body: r.get(6),
+                        });
+                        (user, post)
+                    })
+                    .collect();
+                black_box(rows)
+            })
+        });
+    }
+    group.finish();
+}
+
+fn insert(c: &mut Criterion, env: &Env) {
+    let mut group = c.benchmark_group(format!("peers_insert{}", env.flavour));
+    env.reset();
+    for n in [1_usize, 10, 100] {
+        let values: Vec<String> = (0..n)
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let statement = env.prepare(&format!(
+            "INSERT INTO users (name, hair_color) VALUES {}",
+            values.join(", ")
+        ));
+        group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, &n| {
+            b.to_async(&env.rt).iter(|| async {
+                let rows = new_users(n);
+                let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2 * n);
+                for row in &rows {
+                    params.push(&row.name);
+                    params.push(&row.hair_color);
+                }
+                black_box(env.raw.execute(&statement, &params).await.unwrap())
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, &n| {
+            b.to_async(&env.rt).iter(|| async {
+                black_box(
+                    User::insert_many(new_users(n))
+                        .execute(&env.conn)
+                        .await
+                        .unwrap(),
+                )
+            })
+        });
+        let diesel_rows = |n: usize| -> Vec<ds::NewUser> {
+            new_users(n)
+                .into_iter()
+                .map(|u| ds::NewUser {
+                    name: u.name,
+                    hair_color: u.hair_color,
+                })
+                .collect()
+        };
+        group.bench_with_input(BenchmarkId::new("diesel", n), &n, |b, &n| {
+            b.iter(|| {
+                use diesel::RunQueryDsl as _;
+                let conn = &mut *env.diesel.borrow_mut();
+                black_box(
+                    diesel::insert_into(ds::users::table)
+                        .values(diesel_rows(n))
+                        .execute(conn)
+                        .unwrap(),
+                )
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("diesel_async", n), &n, |b, &n| {
+            b.to_async(&env.rt).iter(|| async {
+                use diesel_async::RunQueryDsl as _;
+                let conn = &mut *env.diesel_async.lock().await;
+                black_box(
+                    diesel::insert_into(ds::users::table)
+                        .values(diesel_rows(n))
+                        .execute(conn)
+                        .await
+                        .unwrap(),
+                )
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("sqlx", n), &n, |b, &n| {
+            b.to_async(&env.rt).iter(|| async {
+                let conn = &mut *env.sqlx.lock().await;
+                let rows = new_users(n);
+                let mut insert = sqlx::QueryBuilder::new("INSERT INTO users (name, hair_color) ");
+                insert.push_values(&rows, |mut b, row| {
+                    b.push_bind(&row.name).push_bind(&row.hair_color);
+                });
+                black_box(insert.build().execute(conn).await.unwrap())
+            })
+        });
+    }
+    group.finish();
+}
+
+type Loaded = Vec<(User, Vec<(Post, Vec<Comment>)>)>;
+type SqLoaded = Vec<(sq::User, Vec<(sq::Post, Vec<sq::Comment>)>)>;
+
+fn loading_associations(c: &mut Criterion, env: &Env) {
+    use diesel::{BelongingToDsl as _, QueryDsl as _, SelectableHelper as _};
+    // Diesel's shape: 100 users, 10 posts each, 10 comments a post.
+    env.reset();
+    env.rt.block_on(async {
+        User::insert_many(new_users(100))
+            .execute(&env.conn)
+            .await
+            .unwrap();
+        Post::insert_many((0..1_000).map(|i| NewPost {
+            user_id: i / 10 + 1,
+            title: format!("Post {i}"),
+            body: Some("body".into()),
+        }))
+        .execute(&env.conn)
+        .await
+        .unwrap();
+        Comment::insert_many((0..10_000).map(|i| NewComment {
+            post_id: i / 10 + 1,
+            text: format!("Comment {i}"),
+        }))
+        .execute(&env.conn)
+        .await
+        .unwrap();
+    });
+    let posts_sql = "SELECT id, user_id, title, body FROM posts WHERE user_id = ANY($1)";
+    let comments_sql = "SELECT id, post_id, text FROM comments WHERE post_id = ANY($1)";
+    let users = env.prepare("SELECT id, name, hair_color FROM users");
+    let posts = env.prepare(posts_sql);
+    let comments = env.prepare(comments_sql);
+    let mut group = c.benchmark_group(format!("peers_loading_associations{}", env.flavour));
+    group.bench_function("raw", |b| {
+        b.to_async(&env.rt).iter(|| async {
+            let users: Vec<User> = env
+                .raw
+                .query(&users, &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| raw_user(r, 0))
+                .collect();
+            let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
+            let posts: Vec<Post> = env
+                .raw
+                .query(&posts, &[&user_ids])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| raw_post(r, 0))
+                .collect();
+            let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
+            let mut comments_by_post: HashMap<i32, Vec<Comment>> = HashMap::new();
+            for r in env.raw.query(&comments, &[&post_ids]).await.unwrap() {
+                let comment = Comment {
+                    id: r.get(0),
+                    post_id: r.get(1),
+                    text: r.get(2),
+                };
+                comments_by_post
+                    .entry(comment.post_id)
+                    .or_default()
+                    .push(comment);
+            }
+            let mut posts_by_user: HashMap<i32, Vec<(Post, Vec<Comment>)>> = HashMap::new();
+            for post in posts {
+                let comments = comments_by_post.remove(&post.id).unwrap_or_default();
+                posts_by_user
+                    .entry(post.user_id)
+                    .or_default()
+                    .push((post, comments));
+            }
+            let loaded: Loaded = users
+                .into_iter()
+                .map(|u| {
+                    let posts = posts_by_user.remove(&u.id).unwrap_or_default();
+                    (u, posts)
+                })
+                .collect();
+            black_box(loaded)
+        })
+    });
+    group.bench_function("pgtable", |b| {
+        b.to_async(&env.rt).iter(|| async {
+            let loaded: Loaded = User::select()
+                .with(User::posts().with(Post::comments()))
+                .fetch_all(&env.conn)
+                .await
+                .unwrap();
+            black_box(loaded)
+        })
+    });
+    group.bench_function("diesel", |b| {
+        b.iter(|| {
+            use diesel::RunQueryDsl as _;
+            let conn = &mut *env.diesel.borrow_mut();
+            let users = ds::users::table
+                .select(ds::User::as_select())
+                .load(conn)
+                .unwrap();
+            let posts = ds::Post::belonging_to(&users)
+                .select(ds::Post::as_select())
+                .load(conn)
+                .unwrap();
+            let comments = ds::Comment::belonging_to(&posts)
+                .select(ds::Comment::as_select())
+                .load(conn)
+                .unwrap();
+            black_box(ds::group(users, posts, comments))
+        })
+    });
+    group.bench_function("diesel_async", |b| {
+        b.to_async(&env.rt).iter(|| async {
+            use diesel_async::RunQueryDsl as _;
+            let conn = &mut *env.diesel_async.lock().await;
+            let users = ds::users::table
+                .select(ds::User::as_select())
+                .load(conn)
+                .await
+                .unwrap();
+            let posts = ds::Post::belonging_to(&users)
+                .select(ds::Post::as_select())
+                .load(conn)
+                .await
+                .unwrap();
+            let comments = ds::Comment::belonging_to(&posts)
+                .select(ds::Comment::as_select())
+                .load(conn)
+                .await
+                .unwrap();
+            black_box(ds::group(users, posts, comments))
+        })
+    });
+    group.bench_function("sqlx", |b| {
+        b.to_async(&env.rt).iter(|| async {
+            let conn = &mut *env.sqlx.lock().await;
+            let users: Vec<sq::User> = sqlx::query_as("SELECT id, name, hair_color FROM users")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+            let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
+            let posts: Vec<sq::Post> = sqlx::query_as(posts_sql)
+                .bind(&user_ids)
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+            let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
+            let comments: Vec<sq::Comment> = sqlx::query_as(comments_sql)
+                .bind(&post_ids)
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+            let mut comments_by_post: HashMap<i32, Vec<sq::Comment>> = HashMap::new();
+            for comment in comments {
+                comments_by_post
+                    .entry(comment.post_id)
+                    .or_default()
+                    .push(comment);
+            }
+            let mut posts_by_user: HashMap<i32, Vec<(sq::Post, Vec<sq::Comment>)>> = HashMap::new();
+            for post in posts {
+                let comments = comments_by_post.remove(&post.id).unwrap_or_default();
+                posts_by_user
+                    .entry(post.user_id)
+                    .or_default()
+                    .push((post, comments));
+            }
+            let loaded: SqLoaded = users
+                .into_iter()
+                .map(|u| {
+                    let posts = posts_by_user.remove(&u.id).unwrap_or_default();
+                    (u, posts)
+                })
+                .collect();
+            black_box(loaded)
+        })
+    });
+    group.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    for multi_thread in [false, true] {
+        let env = env(multi_thread);
+        trivial_query(c, &env);
+        medium_complex_query(c, &env);
+        insert(c, &env);
+        loading_associations(c, &env);
+        env.reset();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let admin = Db::connect(&url()).await.unwrap().conn().await.unwrap();
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+            .await
+            .unwrap();
+    });
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+}
+
+criterion_group! {
+    name = peers;
+    config = config();
+    targets = benches
+}
+criterion_main!(peers);

@@ -1,0 +1,1 @@
+//! Nothing: the bench in `benches/peers.rs` is the point of this crate.
