@@ -11,9 +11,10 @@
 //! scripts/bench-report > BENCHMARKS.md    # medians and ratios from criterion's output
 //! ```
 
+#[path = "support/suite.rs"]
+mod suite;
 mod support;
 
-use std::collections::HashMap;
 use std::hint::black_box;
 use std::pin::pin;
 use std::time::{Duration, Instant};
@@ -23,53 +24,15 @@ use futures_util::StreamExt;
 use pgtable::Conn;
 use pgtable::prelude::*;
 use pgtable::query::placeholder;
-use pgtable::relations::HasMany;
 use tokio::runtime::Runtime;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, NoTls, Statement};
 
-#[table(name = "users")]
-#[derive(Debug, Clone, PartialEq)]
-pub struct User {
-    #[column(primary_key, identity)]
-    pub id: i32,
-    pub name: String,
-    pub hair_color: Option<String>,
-}
-
-#[table(name = "posts")]
-#[derive(Debug, Clone, PartialEq)]
-pub struct Post {
-    #[column(primary_key, identity)]
-    pub id: i32,
-    #[column(references = User::ID)]
-    pub user_id: i32,
-    pub title: String,
-    pub body: Option<String>,
-}
-
-#[table(name = "comments")]
-#[derive(Debug, Clone, PartialEq)]
-pub struct Comment {
-    #[column(primary_key, identity)]
-    pub id: i32,
-    #[column(references = Post::ID)]
-    pub post_id: i32,
-    pub text: String,
-}
-
-impl User {
-    fn posts() -> HasMany<User, Post, i32, i32> {
-        HasMany::new(User::ID, Post::USER_ID)
-    }
-}
-
-impl Post {
-    fn comments() -> HasMany<Post, Comment, i32, i32> {
-        HasMany::new(Post::ID, Comment::POST_ID)
-    }
-}
+use suite::{
+    COMMENTS_SQL, Loaded, MEDIUM_SQL, POSTS_SQL, Post, TRUNCATE, USERS_SQL, User, new_users,
+    raw_post, raw_user,
+};
 
 const SIZES: [usize; 5] = [1, 10, 100, 1_000, 10_000];
 const DATABASE: &str = "pgtable_bench";
@@ -99,11 +62,7 @@ fn env(multi_thread: bool) -> Env {
     let (conn, raw) = rt.block_on(async {
         let (config, db) = support::fresh_database(DATABASE).await;
         let conn = db.conn().await.unwrap();
-        let schema = Schema::new()
-            .table::<User>()
-            .table::<Post>()
-            .table::<Comment>();
-        conn.batch_execute(&schema.to_sql()).await.unwrap();
+        conn.batch_execute(&suite::schema_sql()).await.unwrap();
         let (raw, connection) = config.connect(NoTls).await.unwrap();
         tokio::spawn(connection);
         (conn, raw)
@@ -119,59 +78,12 @@ fn env(multi_thread: bool) -> Env {
 
 impl Env {
     fn reset(&self) {
-        self.rt.block_on(async {
-            self.raw
-                .batch_execute("TRUNCATE comments, posts, users RESTART IDENTITY")
-                .await
-                .unwrap();
-        });
+        self.rt.block_on(self.raw.batch_execute(TRUNCATE)).unwrap();
     }
 
     /// `n` users, every other one with black hair; with one post each when asked.
     fn seed_users(&self, n: usize, posts: bool) {
-        self.reset();
-        self.rt.block_on(async {
-            User::insert_many(new_users(n))
-                .execute(&self.conn)
-                .await
-                .unwrap();
-            if posts {
-                Post::insert_many((1..=n as i32).map(|user_id| NewPost {
-                    user_id,
-                    title: format!("Post by {user_id}"),
-                    body: None,
-                }))
-                .execute(&self.conn)
-                .await
-                .unwrap();
-            }
-        });
-    }
-}
-
-fn new_users(n: usize) -> Vec<NewUser> {
-    (0..n)
-        .map(|i| NewUser {
-            name: format!("User {i}"),
-            hair_color: Some(if i % 2 == 0 { "black" } else { "brown" }.to_owned()),
-        })
-        .collect()
-}
-
-fn raw_user(row: &tokio_postgres::Row, at: usize) -> User {
-    User {
-        id: row.get(at),
-        name: row.get(at + 1),
-        hair_color: row.get(at + 2),
-    }
-}
-
-fn raw_post(row: &tokio_postgres::Row, at: usize) -> Post {
-    Post {
-        id: row.get(at),
-        user_id: row.get(at + 1),
-        title: row.get(at + 2),
-        body: row.get(at + 3),
+        self.rt.block_on(suite::seed_users(&self.conn, n, posts));
     }
 }
 
@@ -181,7 +93,7 @@ fn prepare(env: &Env, sql: &str) -> Statement {
 
 fn trivial_query(c: &mut Criterion, env: &Env) {
     let mut group = c.benchmark_group(format!("trivial_query{}", env.flavour));
-    let statement = prepare(env, "SELECT id, name, hair_color FROM users");
+    let statement = prepare(env, USERS_SQL);
     for n in SIZES {
         env.seed_users(n, false);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
@@ -216,11 +128,7 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
 
 fn medium_complex_query(c: &mut Criterion, env: &Env) {
     let mut group = c.benchmark_group(format!("medium_complex_query{}", env.flavour));
-    let statement = prepare(
-        env,
-        "SELECT u.id, u.name, u.hair_color, p.id, p.user_id, p.title, p.body \
-         FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE u.hair_color = $1",
-    );
+    let statement = prepare(env, MEDIUM_SQL);
     for n in SIZES {
         env.seed_users(n, true);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
@@ -264,41 +172,9 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
     group.finish();
 }
 
-type Loaded = Vec<(User, Vec<(Post, Vec<Comment>)>)>;
-
 fn loading_associations(c: &mut Criterion, env: &Env) {
-    // Diesel's shape: 100 users, 10 posts each, 10 comments a post.
-    env.reset();
-    env.rt.block_on(async {
-        User::insert_many(new_users(100))
-            .execute(&env.conn)
-            .await
-            .unwrap();
-        Post::insert_many((0..1_000).map(|i| NewPost {
-            user_id: i / 10 + 1,
-            title: format!("Post {i}"),
-            body: Some("body".into()),
-        }))
-        .execute(&env.conn)
-        .await
-        .unwrap();
-        Comment::insert_many((0..10_000).map(|i| NewComment {
-            post_id: i / 10 + 1,
-            text: format!("Comment {i}"),
-        }))
-        .execute(&env.conn)
-        .await
-        .unwrap();
-    });
-    let users = prepare(env, "SELECT id, name, hair_color FROM users");
-    let posts = prepare(
-        env,
-        "SELECT id, user_id, title, body FROM posts WHERE user_id = ANY($1)",
-    );
-    let comments = prepare(
-        env,
-        "SELECT id, post_id, text FROM comments WHERE post_id = ANY($1)",
-    );
+    env.rt.block_on(suite::seed_associations(&env.conn));
+    let statements = [USERS_SQL, POSTS_SQL, COMMENTS_SQL].map(|sql| prepare(env, sql));
     let mut group = c.benchmark_group(format!("loading_associations{}", env.flavour));
     group.bench_function("pgtable", |b| {
         b.to_async(&env.rt).iter(|| async {
@@ -311,54 +187,8 @@ fn loading_associations(c: &mut Criterion, env: &Env) {
         })
     });
     group.bench_function("raw", |b| {
-        b.to_async(&env.rt).iter(|| async {
-            let users: Vec<User> = env
-                .raw
-                .query(&users, &[])
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| raw_user(r, 0))
-                .collect();
-            let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
-            let posts: Vec<Post> = env
-                .raw
-                .query(&posts, &[&user_ids])
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| raw_post(r, 0))
-                .collect();
-            let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
-            let mut comments_by_post: HashMap<i32, Vec<Comment>> = HashMap::new();
-            for r in env.raw.query(&comments, &[&post_ids]).await.unwrap() {
-                let comment = Comment {
-                    id: r.get(0),
-                    post_id: r.get(1),
-                    text: r.get(2),
-                };
-                comments_by_post
-                    .entry(comment.post_id)
-                    .or_default()
-                    .push(comment);
-            }
-            let mut posts_by_user: HashMap<i32, Vec<(Post, Vec<Comment>)>> = HashMap::new();
-            for post in posts {
-                let comments = comments_by_post.remove(&post.id).unwrap_or_default();
-                posts_by_user
-                    .entry(post.user_id)
-                    .or_default()
-                    .push((post, comments));
-            }
-            let loaded: Loaded = users
-                .into_iter()
-                .map(|u| {
-                    let posts = posts_by_user.remove(&u.id).unwrap_or_default();
-                    (u, posts)
-                })
-                .collect();
-            black_box(loaded)
-        })
+        b.to_async(&env.rt)
+            .iter(|| async { black_box(suite::load_raw(&env.raw, &statements).await) })
     });
     group.finish();
 }
@@ -418,12 +248,11 @@ fn bulk_insert(c: &mut Criterion, env: &Env) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(20));
-    let truncate = "TRUNCATE comments, posts, users RESTART IDENTITY";
     group.bench_function(BenchmarkId::new("pgtable", ROWS), |b| {
         b.to_async(&env.rt).iter_custom(|iters| async move {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
-                env.raw.batch_execute(truncate).await.unwrap();
+                env.raw.batch_execute(TRUNCATE).await.unwrap();
                 let start = Instant::now();
                 let n = User::insert_many(new_users(ROWS))
                     .execute(&env.conn)
@@ -439,7 +268,7 @@ fn bulk_insert(c: &mut Criterion, env: &Env) {
         b.to_async(&env.rt).iter_custom(|iters| async move {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
-                env.raw.batch_execute(truncate).await.unwrap();
+                env.raw.batch_execute(TRUNCATE).await.unwrap();
                 let start = Instant::now();
                 let rows = new_users(ROWS);
                 let sink = env

@@ -22,52 +22,10 @@ use tokio::sync::Mutex;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Statement};
 
-mod pg {
-    use pgtable::prelude::*;
-    use pgtable::relations::HasMany;
-
-    #[table(name = "users")]
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct User {
-        #[column(primary_key, identity)]
-        pub id: i32,
-        pub name: String,
-        pub hair_color: Option<String>,
-    }
-
-    #[table(name = "posts")]
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Post {
-        #[column(primary_key, identity)]
-        pub id: i32,
-        #[column(references = User::ID)]
-        pub user_id: i32,
-        pub title: String,
-        pub body: Option<String>,
-    }
-
-    #[table(name = "comments")]
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Comment {
-        #[column(primary_key, identity)]
-        pub id: i32,
-        #[column(references = Post::ID)]
-        pub post_id: i32,
-        pub text: String,
-    }
-
-    impl User {
-        pub fn posts() -> HasMany<User, Post, i32, i32> {
-            HasMany::new(User::ID, Post::USER_ID)
-        }
-    }
-
-    impl Post {
-        pub fn comments() -> HasMany<Post, Comment, i32, i32> {
-            HasMany::new(Post::ID, Comment::POST_ID)
-        }
-    }
-}
+/// pgtable's and raw's side: the schema, data and hand-written code of
+/// `benches/diesel_suite.rs`.
+#[path = "../../support/suite.rs"]
+mod suite;
 
 /// diesel's and diesel-async's side: the same tables, as diesel declares them.
 mod ds {
@@ -170,7 +128,10 @@ mod sq {
     }
 }
 
-use pg::{Comment, NewComment, NewPost, NewUser, Post, User};
+use suite::{
+    COMMENTS_SQL, Loaded, MEDIUM_SQL, POSTS_SQL, Post, TRUNCATE, USERS_SQL, User, new_users,
+    raw_post, raw_user,
+};
 
 const DATABASE: &str = "pgtable_bench_peers";
 const NO_PARAMS: [&(dyn ToSql + Sync); 0] = [];
@@ -231,11 +192,7 @@ fn env(multi_thread: bool) -> Env {
             .build()
             .unwrap();
         let conn = db.conn().await.unwrap();
-        let schema = Schema::new()
-            .table::<User>()
-            .table::<Post>()
-            .table::<Comment>();
-        conn.batch_execute(&schema.to_sql()).await.unwrap();
+        conn.batch_execute(&suite::schema_sql()).await.unwrap();
         let (raw, connection) = config.connect(NoTls).await.unwrap();
         tokio::spawn(connection);
         let diesel_async = diesel_async::AsyncPgConnection::establish(&bench_url())
@@ -256,60 +213,13 @@ fn env(multi_thread: bool) -> Env {
     }
 }
 
-fn new_users(n: usize) -> Vec<NewUser> {
-    (0..n)
-        .map(|i| NewUser {
-            name: format!("User {i}"),
-            hair_color: Some(if i % 2 == 0 { "black" } else { "brown" }.to_owned()),
-        })
-        .collect()
-}
-
-fn raw_user(row: &tokio_postgres::Row, at: usize) -> User {
-    User {
-        id: row.get(at),
-        name: row.get(at + 1),
-        hair_color: row.get(at + 2),
-    }
-}
-
-fn raw_post(row: &tokio_postgres::Row, at: usize) -> Post {
-    Post {
-        id: row.get(at),
-        user_id: row.get(at + 1),
-        title: row.get(at + 2),
-        body: row.get(at + 3),
-    }
-}
-
 impl Env {
     fn reset(&self) {
-        self.rt.block_on(async {
-            self.raw
-                .batch_execute("TRUNCATE comments, posts, users RESTART IDENTITY")
-                .await
-                .unwrap();
-        });
+        self.rt.block_on(self.raw.batch_execute(TRUNCATE)).unwrap();
     }
 
     fn seed_users(&self, n: usize, posts: bool) {
-        self.reset();
-        self.rt.block_on(async {
-            User::insert_many(new_users(n))
-                .execute(&self.conn)
-                .await
-                .unwrap();
-            if posts {
-                Post::insert_many((1..=n as i32).map(|user_id| NewPost {
-                    user_id,
-                    title: format!("Post by {user_id}"),
-                    body: None,
-                }))
-                .execute(&self.conn)
-                .await
-                .unwrap();
-            }
-        });
+        self.rt.block_on(suite::seed_users(&self.conn, n, posts));
     }
 
     fn prepare(&self, sql: &str) -> Statement {
@@ -320,7 +230,7 @@ impl Env {
 fn trivial_query(c: &mut Criterion, env: &Env) {
     use diesel::{QueryDsl as _, SelectableHelper as _};
     let mut group = c.benchmark_group(format!("peers_trivial_query{}", env.flavour));
-    let statement = env.prepare("SELECT id, name, hair_color FROM users");
+    let statement = env.prepare(USERS_SQL);
     for n in [1_usize, 100, 10_000] {
         env.seed_users(n, false);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
@@ -364,10 +274,7 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
         group.bench_with_input(BenchmarkId::new("sqlx", n), &n, |b, _| {
             b.to_async(&env.rt).iter(|| async {
                 let conn = &mut *env.sqlx.lock().await;
-                let users: Vec<sq::User> = sqlx::query_as("SELECT id, name, hair_color FROM users")
-                    .fetch_all(conn)
-                    .await
-                    .unwrap();
+                let users: Vec<sq::User> = sqlx::query_as(USERS_SQL).fetch_all(conn).await.unwrap();
                 black_box(users)
             })
         });
@@ -378,9 +285,7 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
 fn medium_complex_query(c: &mut Criterion, env: &Env) {
     use diesel::{ExpressionMethods as _, QueryDsl as _, SelectableHelper as _};
     let mut group = c.benchmark_group(format!("peers_medium_complex_query{}", env.flavour));
-    let sql = "SELECT u.id, u.name, u.hair_color, p.id, p.user_id, p.title, p.body \
-               FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE u.hair_color = $1";
-    let statement = env.prepare(sql);
+    let statement = env.prepare(MEDIUM_SQL);
     for n in [1_usize, 100, 1_000] {
         env.seed_users(n, true);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
@@ -434,7 +339,7 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
             b.to_async(&env.rt).iter(|| async {
                 use sqlx::Row as _;
                 let conn = &mut *env.sqlx.lock().await;
-                let rows = sqlx::query(sql)
+                let rows = sqlx::query(MEDIUM_SQL)
                     .bind("black")
                     .fetch_all(conn)
                     .await
@@ -544,89 +449,16 @@ fn insert(c: &mut Criterion, env: &Env) {
     group.finish();
 }
 
-type Loaded = Vec<(User, Vec<(Post, Vec<Comment>)>)>;
 type SqLoaded = Vec<(sq::User, Vec<(sq::Post, Vec<sq::Comment>)>)>;
 
 fn loading_associations(c: &mut Criterion, env: &Env) {
     use diesel::{BelongingToDsl as _, QueryDsl as _, SelectableHelper as _};
-    // Diesel's shape: 100 users, 10 posts each, 10 comments a post.
-    env.reset();
-    env.rt.block_on(async {
-        User::insert_many(new_users(100))
-            .execute(&env.conn)
-            .await
-            .unwrap();
-        Post::insert_many((0..1_000).map(|i| NewPost {
-            user_id: i / 10 + 1,
-            title: format!("Post {i}"),
-            body: Some("body".into()),
-        }))
-        .execute(&env.conn)
-        .await
-        .unwrap();
-        Comment::insert_many((0..10_000).map(|i| NewComment {
-            post_id: i / 10 + 1,
-            text: format!("Comment {i}"),
-        }))
-        .execute(&env.conn)
-        .await
-        .unwrap();
-    });
-    let posts_sql = "SELECT id, user_id, title, body FROM posts WHERE user_id = ANY($1)";
-    let comments_sql = "SELECT id, post_id, text FROM comments WHERE post_id = ANY($1)";
-    let users = env.prepare("SELECT id, name, hair_color FROM users");
-    let posts = env.prepare(posts_sql);
-    let comments = env.prepare(comments_sql);
+    env.rt.block_on(suite::seed_associations(&env.conn));
+    let statements = [USERS_SQL, POSTS_SQL, COMMENTS_SQL].map(|sql| env.prepare(sql));
     let mut group = c.benchmark_group(format!("peers_loading_associations{}", env.flavour));
     group.bench_function("raw", |b| {
-        b.to_async(&env.rt).iter(|| async {
-            let users: Vec<User> = env
-                .raw
-                .query(&users, &[])
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| raw_user(r, 0))
-                .collect();
-            let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
-            let posts: Vec<Post> = env
-                .raw
-                .query(&posts, &[&user_ids])
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| raw_post(r, 0))
-                .collect();
-            let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
-            let mut comments_by_post: HashMap<i32, Vec<Comment>> = HashMap::new();
-            for r in env.raw.query(&comments, &[&post_ids]).await.unwrap() {
-                let comment = Comment {
-                    id: r.get(0),
-                    post_id: r.get(1),
-                    text: r.get(2),
-                };
-                comments_by_post
-                    .entry(comment.post_id)
-                    .or_default()
-                    .push(comment);
-            }
-            let mut posts_by_user: HashMap<i32, Vec<(Post, Vec<Comment>)>> = HashMap::new();
-            for post in posts {
-                let comments = comments_by_post.remove(&post.id).unwrap_or_default();
-                posts_by_user
-                    .entry(post.user_id)
-                    .or_default()
-                    .push((post, comments));
-            }
-            let loaded: Loaded = users
-                .into_iter()
-                .map(|u| {
-                    let posts = posts_by_user.remove(&u.id).unwrap_or_default();
-                    (u, posts)
-                })
-                .collect();
-            black_box(loaded)
-        })
+        b.to_async(&env.rt)
+            .iter(|| async { black_box(suite::load_raw(&env.raw, &statements).await) })
     });
     group.bench_function("pgtable", |b| {
         b.to_async(&env.rt).iter(|| async {
@@ -682,18 +514,18 @@ fn loading_associations(c: &mut Criterion, env: &Env) {
     group.bench_function("sqlx", |b| {
         b.to_async(&env.rt).iter(|| async {
             let conn = &mut *env.sqlx.lock().await;
-            let users: Vec<sq::User> = sqlx::query_as("SELECT id, name, hair_color FROM users")
+            let users: Vec<sq::User> = sqlx::query_as(USERS_SQL)
                 .fetch_all(&mut *conn)
                 .await
                 .unwrap();
             let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
-            let posts: Vec<sq::Post> = sqlx::query_as(posts_sql)
+            let posts: Vec<sq::Post> = sqlx::query_as(POSTS_SQL)
                 .bind(&user_ids)
                 .fetch_all(&mut *conn)
                 .await
                 .unwrap();
             let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
-            let comments: Vec<sq::Comment> = sqlx::query_as(comments_sql)
+            let comments: Vec<sq::Comment> = sqlx::query_as(COMMENTS_SQL)
                 .bind(&post_ids)
                 .fetch_all(&mut *conn)
                 .await

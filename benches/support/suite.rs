@@ -1,0 +1,190 @@
+//! The Diesel suite's schema, data and hand-written baseline code, shared by
+//! `benches/diesel_suite.rs` and `benches/peers` (a workspace of its own,
+//! which includes this file by path), so that both measure the same thing.
+
+use std::collections::HashMap;
+
+use pgtable::Conn;
+use pgtable::prelude::*;
+use pgtable::relations::HasMany;
+use tokio_postgres::{Client, Row, Statement};
+
+#[table(name = "users")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    #[column(primary_key, identity)]
+    pub id: i32,
+    pub name: String,
+    pub hair_color: Option<String>,
+}
+
+#[table(name = "posts")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    #[column(primary_key, identity)]
+    pub id: i32,
+    #[column(references = User::ID)]
+    pub user_id: i32,
+    pub title: String,
+    pub body: Option<String>,
+}
+
+#[table(name = "comments")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comment {
+    #[column(primary_key, identity)]
+    pub id: i32,
+    #[column(references = Post::ID)]
+    pub post_id: i32,
+    pub text: String,
+}
+
+impl User {
+    pub fn posts() -> HasMany<User, Post, i32, i32> {
+        HasMany::new(User::ID, Post::USER_ID)
+    }
+}
+
+impl Post {
+    pub fn comments() -> HasMany<Post, Comment, i32, i32> {
+        HasMany::new(Post::ID, Comment::POST_ID)
+    }
+}
+
+/// Users with their posts with their comments: `loading_associations`'s result.
+pub type Loaded = Vec<(User, Vec<(Post, Vec<Comment>)>)>;
+
+/// The schema, for `batch_execute`.
+pub fn schema_sql() -> String {
+    Schema::new()
+        .table::<User>()
+        .table::<Post>()
+        .table::<Comment>()
+        .to_sql()
+}
+
+pub const TRUNCATE: &str = "TRUNCATE comments, posts, users RESTART IDENTITY";
+pub const USERS_SQL: &str = "SELECT id, name, hair_color FROM users";
+pub const POSTS_SQL: &str = "SELECT id, user_id, title, body FROM posts WHERE user_id = ANY($1)";
+pub const COMMENTS_SQL: &str = "SELECT id, post_id, text FROM comments WHERE post_id = ANY($1)";
+/// `medium_complex_query`: users LEFT JOIN posts, by hair colour.
+pub const MEDIUM_SQL: &str = "SELECT u.id, u.name, u.hair_color, p.id, p.user_id, p.title, p.body \
+     FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE u.hair_color = $1";
+
+/// `n` new users, every other one with black hair.
+pub fn new_users(n: usize) -> Vec<NewUser> {
+    (0..n)
+        .map(|i| NewUser {
+            name: format!("User {i}"),
+            hair_color: Some(if i % 2 == 0 { "black" } else { "brown" }.to_owned()),
+        })
+        .collect()
+}
+
+/// A user decoded by hand from `row`'s columns from `at` on.
+pub fn raw_user(row: &Row, at: usize) -> User {
+    User {
+        id: row.get(at),
+        name: row.get(at + 1),
+        hair_color: row.get(at + 2),
+    }
+}
+
+/// A post decoded by hand from `row`'s columns from `at` on.
+pub fn raw_post(row: &Row, at: usize) -> Post {
+    Post {
+        id: row.get(at),
+        user_id: row.get(at + 1),
+        title: row.get(at + 2),
+        body: row.get(at + 3),
+    }
+}
+
+/// `n` users (after a truncate), with one post each when asked.
+pub async fn seed_users(conn: &Conn, n: usize, posts: bool) {
+    conn.batch_execute(TRUNCATE).await.unwrap();
+    User::insert_many(new_users(n)).execute(conn).await.unwrap();
+    if posts {
+        Post::insert_many((1..=n as i32).map(|user_id| NewPost {
+            user_id,
+            title: format!("Post by {user_id}"),
+            body: None,
+        }))
+        .execute(conn)
+        .await
+        .unwrap();
+    }
+}
+
+/// Diesel's shape for `loading_associations` (after a truncate): 100
+/// users, 10 posts each, 10 comments a post.
+pub async fn seed_associations(conn: &Conn) {
+    conn.batch_execute(TRUNCATE).await.unwrap();
+    User::insert_many(new_users(100))
+        .execute(conn)
+        .await
+        .unwrap();
+    Post::insert_many((0..1_000).map(|i| NewPost {
+        user_id: i / 10 + 1,
+        title: format!("Post {i}"),
+        body: Some("body".into()),
+    }))
+    .execute(conn)
+    .await
+    .unwrap();
+    Comment::insert_many((0..10_000).map(|i| NewComment {
+        post_id: i / 10 + 1,
+        text: format!("Comment {i}"),
+    }))
+    .execute(conn)
+    .await
+    .unwrap();
+}
+
+/// `loading_associations` by hand: the statements of [`USERS_SQL`],
+/// [`POSTS_SQL`] and [`COMMENTS_SQL`], prepared once, grouped with hash maps.
+pub async fn load_raw(raw: &Client, statements: &[Statement; 3]) -> Loaded {
+    let users: Vec<User> = raw
+        .query(&statements[0], &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| raw_user(r, 0))
+        .collect();
+    let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
+    let posts: Vec<Post> = raw
+        .query(&statements[1], &[&user_ids])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| raw_post(r, 0))
+        .collect();
+    let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
+    let mut comments_by_post: HashMap<i32, Vec<Comment>> = HashMap::new();
+    for r in raw.query(&statements[2], &[&post_ids]).await.unwrap() {
+        let comment = Comment {
+            id: r.get(0),
+            post_id: r.get(1),
+            text: r.get(2),
+        };
+        comments_by_post
+            .entry(comment.post_id)
+            .or_default()
+            .push(comment);
+    }
+    let mut posts_by_user: HashMap<i32, Vec<(Post, Vec<Comment>)>> = HashMap::new();
+    for post in posts {
+        let comments = comments_by_post.remove(&post.id).unwrap_or_default();
+        posts_by_user
+            .entry(post.user_id)
+            .or_default()
+            .push((post, comments));
+    }
+    users
+        .into_iter()
+        .map(|u| {
+            let posts = posts_by_user.remove(&u.id).unwrap_or_default();
+            (u, posts)
+        })
+        .collect()
+}
