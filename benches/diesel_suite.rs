@@ -195,7 +195,9 @@ fn loading_associations(c: &mut Criterion, env: &Env) {
 
 fn insert(c: &mut Criterion, env: &Env) {
     let mut group = c.benchmark_group(format!("insert{}", env.flavour));
-    env.reset();
+    // Every side starts on an empty table: the cost of an insert grows with
+    // the table and the server's write-ahead log, so a side measured after
+    // another's thousands of rows would be measured on a different server.
     for n in [1_usize, 10, 25, 50, 100] {
         let placeholders: Vec<String> = (0..n)
             .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
@@ -207,6 +209,7 @@ fn insert(c: &mut Criterion, env: &Env) {
                 placeholders.join(", ")
             ),
         );
+        env.reset();
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, &n| {
             b.to_async(&env.rt).iter(|| async {
                 let rows = new_users(n);
@@ -218,6 +221,7 @@ fn insert(c: &mut Criterion, env: &Env) {
                 black_box(env.raw.execute(&statement, &params).await.unwrap())
             })
         });
+        env.reset();
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, &n| {
             b.to_async(&env.rt).iter(|| async {
                 black_box(
@@ -231,6 +235,7 @@ fn insert(c: &mut Criterion, env: &Env) {
         if n == 1 {
             // One row at a time, the SQL written once (`prepare_insert`).
             let prepared = User::prepare_insert();
+            env.reset();
             group.bench_with_input(BenchmarkId::new("pgtable_prepared", n), &n, |b, &n| {
                 b.to_async(&env.rt).iter(|| async {
                     let rows = new_users(n);

@@ -370,7 +370,9 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
 
 fn insert(c: &mut Criterion, env: &Env) {
     let mut group = c.benchmark_group(format!("peers_insert{}", env.flavour));
-    env.reset();
+    // Every side starts on an empty table: the cost of an insert grows with
+    // the table and the server's write-ahead log, so a side measured after
+    // another's thousands of rows would be measured on a different server.
     for n in [1_usize, 10, 100] {
         let values: Vec<String> = (0..n)
             .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
@@ -379,6 +381,7 @@ fn insert(c: &mut Criterion, env: &Env) {
             "INSERT INTO users (name, hair_color) VALUES {}",
             values.join(", ")
         ));
+        env.reset();
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, &n| {
             b.to_async(&env.rt).iter(|| async {
                 let rows = new_users(n);
@@ -390,6 +393,7 @@ fn insert(c: &mut Criterion, env: &Env) {
                 black_box(env.raw.execute(&statement, &params).await.unwrap())
             })
         });
+        env.reset();
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, &n| {
             b.to_async(&env.rt).iter(|| async {
                 black_box(
@@ -409,6 +413,7 @@ fn insert(c: &mut Criterion, env: &Env) {
                 })
                 .collect()
         };
+        env.reset();
         group.bench_with_input(BenchmarkId::new("diesel", n), &n, |b, &n| {
             b.iter(|| {
                 use diesel::RunQueryDsl as _;
@@ -421,6 +426,7 @@ fn insert(c: &mut Criterion, env: &Env) {
                 )
             })
         });
+        env.reset();
         group.bench_with_input(BenchmarkId::new("diesel_async", n), &n, |b, &n| {
             b.to_async(&env.rt).iter(|| async {
                 use diesel_async::RunQueryDsl as _;
@@ -434,6 +440,7 @@ fn insert(c: &mut Criterion, env: &Env) {
                 )
             })
         });
+        env.reset();
         group.bench_with_input(BenchmarkId::new("sqlx", n), &n, |b, &n| {
             b.to_async(&env.rt).iter(|| async {
                 let conn = &mut *env.sqlx.lock().await;
