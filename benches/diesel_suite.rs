@@ -30,8 +30,8 @@ use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, NoTls, Statement};
 
 use suite::{
-    COMMENTS_SQL, Loaded, MEDIUM_SQL, POSTS_SQL, Post, TRUNCATE, USERS_SQL, User, new_users,
-    raw_post, raw_user,
+    COMMENTS_SQL, Loaded, MEDIUM_SQL, POSTS_SQL, Post, TRUNCATE, USERS_SQL, User, insert_sql,
+    new_users, raw_post, raw_user,
 };
 
 const SIZES: [usize; 5] = [1, 10, 100, 1_000, 10_000];
@@ -199,27 +199,11 @@ fn insert(c: &mut Criterion, env: &Env) {
     // the table and the server's write-ahead log, so a side measured after
     // another's thousands of rows would be measured on a different server.
     for n in [1_usize, 10, 25, 50, 100] {
-        let placeholders: Vec<String> = (0..n)
-            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-            .collect();
-        let statement = prepare(
-            env,
-            &format!(
-                "INSERT INTO users (name, hair_color) VALUES {}",
-                placeholders.join(", ")
-            ),
-        );
+        let statement = prepare(env, &insert_sql(n));
         env.reset();
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, &n| {
-            b.to_async(&env.rt).iter(|| async {
-                let rows = new_users(n);
-                let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2 * n);
-                for row in &rows {
-                    params.push(&row.name);
-                    params.push(&row.hair_color);
-                }
-                black_box(env.raw.execute(&statement, &params).await.unwrap())
-            })
+            b.to_async(&env.rt)
+                .iter(|| async { black_box(suite::insert_raw(&env.raw, &statement, n).await) })
         });
         env.reset();
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, &n| {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use pgtable::Conn;
 use pgtable::prelude::*;
 use pgtable::relations::HasMany;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row, Statement};
 
 #[table(name = "users")]
@@ -79,6 +80,28 @@ pub fn new_users(n: usize) -> Vec<NewUser> {
             hair_color: Some(if i % 2 == 0 { "black" } else { "brown" }.to_owned()),
         })
         .collect()
+}
+
+/// `INSERT INTO users (name, hair_color) VALUES ($1, $2), …` for `n` rows.
+pub fn insert_sql(n: usize) -> String {
+    let values: Vec<String> = (0..n)
+        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+        .collect();
+    format!(
+        "INSERT INTO users (name, hair_color) VALUES {}",
+        values.join(", ")
+    )
+}
+
+/// `insert` by hand: `n` new users through `statement` (of [`insert_sql`]).
+pub async fn insert_raw(raw: &Client, statement: &Statement, n: usize) -> u64 {
+    let rows = new_users(n);
+    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2 * n);
+    for row in &rows {
+        params.push(&row.name);
+        params.push(&row.hair_color);
+    }
+    raw.execute(statement, &params).await.unwrap()
 }
 
 /// A user decoded by hand from `row`'s columns from `at` on.
