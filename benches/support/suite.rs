@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use futures_util::StreamExt;
+
 use pgtable::Conn;
 use pgtable::prelude::*;
 use pgtable::relations::HasMany;
@@ -165,7 +167,9 @@ pub async fn seed_associations(conn: &Conn) {
 }
 
 /// `loading_associations` by hand: the statements of [`USERS_SQL`],
-/// [`POSTS_SQL`] and [`COMMENTS_SQL`], prepared once, grouped with hash maps.
+/// [`POSTS_SQL`] and [`COMMENTS_SQL`], prepared once, each one's rows
+/// buffered by `Client::query` before they are decoded; grouped with hash
+/// maps.
 pub async fn load_raw(raw: &Client, statements: &[Statement; 3]) -> Loaded {
     let users: Vec<User> = raw
         .query(&statements[0], &[])
@@ -183,13 +187,57 @@ pub async fn load_raw(raw: &Client, statements: &[Statement; 3]) -> Loaded {
         .map(|r| raw_post(r, 0))
         .collect();
     let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
+    let comments = raw
+        .query(&statements[2], &[&post_ids])
+        .await
+        .unwrap()
+        .iter()
+        .map(raw_comment)
+        .collect();
+    group(users, posts, comments)
+}
+
+/// [`load_raw`] with each row decoded as it arrives (`query_raw`), as
+/// pgtable does, instead of after all of a statement's rows are buffered.
+pub async fn load_raw_stream(raw: &Client, statements: &[Statement; 3]) -> Loaded {
+    async fn stream<T>(
+        raw: &Client,
+        statement: &Statement,
+        params: &[&(dyn ToSql + Sync)],
+        decode: impl Fn(&Row) -> T,
+    ) -> Vec<T> {
+        let rows = raw
+            .query_raw(statement, params.iter().copied())
+            .await
+            .unwrap();
+        let mut rows = std::pin::pin!(rows);
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().await {
+            out.push(decode(&row.unwrap()));
+        }
+        out
+    }
+    let users = stream(raw, &statements[0], &[], |r| raw_user(r, 0)).await;
+    let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
+    let posts = stream(raw, &statements[1], &[&user_ids], |r| raw_post(r, 0)).await;
+    let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
+    let comments = stream(raw, &statements[2], &[&post_ids], raw_comment).await;
+    group(users, posts, comments)
+}
+
+fn raw_comment(row: &Row) -> Comment {
+    Comment {
+        id: row.get(0),
+        post_id: row.get(1),
+        text: row.get(2),
+    }
+}
+
+/// Posts under their users and comments under their posts, in the order
+/// the statements gave them, grouped with hash maps.
+fn group(users: Vec<User>, posts: Vec<Post>, comments: Vec<Comment>) -> Loaded {
     let mut comments_by_post: HashMap<i32, Vec<Comment>> = HashMap::new();
-    for r in raw.query(&statements[2], &[&post_ids]).await.unwrap() {
-        let comment = Comment {
-            id: r.get(0),
-            post_id: r.get(1),
-            text: r.get(2),
-        };
+    for comment in comments {
         comments_by_post
             .entry(comment.post_id)
             .or_default()

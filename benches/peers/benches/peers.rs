@@ -454,6 +454,10 @@ fn loading_associations(c: &mut Criterion, env: &Env) {
         b.to_async(&env.rt)
             .iter(|| async { black_box(suite::load_raw(&env.raw, &statements).await) })
     });
+    group.bench_function("raw_stream", |b| {
+        b.to_async(&env.rt)
+            .iter(|| async { black_box(suite::load_raw_stream(&env.raw, &statements).await) })
+    });
     group.bench_function("pgtable", |b| {
         b.to_async(&env.rt).iter(|| async {
             let loaded: Loaded = User::select()
