@@ -1,11 +1,13 @@
 //! One-to-many: each parent has many related rows, found by the foreign
 //! key they hold.
 
+use std::collections::HashMap;
+
 use futures_util::future::BoxFuture;
 use postgres_types::ToSql;
 use tokio_postgres::Row;
 
-use super::group::{Keys, Parents, parent_keys, read};
+use super::group::{Keys, Parents, parent_keys, per_parent, read};
 use super::options::{Options, Via};
 use super::{ForeignKey, Item, Key, Layout, LoadColumns, Nested, Plain, With};
 use crate::db::Executor;
@@ -98,6 +100,23 @@ where
     ) -> Result<Vec<Vec<N::Item>>, Error> {
         let mut also = vec![self.foreign_key.index()];
         self.nested.needs(&mut also);
+        if N::ALONE {
+            // Nothing nested reads the rows again: each is decoded and
+            // dropped as it arrives, so the memory of one is reused for
+            // the next (measured in BENCHMARKS.md, "Peers").
+            let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::with_capacity(keys.per_row.len());
+            let via = Via::Column(self.foreign_key.name());
+            self.options
+                .fetch_each(exec, via, &wanted, &self.columns, &also, |row, layout| {
+                    let item = N::decode_alone(&self.columns, row, layout)?;
+                    if let Some(key) = self.key_of(row, &item, layout)? {
+                        by_key.entry(key).or_default().push(item);
+                    }
+                    Ok(())
+                })
+                .await?;
+            return Ok(per_parent(keys, by_key));
+        }
         let (rows, layout) = self
             .options
             .fetch(
@@ -115,16 +134,18 @@ where
                 &self.columns,
                 &rows,
                 &layout,
-                |row, item| {
-                    // The key from the decoded row where the table gives
-                    // access to its fields; else decoded again.
-                    match S::whole(N::fetched(item)).and_then(|row| self.foreign_key.of(row)) {
-                        Some(key) => Ok(key.clone().key()),
-                        None => Ok(read(row, &self.foreign_key, &layout)?.key()),
-                    }
-                },
+                |row, item| self.key_of(row, item, &layout),
             )
             .await
+    }
+
+    /// The parent key of a related row: from its decoded item where the
+    /// table gives access to its fields, else decoded again.
+    fn key_of(&self, row: &Row, item: &N::Item, layout: &Layout) -> Result<Option<K>, Error> {
+        match S::whole(N::fetched(item)).and_then(|row| self.foreign_key.of(row)) {
+            Some(key) => Ok(key.clone().key()),
+            None => Ok(read(row, &self.foreign_key, layout)?.key()),
+        }
     }
 
     /// The related rows of parents already fetched (Diesel's

@@ -225,6 +225,18 @@ pub trait Item<C, S: LoadColumns<C>>: Send + Sync {
         rows: &'a [Row],
         layout: &'a Layout,
     ) -> BoxFuture<'a, Result<Vec<Self::Item>, Error>>;
+
+    /// Whether an item is its row's columns alone, decoded by
+    /// [`Item::decode_alone`] as the row arrives: nothing is loaded with it.
+    #[doc(hidden)]
+    const ALONE: bool = false;
+
+    /// The item of one row, when [`Item::ALONE`].
+    #[doc(hidden)]
+    fn decode_alone(columns: &S, row: &Row, layout: &Layout) -> Result<Self::Item, Error> {
+        let _ = (columns, row, layout);
+        unreachable!("decode_alone is called only where ALONE is true")
+    }
 }
 
 /// No nested relation: a related row is just its columns.
@@ -255,6 +267,12 @@ where
         layout: &'a Layout,
     ) -> BoxFuture<'a, Result<Vec<S::Output>, Error>> {
         Box::pin(async move { columns::decode_all(columns, rows, layout) })
+    }
+
+    const ALONE: bool = true;
+
+    fn decode_alone(columns: &S, row: &Row, layout: &Layout) -> Result<S::Output, Error> {
+        columns::decode(columns, row, layout)
     }
 }
 

@@ -2,13 +2,14 @@
 //! limit per parent (the first `n` related rows of *each* parent, by a
 //! window function, so only those rows leave the server).
 
+use futures_util::StreamExt;
 use postgres_types::ToSql;
 use tokio_postgres::Row;
 
 use super::columns::{Layout, LoadColumns, write_list};
 use crate::db::Executor;
 use crate::error::Error;
-use crate::query::{Built, Node, fetch_rows};
+use crate::query::{Built, Node, fetch_rows, stream_rows};
 use crate::schema::TableDef;
 use crate::table::Table;
 
@@ -64,6 +65,49 @@ impl Options {
         S: LoadColumns<C>,
         E: Executor + ?Sized,
     {
+        let (out, layout) = self.statement(via, keys, columns, also);
+        Ok((fetch_rows(exec, &out).await?, layout))
+    }
+
+    /// [`Options::fetch`], handing each row to `each` as it arrives and
+    /// dropping it then, instead of collecting them all first: a load
+    /// whose rows need nothing more than their own columns.
+    pub(super) async fn fetch_each<'a, C, K, S, E>(
+        &'a self,
+        exec: &E,
+        via: Via,
+        keys: &'a Vec<K>,
+        columns: &'a S,
+        also: &[usize],
+        mut each: impl FnMut(&Row, &Layout) -> Result<(), Error>,
+    ) -> Result<(), Error>
+    where
+        C: Table,
+        K: ToSql + Send + Sync,
+        S: LoadColumns<C>,
+        E: Executor + ?Sized,
+    {
+        let (out, layout) = self.statement(via, keys, columns, also);
+        let mut rows = stream_rows(exec, &out).await?;
+        while let Some(row) = rows.next().await {
+            each(&row.map_err(|err| rows.name_target(err, &out))?, &layout)?;
+        }
+        Ok(())
+    }
+
+    /// The statement of [`Options::fetch`], and where its columns are.
+    fn statement<'a, C, K, S>(
+        &'a self,
+        via: Via,
+        keys: &'a Vec<K>,
+        columns: &'a S,
+        also: &[usize],
+    ) -> (Built<'a>, Layout)
+    where
+        C: Table,
+        K: ToSql + Send + Sync,
+        S: LoadColumns<C>,
+    {
         let table = C::table();
         let related = Related {
             via,
@@ -78,7 +122,7 @@ impl Options {
         } else {
             self.write_ranked(&mut out, related, keys, columns, also)
         };
-        Ok((fetch_rows(exec, &out).await?, layout))
+        (out, layout)
     }
 
     /// `SELECT … FROM … WHERE key = ANY($1) AND (filter) ORDER BY …`.
