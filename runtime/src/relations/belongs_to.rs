@@ -92,25 +92,36 @@ where
                 let mut also = vec![self.key.index()];
                 self.nested.needs(&mut also);
                 let everything = Options::default();
-                let (targets, target_layout) = everything
-                    .fetch(
-                        exec,
-                        Via::Column(self.key.name()),
-                        &wanted,
-                        &self.columns,
-                        &also,
-                    )
-                    .await?;
-                let items = self
-                    .nested
-                    .items(exec, &self.columns, &targets, &target_layout)
-                    .await?;
-                for (row, item) in targets.iter().zip(items) {
-                    let key = match S::whole(N::fetched(&item)).and_then(|row| self.key.of(row)) {
-                        Some(key) => key.clone(),
-                        None => read(row, &self.key, &target_layout)?,
-                    };
-                    by_key.insert(key, item);
+                let via = Via::Column(self.key.name());
+                // A referenced row's key: from its decoded item where the
+                // table gives access to its fields, else decoded again.
+                let key_of = |row: &Row, item: &N::Item, layout: &Layout| -> Result<K, Error> {
+                    let decoded = S::whole(N::fetched(item)).and_then(|row| self.key.of(row));
+                    match decoded {
+                        Some(key) => Ok(key.clone()),
+                        None => read(row, &self.key, layout),
+                    }
+                };
+                if N::ALONE {
+                    // Each referenced row decoded and dropped as it arrives.
+                    everything
+                        .fetch_each(exec, via, &wanted, &self.columns, &also, |row, layout| {
+                            let item = N::decode_alone(&self.columns, row, layout)?;
+                            by_key.insert(key_of(row, &item, layout)?, item);
+                            Ok(())
+                        })
+                        .await?;
+                } else {
+                    let (targets, target_layout) = everything
+                        .fetch(exec, via, &wanted, &self.columns, &also)
+                        .await?;
+                    let items = self
+                        .nested
+                        .items(exec, &self.columns, &targets, &target_layout)
+                        .await?;
+                    for (row, item) in targets.iter().zip(items) {
+                        by_key.insert(key_of(row, &item, &target_layout)?, item);
+                    }
                 }
             }
             hand_out(keys, by_key)

@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 
+use postgres_types::ToSql;
 use tokio_postgres::Row;
 
 use super::columns::{self, Layout, LoadColumns};
+use super::options::{Options, Via};
 use super::{ForeignKey, Item, Key, With};
 use crate::db::Executor;
 use crate::error::Error;
@@ -188,6 +190,45 @@ impl<K: Key> Parents<K> {
                 by_key.entry(key).or_default().push(item);
             }
         }
+        Ok(per_parent(self.keys, by_key))
+    }
+}
+
+impl<K: Key> Parents<K> {
+    /// Each parent's children, when an item is its row's columns alone
+    /// ([`Item::ALONE`]): fetched by `options` `via` the `wanted` keys, each
+    /// row decoded, grouped by the parent key `key_of` reads, and dropped
+    /// as it arrives, so that one row's memory is reused for the next
+    /// (measured in BENCHMARKS.md, "Peers").
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn stream_children<C, S, N, E>(
+        self,
+        exec: &E,
+        options: &Options,
+        via: Via,
+        wanted: &Vec<K>,
+        columns: &S,
+        also: &[usize],
+        key_of: impl Fn(&Row, &N::Item, &Layout) -> Result<Option<K>, Error>,
+    ) -> Result<Vec<Vec<N::Item>>, Error>
+    where
+        C: Table,
+        K: ToSql + Send + Sync,
+        S: LoadColumns<C>,
+        N: Item<C, S>,
+        E: Executor + ?Sized,
+    {
+        debug_assert!(N::ALONE, "streamed only when nothing is nested");
+        let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::with_capacity(self.keys.per_row.len());
+        options
+            .fetch_each(exec, via, wanted, columns, also, |row, layout| {
+                let item = N::decode_alone(columns, row, layout)?;
+                if let Some(key) = key_of(row, &item, layout)? {
+                    by_key.entry(key).or_default().push(item);
+                }
+                Ok(())
+            })
+            .await?;
         Ok(per_parent(self.keys, by_key))
     }
 }

@@ -1,13 +1,11 @@
 //! One-to-many: each parent has many related rows, found by the foreign
 //! key they hold.
 
-use std::collections::HashMap;
-
 use futures_util::future::BoxFuture;
 use postgres_types::ToSql;
 use tokio_postgres::Row;
 
-use super::group::{Keys, Parents, parent_keys, per_parent, read};
+use super::group::{Keys, Parents, parent_keys, read};
 use super::options::{Options, Via};
 use super::{ForeignKey, Item, Key, Layout, LoadColumns, Nested, Plain, With};
 use crate::db::Executor;
@@ -100,32 +98,23 @@ where
     ) -> Result<Vec<Vec<N::Item>>, Error> {
         let mut also = vec![self.foreign_key.index()];
         self.nested.needs(&mut also);
+        let via = Via::Column(self.foreign_key.name());
         if N::ALONE {
-            // Nothing nested reads the rows again: each is decoded and
-            // dropped as it arrives, so the memory of one is reused for
-            // the next (measured in BENCHMARKS.md, "Peers").
-            let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::with_capacity(keys.per_row.len());
-            let via = Via::Column(self.foreign_key.name());
-            self.options
-                .fetch_each(exec, via, &wanted, &self.columns, &also, |row, layout| {
-                    let item = N::decode_alone(&self.columns, row, layout)?;
-                    if let Some(key) = self.key_of(row, &item, layout)? {
-                        by_key.entry(key).or_default().push(item);
-                    }
-                    Ok(())
-                })
-                .await?;
-            return Ok(per_parent(keys, by_key));
+            return Parents { keys }
+                .stream_children::<C, S, N, E>(
+                    exec,
+                    &self.options,
+                    via,
+                    &wanted,
+                    &self.columns,
+                    &also,
+                    |row, item, layout| self.key_of(row, item, layout),
+                )
+                .await;
         }
         let (rows, layout) = self
             .options
-            .fetch(
-                exec,
-                Via::Column(self.foreign_key.name()),
-                &wanted,
-                &self.columns,
-                &also,
-            )
+            .fetch(exec, via, &wanted, &self.columns, &also)
             .await?;
         Parents { keys }
             .children(

@@ -120,6 +120,30 @@ where
             };
             let mut also = Vec::new();
             self.nested.needs(&mut also);
+            // The key each related row links to comes first in it.
+            let linked_key = |row: &Row| -> Result<Option<K>, Error> {
+                let type_name = std::any::type_name::<K>();
+                Ok(Some(K::__decode(
+                    row,
+                    0,
+                    link,
+                    self.from.index(),
+                    type_name,
+                )?))
+            };
+            if N::ALONE {
+                return Parents { keys }
+                    .stream_children::<C, S, N, E>(
+                        exec,
+                        &self.options,
+                        via,
+                        &wanted,
+                        &self.columns,
+                        &also,
+                        |row, _, _| linked_key(row),
+                    )
+                    .await;
+            }
             let (linked, target_layout) = self
                 .options
                 .fetch(exec, via, &wanted, &self.columns, &also)
@@ -131,16 +155,7 @@ where
                     &self.columns,
                     &linked,
                     &target_layout,
-                    |row, _| {
-                        let type_name = std::any::type_name::<K>();
-                        Ok(Some(K::__decode(
-                            row,
-                            0,
-                            link,
-                            self.from.index(),
-                            type_name,
-                        )?))
-                    },
+                    |row, _| linked_key(row),
                 )
                 .await
         })
