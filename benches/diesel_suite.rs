@@ -20,7 +20,6 @@ use std::pin::pin;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use futures_util::StreamExt;
 use pgtable::Conn;
 use pgtable::prelude::*;
 use pgtable::query::placeholder;
@@ -36,8 +35,6 @@ use suite::{
 
 const SIZES: [usize; 5] = [1, 10, 100, 1_000, 10_000];
 const DATABASE: &str = "pgtable_bench";
-/// No parameters, for `query_raw`.
-const NO_PARAMS: [&(dyn ToSql + Sync); 0] = [];
 
 struct Env {
     rt: Runtime,
@@ -104,13 +101,8 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
         });
         group.bench_with_input(BenchmarkId::new("raw_stream", n), &n, |b, _| {
             b.to_async(&env.rt).iter(|| async {
-                let rows = env.raw.query_raw(&statement, NO_PARAMS).await.unwrap();
-                let mut rows = pin!(rows);
-                let mut users = Vec::new();
-                while let Some(row) = rows.next().await {
-                    users.push(raw_user(&row.unwrap(), 0));
-                }
-                black_box(users)
+                let users = suite::stream_decoded(&env.raw, &statement, &[], |r| raw_user(r, 0));
+                black_box(users.await)
             })
         });
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
@@ -145,28 +137,12 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
             })
         });
         group.bench_with_input(BenchmarkId::new("raw_stream", n), &n, |b, _| {
-            b.to_async(&env.rt).iter(|| async {
-                let rows = env.raw.query_raw(&statement, [&"black"]).await.unwrap();
-                let mut rows = pin!(rows);
-                let mut out: Vec<(User, Option<Post>)> = Vec::new();
-                while let Some(row) = rows.next().await {
-                    let r = row.unwrap();
-                    let post = r.get::<_, Option<i32>>(3).map(|_| raw_post(&r, 3));
-                    out.push((raw_user(&r, 0), post));
-                }
-                black_box(out)
-            })
+            b.to_async(&env.rt)
+                .iter(|| async { black_box(suite::medium_raw_stream(&env.raw, &statement).await) })
         });
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
-            b.to_async(&env.rt).iter(|| async {
-                let rows: Vec<(User, Option<Post>)> = User::select()
-                    .left_join(Post::USER_ID.eq(User::ID))
-                    .filter(User::HAIR_COLOR.eq("black"))
-                    .fetch_all(&env.conn)
-                    .await
-                    .unwrap();
-                black_box(rows)
-            })
+            b.to_async(&env.rt)
+                .iter(|| async { black_box(suite::medium_pgtable(&env.conn).await) })
         });
     }
     group.finish();

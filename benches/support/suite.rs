@@ -200,29 +200,52 @@ pub async fn load_raw(raw: &Client, statements: &[Statement; 3]) -> Loaded {
 /// [`load_raw`] with each row decoded as it arrives (`query_raw`), as
 /// pgtable does, instead of after all of a statement's rows are buffered.
 pub async fn load_raw_stream(raw: &Client, statements: &[Statement; 3]) -> Loaded {
-    async fn stream<T>(
-        raw: &Client,
-        statement: &Statement,
-        params: &[&(dyn ToSql + Sync)],
-        decode: impl Fn(&Row) -> T,
-    ) -> Vec<T> {
-        let rows = raw
-            .query_raw(statement, params.iter().copied())
-            .await
-            .unwrap();
-        let mut rows = std::pin::pin!(rows);
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().await {
-            out.push(decode(&row.unwrap()));
-        }
-        out
-    }
-    let users = stream(raw, &statements[0], &[], |r| raw_user(r, 0)).await;
+    let users = stream_decoded(raw, &statements[0], &[], |r| raw_user(r, 0)).await;
     let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
-    let posts = stream(raw, &statements[1], &[&user_ids], |r| raw_post(r, 0)).await;
+    let posts = stream_decoded(raw, &statements[1], &[&user_ids], |r| raw_post(r, 0)).await;
     let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
-    let comments = stream(raw, &statements[2], &[&post_ids], raw_comment).await;
+    let comments = stream_decoded(raw, &statements[2], &[&post_ids], raw_comment).await;
     group(users, posts, comments)
+}
+
+/// Runs `statement` and decodes each row as it arrives (`query_raw`),
+/// instead of after `Client::query` has buffered them all.
+pub async fn stream_decoded<T>(
+    raw: &Client,
+    statement: &Statement,
+    params: &[&(dyn ToSql + Sync)],
+    decode: impl Fn(&Row) -> T,
+) -> Vec<T> {
+    let rows = raw
+        .query_raw(statement, params.iter().copied())
+        .await
+        .unwrap();
+    let mut rows = std::pin::pin!(rows);
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().await {
+        out.push(decode(&row.unwrap()));
+    }
+    out
+}
+
+/// `medium_complex_query` by hand: [`MEDIUM_SQL`]'s rows decoded as they
+/// arrive, a post where the left join found one.
+pub async fn medium_raw_stream(raw: &Client, statement: &Statement) -> Vec<(User, Option<Post>)> {
+    stream_decoded(raw, statement, &[&"black"], |r| {
+        let post = r.get::<_, Option<i32>>(3).map(|_| raw_post(r, 3));
+        (raw_user(r, 0), post)
+    })
+    .await
+}
+
+/// `medium_complex_query` with pgtable.
+pub async fn medium_pgtable(conn: &Conn) -> Vec<(User, Option<Post>)> {
+    User::select()
+        .left_join(Post::USER_ID.eq(User::ID))
+        .filter(User::HAIR_COLOR.eq("black"))
+        .fetch_all(conn)
+        .await
+        .unwrap()
 }
 
 fn raw_comment(row: &Row) -> Comment {

@@ -15,11 +15,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use futures_util::StreamExt;
 use pgtable::prelude::*;
 use tokio::runtime::Runtime;
 use tokio::sync::Mutex;
-use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Statement};
 
 /// pgtable's and raw's side: the schema, data and hand-written code of
@@ -130,11 +128,10 @@ mod sq {
 
 use suite::{
     COMMENTS_SQL, Loaded, MEDIUM_SQL, POSTS_SQL, Post, TRUNCATE, USERS_SQL, User, insert_sql,
-    new_users, raw_post, raw_user,
+    new_users, raw_user,
 };
 
 const DATABASE: &str = "pgtable_bench_peers";
-const NO_PARAMS: [&(dyn ToSql + Sync); 0] = [];
 
 fn url() -> String {
     std::env::var("DATABASE_URL")
@@ -235,13 +232,8 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
         env.seed_users(n, false);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
             b.to_async(&env.rt).iter(|| async {
-                let rows = env.raw.query_raw(&statement, NO_PARAMS).await.unwrap();
-                let mut rows = std::pin::pin!(rows);
-                let mut users = Vec::new();
-                while let Some(row) = rows.next().await {
-                    users.push(raw_user(&row.unwrap(), 0));
-                }
-                black_box(users)
+                let users = suite::stream_decoded(&env.raw, &statement, &[], |r| raw_user(r, 0));
+                black_box(users.await)
             })
         });
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
@@ -289,28 +281,12 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
     for n in [1_usize, 100, 1_000] {
         env.seed_users(n, true);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
-            b.to_async(&env.rt).iter(|| async {
-                let rows = env.raw.query_raw(&statement, [&"black"]).await.unwrap();
-                let mut rows = std::pin::pin!(rows);
-                let mut out: Vec<(User, Option<Post>)> = Vec::new();
-                while let Some(row) = rows.next().await {
-                    let r = row.unwrap();
-                    let post = r.get::<_, Option<i32>>(3).map(|_| raw_post(&r, 3));
-                    out.push((raw_user(&r, 0), post));
-                }
-                black_box(out)
-            })
+            b.to_async(&env.rt)
+                .iter(|| async { black_box(suite::medium_raw_stream(&env.raw, &statement).await) })
         });
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
-            b.to_async(&env.rt).iter(|| async {
-                let rows: Vec<(User, Option<Post>)> = User::select()
-                    .left_join(Post::USER_ID.eq(User::ID))
-                    .filter(User::HAIR_COLOR.eq("black"))
-                    .fetch_all(&env.conn)
-                    .await
-                    .unwrap();
-                black_box(rows)
-            })
+            b.to_async(&env.rt)
+                .iter(|| async { black_box(suite::medium_pgtable(&env.conn).await) })
         });
         let diesel_query = || {
             ds::users::table
