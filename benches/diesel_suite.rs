@@ -48,14 +48,7 @@ struct Env {
 /// A fresh bench database with the schema, a pgtable connection and a raw
 /// client, on a current-thread runtime or a multi-thread one.
 fn env(multi_thread: bool) -> Env {
-    let rt = if multi_thread {
-        tokio::runtime::Builder::new_multi_thread()
-    } else {
-        tokio::runtime::Builder::new_current_thread()
-    }
-    .enable_all()
-    .build()
-    .unwrap();
+    let rt = suite::runtime(multi_thread);
     let (conn, raw) = rt.block_on(async {
         let (config, db) = support::fresh_database(DATABASE).await;
         let conn = db.conn().await.unwrap();

@@ -57,6 +57,19 @@ impl Post {
 /// Users with their posts with their comments: `loading_associations`'s result.
 pub type Loaded = Vec<(User, Vec<(Post, Vec<Comment>)>)>;
 
+/// A current-thread runtime, or a multi-thread one: each workload runs on
+/// both, as the Diesel suite's does.
+pub fn runtime(multi_thread: bool) -> tokio::runtime::Runtime {
+    if multi_thread {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    }
+    .enable_all()
+    .build()
+    .unwrap()
+}
+
 /// The schema, for `batch_execute`.
 pub fn schema_sql() -> String {
     Schema::new()

@@ -24,6 +24,9 @@ use tokio_postgres::{Client, NoTls, Statement};
 /// `benches/diesel_suite.rs`.
 #[path = "../../support/suite.rs"]
 mod suite;
+/// The server, and a database of the bench's own on it.
+#[path = "../../support/mod.rs"]
+mod support;
 
 /// diesel's and diesel-async's side: the same tables, as diesel declares them.
 mod ds {
@@ -133,16 +136,12 @@ use suite::{
 
 const DATABASE: &str = "pgtable_bench_peers";
 
-fn url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-/// The bench database's URL.
-fn bench_url() -> String {
-    let url = url();
+/// The bench database's URL, for the peers' own connections.
+fn bench_url(config: &tokio_postgres::Config) -> String {
+    let url = support::url();
     let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
-    format!("{base}/{DATABASE}")
+    let name = config.get_dbname().expect("the bench database is named");
+    format!("{base}/{name}")
 }
 
 /// Every side's connection, on one runtime.
@@ -161,44 +160,21 @@ fn env(multi_thread: bool) -> Env {
     use diesel_async::AsyncConnection as _;
     use sqlx::Connection as _;
 
-    let rt = if multi_thread {
-        tokio::runtime::Builder::new_multi_thread()
-    } else {
-        tokio::runtime::Builder::new_current_thread()
-    }
-    .enable_all()
-    .build()
-    .unwrap();
-    let (conn, raw, diesel_async, sqlx) = rt.block_on(async {
-        let admin = Db::connect(&url())
-            .await
-            .expect("PostgreSQL must answer at DATABASE_URL");
-        let admin = admin.conn().await.unwrap();
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-            .await
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {DATABASE}"))
-            .await
-            .unwrap();
-        let config: tokio_postgres::Config = bench_url().parse().unwrap();
-        let db = Db::builder_with_config(config.clone())
-            .ssl_mode(pgtable::SslMode::Disable)
-            .max_size(2)
-            .build()
-            .unwrap();
+    let rt = suite::runtime(multi_thread);
+    let (conn, raw, diesel_async, sqlx, url) = rt.block_on(async {
+        let (config, db) = support::fresh_database(DATABASE).await;
         let conn = db.conn().await.unwrap();
         conn.batch_execute(&suite::schema_sql()).await.unwrap();
         let (raw, connection) = config.connect(NoTls).await.unwrap();
         tokio::spawn(connection);
-        let diesel_async = diesel_async::AsyncPgConnection::establish(&bench_url())
+        let url = bench_url(&config);
+        let diesel_async = diesel_async::AsyncPgConnection::establish(&url)
             .await
             .unwrap();
-        let sqlx = sqlx::PgConnection::connect(&bench_url()).await.unwrap();
-        (conn, raw, diesel_async, sqlx)
+        let sqlx = sqlx::PgConnection::connect(&url).await.unwrap();
+        (conn, raw, diesel_async, sqlx, url)
     });
-    let diesel = diesel::PgConnection::establish(&bench_url()).unwrap();
+    let diesel = diesel::PgConnection::establish(&url).unwrap();
     Env {
         rt,
         conn,
@@ -541,14 +517,7 @@ fn benches(c: &mut Criterion) {
         loading_associations(c, &env);
         env.reset();
     }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let admin = Db::connect(&url()).await.unwrap().conn().await.unwrap();
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-            .await
-            .unwrap();
-    });
+    suite::runtime(false).block_on(support::drop_database(DATABASE));
 }
 
 fn config() -> Criterion {
