@@ -53,6 +53,7 @@ mod operators;
 mod patches;
 mod pgbouncer;
 mod prepared;
+mod prepared_write;
 mod pull;
 mod push;
 mod queries;

@@ -14,8 +14,10 @@ mod fragment;
 mod insert;
 mod joined;
 mod ops;
+mod plan;
 mod prepared;
 mod prepared_insert;
+mod prepared_write;
 mod raw;
 mod render;
 mod returning;
@@ -50,6 +52,7 @@ pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use ops::{ArrayValue, Containment, JsonValue, Nullable};
 pub use prepared::{Bound, Placeholder, PreparedSelect, placeholder};
 pub use prepared_insert::PreparedInsert;
+pub use prepared_write::{BoundReturning, BoundWrite, PreparedReturning, PreparedWrite};
 pub use raw::{FromRow, RawQuery, next_value, refresh_view, sql};
 pub use returning::{Returning, ReturningColumns};
 pub use select::{
@@ -104,6 +107,10 @@ impl<'a> SqlWriter<'a> {
             expr::NodeKind::Param(value) => {
                 // Shared, so that a prepared insert's `DO UPDATE` keeps it.
                 self.shared(value);
+                self.target(table.name, column);
+            }
+            expr::NodeKind::Placeholder { .. } => {
+                self.node(node);
                 self.target(table.name, column);
             }
             _ => self.node(node),
@@ -258,6 +265,25 @@ pub(crate) async fn fetch_decoded<E: Executor + ?Sized, T>(
         out.push(decode(&row.map_err(|err| rows.name_target(err, &built))?)?);
     }
     Ok(out)
+}
+
+/// Runs one statement and decodes its first row, if any. The statement
+/// runs to its end: the other rows are read past as they arrive, which
+/// gives the connection back in a known state.
+pub(crate) async fn fetch_first<E: Executor + ?Sized, T>(
+    exec: &E,
+    built: Built<'_>,
+    decode: impl FnOnce(&Row) -> Result<T, Error>,
+) -> Result<Option<T>, Error> {
+    let mut rows = stream_rows(exec, &built).await?;
+    let Some(first) = rows.next().await else {
+        return Ok(None);
+    };
+    let first = decode(&first.map_err(|err| rows.name_target(err, &built))?)?;
+    while let Some(row) = rows.next().await {
+        row.map_err(|err| rows.name_target(err, &built))?;
+    }
+    Ok(Some(first))
 }
 
 /// Runs one statement and returns how many rows it affected.

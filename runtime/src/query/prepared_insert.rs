@@ -30,11 +30,10 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use futures_util::StreamExt;
 use postgres_types::ToSql;
 
 use super::insert::{Conflict, ConflictTarget, DoUpdate, OnConflict, write_insert};
-use super::{Built, Rows, execute, stream_rows};
+use super::{Built, execute, fetch_first};
 use crate::conn::Executor;
 use crate::error::Error;
 use crate::sql::{SharedValue, SqlWriter, Target};
@@ -144,19 +143,7 @@ impl<T: Writable> PreparedInsert<T> {
         let mut values = Vec::with_capacity(<T::Insert as Insertable>::COLUMNS.len());
         row.push_values(&mut values);
         let written = self.written_for(&values, true, row)?;
-        let built = written.statement(&values);
-        let mut rows = stream_rows(exec, &built).await?;
-        let name = |rows: &Rows<'_>, err| rows.name_target(err, &built);
-        let Some(first) = rows.next().await.transpose().map_err(|e| name(&rows, e))? else {
-            return Ok(None);
-        };
-        let first = T::from_row(&first)?;
-        // An insert of one row returns one row; reading to the end gives
-        // the connection back in a known state.
-        while let Some(row) = rows.next().await {
-            row.map_err(|e| name(&rows, e))?;
-        }
-        Ok(Some(first))
+        fetch_first(exec, written.statement(&values), T::from_row).await
     }
 
     /// The whole statement for `row`, written now.

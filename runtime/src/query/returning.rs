@@ -2,10 +2,8 @@
 //! columns chosen (`.returning_columns((User::ID, User::EMAIL))`), on an
 //! insert, update or delete.
 
-use futures_util::StreamExt;
-
 use super::select::Selection;
-use super::{BuildSql, Built, Rows, fetch_decoded, stream_rows};
+use super::{BuildSql, Built, fetch_decoded, fetch_first};
 use crate::conn::Executor;
 use crate::error::Error;
 use crate::table::Table;
@@ -48,17 +46,7 @@ impl<Q: BuildSql> Returning<Q> {
         if self.0.is_empty() {
             return Ok(None);
         }
-        let built = self.0.build(true);
-        let mut rows = stream_rows(exec, &built).await?;
-        let name = |rows: &Rows<'_>, err| rows.name_target(err, &built);
-        let Some(row) = rows.next().await.transpose().map_err(|e| name(&rows, e))? else {
-            return Ok(None);
-        };
-        let first = Q::Table::from_row(&row)?;
-        while let Some(row) = rows.next().await {
-            row.map_err(|e| name(&rows, e))?;
-        }
-        Ok(Some(first))
+        fetch_first(exec, self.0.build(true), Q::Table::from_row).await
     }
 }
 
@@ -110,16 +98,6 @@ impl<Q: BuildSql, S: Selection<Q::Table>> ReturningColumns<Q, S> {
         if self.query.is_empty() {
             return Ok(None);
         }
-        let built = self.build();
-        let mut rows = stream_rows(exec, &built).await?;
-        let name = |rows: &Rows<'_>, err| rows.name_target(err, &built);
-        let Some(row) = rows.next().await.transpose().map_err(|e| name(&rows, e))? else {
-            return Ok(None);
-        };
-        let first = self.columns.decode_at(&row, 0)?;
-        while let Some(row) = rows.next().await {
-            row.map_err(|e| name(&rows, e))?;
-        }
-        Ok(Some(first))
+        fetch_first(exec, self.build(), |row| self.columns.decode_at(row, 0)).await
     }
 }

@@ -322,12 +322,23 @@ impl<T: Table, F, Op: Operation> Mutation<T, F, Op> {
 
     fn write(&self, returning: bool) -> Built<'_> {
         let mut out = Built::new();
-        self.op.write_head(&mut out, T::table());
-        out.filter(self.filter.as_ref());
+        self.write_into(&mut out);
         if returning {
             out.returning(T::table());
         }
         out
+    }
+
+    /// `UPDATE …`/`DELETE …` with its filter, into `out`.
+    pub(crate) fn write_into<'a>(&'a self, out: &mut Built<'a>) {
+        self.op.write_head(out, T::table());
+        out.filter(self.filter.as_ref());
+    }
+
+    /// Why the statement cannot run, if it cannot: checked when it runs,
+    /// and when it is prepared.
+    pub(crate) fn problem(&self) -> Result<(), Error> {
+        self.op.check(T::table())
     }
 }
 
