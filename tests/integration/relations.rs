@@ -158,3 +158,55 @@ async fn empty_parents_and_missing_children() -> Result<(), Error> {
     assert_eq!((post.id, comments.len()), (1, 0));
     Ok(())
 }
+
+#[tokio::test]
+async fn nested_loads_run_on_one_connection_and_survive_cancellation() -> Result<(), Error> {
+    let (test, _, users) = blog().await;
+    // Each level reads its rows to the end before the next level's
+    // statement starts, so one connection is enough: a level still holding
+    // it would wait for itself here.
+    let db = test.db_builder().max_size(1).build()?;
+    let load = || {
+        User::select()
+            .order_by(User::EMAIL)
+            .with(User::posts().with((
+                Post::comments().with(Comment::author()),
+                Post::curated_tags(),
+            )))
+            .fetch_all(&db)
+    };
+    let loaded = tokio::time::timeout(std::time::Duration::from_secs(20), load())
+        .await
+        .expect("a nested load on one connection finishes")?;
+    assert_eq!(loaded.len(), 10);
+    let (user, posts) = &loaded[0];
+    assert_eq!(posts.len(), 10);
+    for (post, (comments, _tags)) in posts {
+        assert_eq!(post.author_id, user.id);
+        assert_eq!(comments.len(), (post.id as usize - 1) % 4);
+        for (comment, author) in comments {
+            assert_eq!(author.id, comment.author_id);
+            assert!(users.contains(&author.id));
+        }
+    }
+    // In a transaction, which has one connection of its own.
+    let in_tx = db
+        .transaction(async |tx| {
+            Post::select()
+                .with(Post::comments().with(Comment::author()))
+                .fetch_all(tx)
+                .await
+        })
+        .await?;
+    assert_eq!(in_tx.len(), 100);
+
+    // A load dropped at any point leaves the pool's one connection usable.
+    for micros in [50, 200, 1_000, 3_000, 10_000] {
+        let _ = tokio::time::timeout(std::time::Duration::from_micros(micros), load()).await;
+        let again = tokio::time::timeout(std::time::Duration::from_secs(20), load())
+            .await
+            .expect("the pool gives a connection again")?;
+        assert_eq!(again, loaded);
+    }
+    Ok(())
+}

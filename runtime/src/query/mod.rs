@@ -252,18 +252,35 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
     .await
 }
 
-/// Runs one statement and decodes each row as it arrives, while the
-/// connection reads the next, instead of after all of them are buffered.
+/// Runs one statement and hands each row to `each` as it arrives, while
+/// the connection reads the next, dropping it then: nothing is buffered.
+/// A row the server rejects midway names its value's column, as the
+/// statement's `built` shows.
+pub(crate) async fn each_row<E: Executor + ?Sized>(
+    exec: &E,
+    built: &Built<'_>,
+    mut each: impl FnMut(&Row) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut rows = stream_rows(exec, built).await?;
+    while let Some(row) = rows.next().await {
+        each(&row.map_err(|err| rows.name_target(err, built))?)?;
+    }
+    Ok(())
+}
+
+/// Runs one statement and decodes each row as it arrives, instead of after
+/// all of them are buffered.
 pub(crate) async fn fetch_decoded<E: Executor + ?Sized, T>(
     exec: &E,
     built: Built<'_>,
     decode: impl Fn(&Row) -> Result<T, Error>,
 ) -> Result<Vec<T>, Error> {
-    let mut rows = stream_rows(exec, &built).await?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next().await {
-        out.push(decode(&row.map_err(|err| rows.name_target(err, &built))?)?);
-    }
+    each_row(exec, &built, |row| {
+        out.push(decode(row)?);
+        Ok(())
+    })
+    .await?;
     Ok(out)
 }
 
@@ -275,15 +292,16 @@ pub(crate) async fn fetch_first<E: Executor + ?Sized, T>(
     built: Built<'_>,
     decode: impl FnOnce(&Row) -> Result<T, Error>,
 ) -> Result<Option<T>, Error> {
-    let mut rows = stream_rows(exec, &built).await?;
-    let Some(first) = rows.next().await else {
-        return Ok(None);
-    };
-    let first = decode(&first.map_err(|err| rows.name_target(err, &built))?)?;
-    while let Some(row) = rows.next().await {
-        row.map_err(|err| rows.name_target(err, &built))?;
-    }
-    Ok(Some(first))
+    let mut decode = Some(decode);
+    let mut first = None;
+    each_row(exec, &built, |row| {
+        if let Some(decode) = decode.take() {
+            first = Some(decode(row)?);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(first)
 }
 
 /// Runs one statement and returns how many rows it affected.

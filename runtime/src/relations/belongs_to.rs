@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use postgres_types::ToSql;
 use tokio_postgres::Row;
 
-use super::group::{hand_out, keys, read};
+use super::group::{Fetch, Keys, hand_out, read};
 use super::options::{Options, Via};
 use super::{ForeignKey, Item, Key, Layout, LoadColumns, Nested, Plain, With};
 use crate::db::Executor;
@@ -74,55 +74,55 @@ where
 {
     type Output = V::Related<N::Item>;
 
+    type Keys = Vec<Option<K>>;
+
     fn needs(&self, out: &mut Vec<usize>) {
         out.push(self.foreign_key.index());
+    }
+
+    fn no_keys(&self) -> Vec<Option<K>> {
+        Vec::new()
+    }
+
+    fn gather(&self, keys: &mut Vec<Option<K>>, row: &Row, layout: &Layout) -> Result<(), Error> {
+        keys.push(read(row, &self.foreign_key, layout)?.key());
+        Ok(())
     }
 
     fn load<'a, E: Executor + ?Sized>(
         &'a self,
         exec: &'a E,
-        rows: &'a [Row],
-        layout: &'a Layout,
+        keys: Vec<Option<K>>,
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
         Box::pin(async move {
-            let mut keys = keys(rows, &self.foreign_key, layout)?;
+            let mut keys = Keys::from_per_row(keys);
             let mut by_key: HashMap<K, N::Item> = HashMap::with_capacity(keys.distinct.len());
             if !keys.distinct.is_empty() {
                 let wanted = std::mem::take(&mut keys.distinct);
                 let mut also = vec![self.key.index()];
                 self.nested.needs(&mut also);
                 let everything = Options::default();
-                let via = Via::Column(self.key.name());
-                // A referenced row's key: from its decoded item where the
-                // table gives access to its fields, else decoded again.
-                let key_of = |row: &Row, item: &N::Item, layout: &Layout| -> Result<K, Error> {
-                    let decoded = S::whole(N::fetched(item)).and_then(|row| self.key.of(row));
-                    match decoded {
+                let fetch = Fetch {
+                    options: &everything,
+                    via: Via::Column(self.key.name()),
+                    wanted: &wanted,
+                    columns: &self.columns,
+                    also: &also,
+                };
+                // A referenced row's key: from its decoded columns where
+                // the table gives access to its fields, else decoded again.
+                let key_of =
+                    |row: &Row, fetched: &S::Output, layout: &Layout| match S::whole(fetched)
+                        .and_then(|row| self.key.of(row))
+                    {
                         Some(key) => Ok(key.clone()),
                         None => read(row, &self.key, layout),
-                    }
-                };
-                if N::ALONE {
-                    // Each referenced row decoded and dropped as it arrives.
-                    everything
-                        .fetch_each(exec, via, &wanted, &self.columns, &also, |row, layout| {
-                            let item = N::decode_alone(&self.columns, row, layout)?;
-                            by_key.insert(key_of(row, &item, layout)?, item);
-                            Ok(())
-                        })
-                        .await?;
-                } else {
-                    let (targets, target_layout) = everything
-                        .fetch(exec, via, &wanted, &self.columns, &also)
-                        .await?;
-                    let items = self
-                        .nested
-                        .items(exec, &self.columns, &targets, &target_layout)
-                        .await?;
-                    for (row, item) in targets.iter().zip(items) {
-                        by_key.insert(key_of(row, &item, &target_layout)?, item);
-                    }
-                }
+                    };
+                fetch
+                    .items::<C, N, E, K>(exec, &self.nested, key_of, |key, item| {
+                        by_key.insert(key, item);
+                    })
+                    .await?;
             }
             hand_out(keys, by_key)
                 .into_iter()

@@ -169,33 +169,3 @@ pub(crate) fn decode<T, S: LoadColumns<T>>(
 ) -> Result<S::Output, Error> {
     columns.decode_at(row, layout.start())
 }
-
-/// Decodes every row, into a vector sized once (a `collect` into a
-/// `Result` cannot know the length, and grew by doubling: measured at
-/// about 50 instructions a row).
-pub(crate) fn decode_all<T, S: LoadColumns<T>>(
-    columns: &S,
-    rows: &[Row],
-    layout: &Layout,
-) -> Result<Vec<S::Output>, Error> {
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(decode(columns, row, layout)?);
-    }
-    Ok(out)
-}
-
-/// Decodes every row, each beside what was loaded for it, into a vector
-/// sized once.
-pub(crate) fn decode_each_with<T, S: LoadColumns<T>, X>(
-    columns: &S,
-    rows: &[Row],
-    loaded: Vec<X>,
-    layout: &Layout,
-) -> Result<Vec<(S::Output, X)>, Error> {
-    let mut out = Vec::with_capacity(rows.len());
-    for (row, extra) in rows.iter().zip(loaded) {
-        out.push((decode(columns, row, layout)?, extra));
-    }
-    Ok(out)
-}

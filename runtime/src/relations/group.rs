@@ -8,7 +8,7 @@ use tokio_postgres::Row;
 
 use super::columns::{self, Layout, LoadColumns};
 use super::options::{Options, Via};
-use super::{ForeignKey, Item, Key, With};
+use super::{Item, Key};
 use crate::db::Executor;
 use crate::error::Error;
 use crate::table::{Column, Table};
@@ -57,49 +57,19 @@ impl<K: Key> Keys<K> {
     }
 }
 
-/// The keys of `rows` in `column`, each decoded once, in one pass.
-pub(super) fn keys<T: Table, V: ForeignKey<K>, K: Key>(
-    rows: &[Row],
-    column: &Column<T, V>,
-    layout: &Layout,
-) -> Result<Keys<K>, Error> {
-    let mut seen = std::collections::HashSet::with_capacity(rows.len());
-    let mut distinct = Vec::with_capacity(rows.len());
-    let mut per_row = Vec::with_capacity(rows.len());
-    let mut with_key = 0;
-    for row in rows {
-        let key = read(row, column, layout)?.key();
-        if let Some(key) = &key {
-            with_key += 1;
-            if seen.insert(key.clone()) {
-                distinct.push(key.clone());
-            }
-        }
-        per_row.push(key);
-    }
-    Ok(Keys {
-        per_row,
-        unique: distinct.len() == with_key,
-        distinct,
-    })
-}
-
 /// The parents' keys, and the distinct keys to fetch their related rows by.
 pub(super) type ToFetch<K> = (Keys<K>, Vec<K>);
 
-/// The keys of `rows` in `column`, and apart from them the distinct keys to
-/// fetch the related rows by; `None` when no row has a key.
-pub(super) fn parent_keys<T: Table, V: ForeignKey<K>, K: Key>(
-    rows: &[Row],
-    column: &Column<T, V>,
-    layout: &Layout,
-) -> Result<Option<ToFetch<K>>, Error> {
-    let mut keys = keys(rows, column, layout)?;
+/// The keys gathered from the parents, one per row (`None` for NULL), and
+/// apart from them the distinct keys to fetch the related rows by; `None`
+/// when no row has a key.
+pub(super) fn to_fetch<K: Key>(per_row: Vec<Option<K>>) -> Option<ToFetch<K>> {
+    let mut keys = Keys::from_per_row(per_row);
     if keys.distinct.is_empty() {
-        return Ok(None);
+        return None;
     }
     let wanted = std::mem::take(&mut keys.distinct);
-    Ok(Some((keys, wanted)))
+    Some((keys, wanted))
 }
 
 /// Each parent's related items, by the parent's key.
@@ -160,87 +130,95 @@ pub(super) fn hand_out<K: Key, I: Clone>(
     out
 }
 
-/// The parents of a one-to-many load: their keys.
-pub(super) struct Parents<K> {
-    pub keys: Keys<K>,
+/// The related rows to fetch for a load: by `options` (filter, order,
+/// limit), reached `via` a foreign key or a link table, with the `wanted`
+/// parent keys, fetching `columns` and `also` (the keys the load reads).
+pub(super) struct Fetch<'a, K, S> {
+    pub options: &'a Options,
+    pub via: Via,
+    pub wanted: &'a Vec<K>,
+    pub columns: &'a S,
+    pub also: &'a [usize],
 }
 
-impl<K: Key> Parents<K> {
-    /// Each parent's children: the related `children` rows decoded (with
-    /// what is nested in them) as `layout` says, grouped by the parent key
-    /// `key_of` reads from each, in the parents' order.
-    pub(super) async fn children<C, S, N, E>(
+impl<K: ToSql + Send + Sync, S> Fetch<'_, K, S> {
+    /// Fetches the related rows, each decoded and dropped as it arrives,
+    /// and gives `sink` each one's item with the key `key_of` reads from
+    /// it (from its row, or its decoded columns). An item alone is given
+    /// as its row arrives; one with a nested relation once that relation
+    /// is loaded, by the keys gathered from the rows as they arrived.
+    pub(super) async fn items<C, N, E, R>(
         self,
         exec: &E,
         nested: &N,
-        columns: &S,
-        children: &[Row],
-        layout: &Layout,
-        key_of: impl Fn(&Row, &N::Item) -> Result<Option<K>, Error>,
-    ) -> Result<Vec<Vec<N::Item>>, Error>
-    where
-        S: LoadColumns<C>,
-        N: Item<C, S>,
-        E: Executor + ?Sized,
-    {
-        let items = nested.items(exec, columns, children, layout).await?;
-        let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::with_capacity(self.keys.per_row.len());
-        for (row, item) in children.iter().zip(items) {
-            if let Some(key) = key_of(row, &item)? {
-                by_key.entry(key).or_default().push(item);
-            }
-        }
-        Ok(per_parent(self.keys, by_key))
-    }
-}
-
-impl<K: Key> Parents<K> {
-    /// Each parent's children, when an item is its row's columns alone
-    /// ([`Item::ALONE`]): fetched by `options` `via` the `wanted` keys, each
-    /// row decoded, grouped by the parent key `key_of` reads, and dropped
-    /// as it arrives, so that one row's memory is reused for the next
-    /// (measured in BENCHMARKS.md, "Peers").
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn stream_children<C, S, N, E>(
-        self,
-        exec: &E,
-        options: &Options,
-        via: Via,
-        wanted: &Vec<K>,
-        columns: &S,
-        also: &[usize],
-        key_of: impl Fn(&Row, &N::Item, &Layout) -> Result<Option<K>, Error>,
-    ) -> Result<Vec<Vec<N::Item>>, Error>
+        key_of: impl Fn(&Row, &S::Output, &Layout) -> Result<R, Error>,
+        mut sink: impl FnMut(R, N::Item),
+    ) -> Result<(), Error>
     where
         C: Table,
-        K: ToSql + Send + Sync,
         S: LoadColumns<C>,
         N: Item<C, S>,
         E: Executor + ?Sized,
     {
-        debug_assert!(N::ALONE, "streamed only when nothing is nested");
-        let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::with_capacity(self.keys.per_row.len());
+        let Fetch {
+            options,
+            via,
+            wanted,
+            columns,
+            also,
+        } = self;
+        if N::ALONE {
+            return options
+                .fetch_each(exec, via, wanted, columns, also, |row, layout| {
+                    let fetched = columns::decode(columns, row, layout)?;
+                    sink(key_of(row, &fetched, layout)?, N::alone(fetched));
+                    Ok(())
+                })
+                .await;
+        }
+        let mut keys = nested.no_keys();
+        let mut fetched = Vec::new();
+        let mut related = Vec::new();
         options
             .fetch_each(exec, via, wanted, columns, also, |row, layout| {
-                let item = N::decode_alone(columns, row, layout)?;
-                if let Some(key) = key_of(row, &item, layout)? {
-                    by_key.entry(key).or_default().push(item);
-                }
+                let columns = columns::decode(columns, row, layout)?;
+                nested.gather(&mut keys, row, layout)?;
+                related.push(key_of(row, &columns, layout)?);
+                fetched.push(columns);
                 Ok(())
             })
             .await?;
-        Ok(per_parent(self.keys, by_key))
+        let items = nested.items(exec, fetched, keys).await?;
+        for (key, item) in related.into_iter().zip(items) {
+            sink(key, item);
+        }
+        Ok(())
     }
-}
 
-/// Decodes the related rows and what is loaded with them.
-pub(super) async fn related_items<C: Table, S: LoadColumns<C>, N: With<C>, E: Executor + ?Sized>(
-    exec: &E,
-    nested: &N,
-    columns: &S,
-    rows: &[Row],
-    layout: &Layout,
-) -> Result<Vec<(S::Output, N::Output)>, Error> {
-    let extra = nested.load(exec, rows, layout).await?;
-    columns::decode_each_with(columns, rows, extra, layout)
+    /// Each parent's related items, grouped by the parent key `key_of`
+    /// reads from each (`None`: linked to no parent), in the order of the
+    /// parents' `keys`.
+    pub(super) async fn children<C, N, E>(
+        self,
+        exec: &E,
+        nested: &N,
+        keys: Keys<K>,
+        key_of: impl Fn(&Row, &S::Output, &Layout) -> Result<Option<K>, Error>,
+    ) -> Result<Vec<Vec<N::Item>>, Error>
+    where
+        C: Table,
+        K: Key,
+        S: LoadColumns<C>,
+        N: Item<C, S>,
+        E: Executor + ?Sized,
+    {
+        let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::with_capacity(keys.per_row.len());
+        self.items(exec, nested, key_of, |key, item| {
+            if let Some(key) = key {
+                by_key.entry(key).or_default().push(item);
+            }
+        })
+        .await?;
+        Ok(per_parent(keys, by_key))
+    }
 }

@@ -5,7 +5,7 @@ use futures_util::future::BoxFuture;
 use postgres_types::ToSql;
 use tokio_postgres::Row;
 
-use super::group::{Keys, Parents, parent_keys, read};
+use super::group::{Fetch, Keys, read, to_fetch};
 use super::options::{Options, Via};
 use super::{ForeignKey, Item, Key, Layout, LoadColumns, Nested, Plain, With};
 use crate::db::Executor;
@@ -98,43 +98,24 @@ where
     ) -> Result<Vec<Vec<N::Item>>, Error> {
         let mut also = vec![self.foreign_key.index()];
         self.nested.needs(&mut also);
-        let via = Via::Column(self.foreign_key.name());
-        if N::ALONE {
-            return Parents { keys }
-                .stream_children::<C, S, N, E>(
-                    exec,
-                    &self.options,
-                    via,
-                    &wanted,
-                    &self.columns,
-                    &also,
-                    |row, item, layout| self.key_of(row, item, layout),
-                )
-                .await;
-        }
-        let (rows, layout) = self
-            .options
-            .fetch(exec, via, &wanted, &self.columns, &also)
-            .await?;
-        Parents { keys }
-            .children(
-                exec,
-                &self.nested,
-                &self.columns,
-                &rows,
-                &layout,
-                |row, item| self.key_of(row, item, &layout),
-            )
-            .await
-    }
-
-    /// The parent key of a related row: from its decoded item where the
-    /// table gives access to its fields, else decoded again.
-    fn key_of(&self, row: &Row, item: &N::Item, layout: &Layout) -> Result<Option<K>, Error> {
-        match S::whole(N::fetched(item)).and_then(|row| self.foreign_key.of(row)) {
+        let fetch = Fetch {
+            options: &self.options,
+            via: Via::Column(self.foreign_key.name()),
+            wanted: &wanted,
+            columns: &self.columns,
+            also: &also,
+        };
+        // The parent key of a related row: from its decoded columns where
+        // the table gives access to its fields, else decoded again.
+        let key_of = |row: &Row, fetched: &S::Output, layout: &Layout| match S::whole(fetched)
+            .and_then(|row| self.foreign_key.of(row))
+        {
             Some(key) => Ok(key.clone().key()),
             None => Ok(read(row, &self.foreign_key, layout)?.key()),
-        }
+        };
+        fetch
+            .children::<C, N, E>(exec, &self.nested, keys, key_of)
+            .await
     }
 
     /// The related rows of parents already fetched (Diesel's
@@ -169,11 +150,9 @@ where
             }
         };
         let per_row: Vec<Option<K>> = parents.iter().map(key_of).collect::<Result<_, _>>()?;
-        let mut keys = Keys::from_per_row(per_row);
-        if keys.distinct.is_empty() {
+        let Some((keys, wanted)) = to_fetch(per_row) else {
             return Ok(parents.iter().map(|_| Vec::new()).collect());
-        }
-        let wanted = std::mem::take(&mut keys.distinct);
+        };
         self.children(exec, keys, wanted).await
     }
 }
@@ -189,19 +168,30 @@ where
 {
     type Output = Vec<N::Item>;
 
+    type Keys = Vec<Option<K>>;
+
     fn needs(&self, out: &mut Vec<usize>) {
         out.push(self.key.index());
+    }
+
+    fn no_keys(&self) -> Vec<Option<K>> {
+        Vec::new()
+    }
+
+    fn gather(&self, keys: &mut Vec<Option<K>>, row: &Row, layout: &Layout) -> Result<(), Error> {
+        keys.push(read(row, &self.key, layout)?.key());
+        Ok(())
     }
 
     fn load<'a, E: Executor + ?Sized>(
         &'a self,
         exec: &'a E,
-        rows: &'a [Row],
-        layout: &'a Layout,
+        keys: Vec<Option<K>>,
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
         Box::pin(async move {
-            let Some((keys, wanted)) = parent_keys(rows, &self.key, layout)? else {
-                return Ok(vec![Vec::new(); rows.len()]);
+            let rows = keys.len();
+            let Some((keys, wanted)) = to_fetch(keys) else {
+                return Ok(vec![Vec::new(); rows]);
             };
             self.children(exec, keys, wanted).await
         })

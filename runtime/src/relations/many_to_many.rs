@@ -4,9 +4,9 @@ use futures_util::future::BoxFuture;
 use postgres_types::ToSql;
 use tokio_postgres::Row;
 
-use super::group::{Parents, parent_keys};
+use super::group::{Fetch, read, to_fetch};
 use super::options::{Options, Via};
-use super::{Item, Key, Layout, LoadColumns, Nested, Plain, With};
+use super::{ForeignKey, Item, Key, Layout, LoadColumns, Nested, Plain, With};
 use crate::db::Executor;
 use crate::error::Error;
 use crate::query::All;
@@ -94,19 +94,30 @@ where
 {
     type Output = Vec<N::Item>;
 
+    type Keys = Vec<Option<K>>;
+
     fn needs(&self, out: &mut Vec<usize>) {
         out.push(self.key.index());
+    }
+
+    fn no_keys(&self) -> Vec<Option<K>> {
+        Vec::new()
+    }
+
+    fn gather(&self, keys: &mut Vec<Option<K>>, row: &Row, layout: &Layout) -> Result<(), Error> {
+        keys.push(read(row, &self.key, layout)?.key());
+        Ok(())
     }
 
     fn load<'a, E: Executor + ?Sized>(
         &'a self,
         exec: &'a E,
-        rows: &'a [Row],
-        layout: &'a Layout,
+        keys: Vec<Option<K>>,
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
         Box::pin(async move {
-            let Some((keys, wanted)) = parent_keys(rows, &self.key, layout)? else {
-                return Ok(vec![Vec::new(); rows.len()]);
+            let rows = keys.len();
+            let Some((keys, wanted)) = to_fetch(keys) else {
+                return Ok(vec![Vec::new(); rows]);
             };
             // One statement: the related rows, each after the key it links to.
             // SELECT "j"."from", "c".… FROM "c" INNER JOIN "j" ON "j"."to" = "c"."target"
@@ -121,7 +132,7 @@ where
             let mut also = Vec::new();
             self.nested.needs(&mut also);
             // The key each related row links to comes first in it.
-            let linked_key = |row: &Row| -> Result<Option<K>, Error> {
+            let linked_key = |row: &Row, _: &S::Output, _: &Layout| -> Result<Option<K>, Error> {
                 let type_name = std::any::type_name::<K>();
                 Ok(Some(K::__decode(
                     row,
@@ -131,32 +142,15 @@ where
                     type_name,
                 )?))
             };
-            if N::ALONE {
-                return Parents { keys }
-                    .stream_children::<C, S, N, E>(
-                        exec,
-                        &self.options,
-                        via,
-                        &wanted,
-                        &self.columns,
-                        &also,
-                        |row, _, _| linked_key(row),
-                    )
-                    .await;
-            }
-            let (linked, target_layout) = self
-                .options
-                .fetch(exec, via, &wanted, &self.columns, &also)
-                .await?;
-            Parents { keys }
-                .children(
-                    exec,
-                    &self.nested,
-                    &self.columns,
-                    &linked,
-                    &target_layout,
-                    |row, _| linked_key(row),
-                )
+            let fetch = Fetch {
+                options: &self.options,
+                via,
+                wanted: &wanted,
+                columns: &self.columns,
+                also: &also,
+            };
+            fetch
+                .children::<C, N, E>(exec, &self.nested, keys, linked_key)
                 .await
         })
     }

@@ -124,7 +124,6 @@ pub use has_many::HasMany;
 pub use keys::{ForeignKey, Key, KeyOf};
 pub use many_to_many::ManyToMany;
 
-use self::group::related_items;
 use crate::db::Executor;
 use crate::error::Error;
 use crate::query::{All, Select};
@@ -132,39 +131,63 @@ use crate::table::Table;
 
 /// What is loaded alongside each row of table `T`: a relation, a tuple of
 /// them, or `()` for nothing.
+///
+/// A load reads its keys from each row as the row arrives
+/// ([`With::gather`]), so the rows need not be kept, and then loads the
+/// outputs for the keys gathered ([`With::load`]).
 pub trait With<T>: Send + Sync {
     /// What each row gets.
     type Output: Send;
+
+    /// The keys the load reads from the rows, gathered as they arrive.
+    #[doc(hidden)]
+    type Keys: Send + 'static;
 
     /// The columns of `T` (by index) the load reads from each row: its
     /// keys, fetched even when not selected.
     #[doc(hidden)]
     fn needs(&self, out: &mut Vec<usize>);
 
-    /// Loads the outputs for `rows` (each holding a row of `T` laid out as
-    /// `layout` says), one per row, in order.
+    /// No keys gathered yet.
+    #[doc(hidden)]
+    fn no_keys(&self) -> Self::Keys;
+
+    /// Reads the keys of one row of `T`, laid out as `layout` says.
+    #[doc(hidden)]
+    fn gather(&self, keys: &mut Self::Keys, row: &Row, layout: &Layout) -> Result<(), Error>;
+
+    /// Loads the outputs for the rows whose `keys` were gathered, one per
+    /// row, in order.
     #[doc(hidden)]
     fn load<'a, E: Executor + ?Sized>(
         &'a self,
         exec: &'a E,
-        rows: &'a [Row],
-        layout: &'a Layout,
+        keys: Self::Keys,
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>>;
 }
 
 impl<T> With<T> for () {
     type Output = ();
+    /// How many rows there were.
+    type Keys = usize;
 
     fn needs(&self, _out: &mut Vec<usize>) {}
+
+    fn no_keys(&self) -> usize {
+        0
+    }
+
+    fn gather(&self, rows: &mut usize, _row: &Row, _layout: &Layout) -> Result<(), Error> {
+        *rows += 1;
+        Ok(())
+    }
 
     fn load<'a, E: Executor + ?Sized>(
         &'a self,
         _exec: &'a E,
-        rows: &'a [Row],
-        _layout: &'a Layout,
+        rows: usize,
     ) -> BoxFuture<'a, Result<Vec<()>, Error>> {
-        let n = rows.len();
-        Box::pin(async move { Ok(vec![(); n]) })
+        Box::pin(async move { Ok(vec![(); rows]) })
     }
 }
 
@@ -172,23 +195,33 @@ macro_rules! tuple_with {
     ($($w:ident $i:tt),+) => {
         impl<T, $($w: With<T>),+> With<T> for ($($w,)+) {
             type Output = ($($w::Output,)+);
+            type Keys = ($($w::Keys,)+);
 
             fn needs(&self, out: &mut Vec<usize>) {
                 $(self.$i.needs(out);)+
             }
 
+            fn no_keys(&self) -> Self::Keys {
+                ($(self.$i.no_keys(),)+)
+            }
+
+            fn gather(&self, keys: &mut Self::Keys, row: &Row, layout: &Layout) -> Result<(), Error> {
+                $(self.$i.gather(&mut keys.$i, row, layout)?;)+
+                Ok(())
+            }
+
             fn load<'a, E: Executor + ?Sized>(
                 &'a self,
                 exec: &'a E,
-                rows: &'a [Row],
-                layout: &'a Layout,
+                keys: Self::Keys,
             ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
                 Box::pin(async move {
                     // One statement per relation, one after the other on
                     // the executor (a transaction runs them in order anyway).
-                    let loaded = ($(self.$i.load(exec, rows, layout).await?,)+);
+                    let loaded = ($(self.$i.load(exec, keys.$i).await?,)+);
+                    let rows = loaded.0.len();
                     let mut iters = ($(loaded.$i.into_iter(),)+);
-                    Ok((0..rows.len())
+                    Ok((0..rows)
                         .map(|_| ($(iters.$i.next().expect("one output per row"),)+))
                         .collect())
                 })
@@ -209,33 +242,45 @@ pub trait Item<C, S: LoadColumns<C>>: Send + Sync {
     /// What one related row becomes.
     type Item: Send + Clone;
 
-    /// The related row's columns in an item.
+    /// The keys what is nested reads from the related rows, gathered as
+    /// they arrive.
     #[doc(hidden)]
-    fn fetched(item: &Self::Item) -> &S::Output;
+    type Keys: Send + 'static;
 
     /// The columns of `C` what is nested reads (its keys).
     #[doc(hidden)]
     fn needs(&self, out: &mut Vec<usize>);
 
+    /// No keys gathered yet.
+    #[doc(hidden)]
+    fn no_keys(&self) -> Self::Keys;
+
+    /// Reads what is nested needs from one related row.
+    #[doc(hidden)]
+    fn gather(&self, keys: &mut Self::Keys, row: &Row, layout: &Layout) -> Result<(), Error>;
+
+    /// The items of the related rows: their `fetched` columns, with what
+    /// is nested loaded by the `keys` gathered from them.
     #[doc(hidden)]
     fn items<'a, E: Executor + ?Sized>(
         &'a self,
         exec: &'a E,
-        columns: &'a S,
-        rows: &'a [Row],
-        layout: &'a Layout,
-    ) -> BoxFuture<'a, Result<Vec<Self::Item>, Error>>;
+        fetched: Vec<S::Output>,
+        keys: Self::Keys,
+    ) -> BoxFuture<'a, Result<Vec<Self::Item>, Error>>
+    where
+        S::Output: 'a;
 
-    /// Whether an item is its row's columns alone, decoded by
-    /// [`Item::decode_alone`] as the row arrives: nothing is loaded with it.
+    /// Whether an item is its row's columns alone ([`Item::alone`]), made
+    /// as the row arrives: nothing is loaded with it.
     #[doc(hidden)]
     const ALONE: bool = false;
 
-    /// The item of one row, when [`Item::ALONE`].
+    /// The item of a row's columns, when [`Item::ALONE`].
     #[doc(hidden)]
-    fn decode_alone(columns: &S, row: &Row, layout: &Layout) -> Result<Self::Item, Error> {
-        let _ = (columns, row, layout);
-        unreachable!("decode_alone is called only where ALONE is true")
+    fn alone(fetched: S::Output) -> Self::Item {
+        let _ = fetched;
+        unreachable!("alone is called only where ALONE is true")
     }
 }
 
@@ -252,27 +297,32 @@ where
     S::Output: Clone,
 {
     type Item = S::Output;
-
-    fn fetched(item: &S::Output) -> &S::Output {
-        item
-    }
+    type Keys = ();
 
     fn needs(&self, _out: &mut Vec<usize>) {}
+
+    fn no_keys(&self) {}
+
+    fn gather(&self, _keys: &mut (), _row: &Row, _layout: &Layout) -> Result<(), Error> {
+        Ok(())
+    }
 
     fn items<'a, E: Executor + ?Sized>(
         &'a self,
         _exec: &'a E,
-        columns: &'a S,
-        rows: &'a [Row],
-        layout: &'a Layout,
-    ) -> BoxFuture<'a, Result<Vec<S::Output>, Error>> {
-        Box::pin(async move { columns::decode_all(columns, rows, layout) })
+        fetched: Vec<S::Output>,
+        _keys: (),
+    ) -> BoxFuture<'a, Result<Vec<S::Output>, Error>>
+    where
+        S::Output: 'a,
+    {
+        Box::pin(async move { Ok(fetched) })
     }
 
     const ALONE: bool = true;
 
-    fn decode_alone(columns: &S, row: &Row, layout: &Layout) -> Result<S::Output, Error> {
-        columns::decode(columns, row, layout)
+    fn alone(fetched: S::Output) -> S::Output {
+        fetched
     }
 }
 
@@ -282,23 +332,33 @@ where
     W::Output: Clone,
 {
     type Item = (S::Output, W::Output);
-
-    fn fetched(item: &(S::Output, W::Output)) -> &S::Output {
-        &item.0
-    }
+    type Keys = W::Keys;
 
     fn needs(&self, out: &mut Vec<usize>) {
         self.0.needs(out);
     }
 
+    fn no_keys(&self) -> W::Keys {
+        self.0.no_keys()
+    }
+
+    fn gather(&self, keys: &mut W::Keys, row: &Row, layout: &Layout) -> Result<(), Error> {
+        self.0.gather(keys, row, layout)
+    }
+
     fn items<'a, E: Executor + ?Sized>(
         &'a self,
         exec: &'a E,
-        columns: &'a S,
-        rows: &'a [Row],
-        layout: &'a Layout,
-    ) -> BoxFuture<'a, Result<Vec<(S::Output, W::Output)>, Error>> {
-        Box::pin(related_items(exec, &self.0, columns, rows, layout))
+        fetched: Vec<S::Output>,
+        keys: W::Keys,
+    ) -> BoxFuture<'a, Result<Vec<(S::Output, W::Output)>, Error>>
+    where
+        S::Output: 'a,
+    {
+        Box::pin(async move {
+            let loaded = self.0.load(exec, keys).await?;
+            Ok(fetched.into_iter().zip(loaded).collect())
+        })
     }
 }
 
@@ -341,16 +401,24 @@ impl<T: Table, W: With<T>, S: LoadColumns<T>> SelectWith<T, W, S> {
         (built, layout.expect("the list is written"))
     }
 
-    /// Every matching row, each with its relations.
+    /// Every matching row, each with its relations: each row decoded and
+    /// its keys read as it arrives, then one statement per relation.
     pub async fn fetch_all<E: Executor + ?Sized>(
         self,
         exec: &E,
     ) -> Result<Vec<(S::Output, W::Output)>, Error> {
         let (built, layout) = self.build();
-        let rows = crate::query::fetch_rows(exec, &built).await?;
+        let columns = self.select.selection();
+        let mut keys = self.with.no_keys();
+        let mut fetched = Vec::new();
+        crate::query::each_row(exec, &built, |row| {
+            fetched.push(columns::decode(columns, row, &layout)?);
+            self.with.gather(&mut keys, row, &layout)
+        })
+        .await?;
         drop(built);
-        let loaded = self.with.load(exec, &rows, &layout).await?;
-        columns::decode_each_with(self.select.selection(), &rows, loaded, &layout)
+        let loaded = self.with.load(exec, keys).await?;
+        Ok(fetched.into_iter().zip(loaded).collect())
     }
 
     /// The first matching row with its relations; [`Error::NotFound`] when there is none.

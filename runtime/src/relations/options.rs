@@ -2,14 +2,13 @@
 //! limit per parent (the first `n` related rows of *each* parent, by a
 //! window function, so only those rows leave the server).
 
-use futures_util::StreamExt;
 use postgres_types::ToSql;
 use tokio_postgres::Row;
 
 use super::columns::{Layout, LoadColumns, write_list};
 use crate::db::Executor;
 use crate::error::Error;
-use crate::query::{Built, Node, fetch_rows, stream_rows};
+use crate::query::{Built, Node, each_row};
 use crate::schema::TableDef;
 use crate::table::Table;
 
@@ -39,9 +38,9 @@ impl Options {
 
     /// The related rows of the parents with `keys`, reached `via` a
     /// foreign key or a link table, fetching `columns` of `C` and `also`
-    /// (the keys the load reads). Gives the rows and where `C`'s columns
-    /// are in them; through a link table, each row starts with the parent
-    /// key it links to.
+    /// (the keys the load reads): each row handed to `each` with where
+    /// `C`'s columns are in it, as it arrives, and dropped then. Through a
+    /// link table, each row starts with the parent key it links to.
     ///
     /// Without a limit or offset, one `WHERE key = ANY($1)` statement.
     /// With one, each parent's rows are cut on the server, in one of two
@@ -51,27 +50,6 @@ impl Options {
     /// (`unnest($1) CROSS JOIN LATERAL (… LIMIT n)`), which reads only the
     /// rows it keeps; else `row_number()` over each parent's rows, which
     /// reads them all once instead of once per parent.
-    pub(super) async fn fetch<'a, C, K, S, E>(
-        &'a self,
-        exec: &E,
-        via: Via,
-        keys: &'a Vec<K>,
-        columns: &'a S,
-        also: &[usize],
-    ) -> Result<(Vec<Row>, Layout), Error>
-    where
-        C: Table,
-        K: ToSql + Send + Sync,
-        S: LoadColumns<C>,
-        E: Executor + ?Sized,
-    {
-        let (out, layout) = self.statement(via, keys, columns, also);
-        Ok((fetch_rows(exec, &out).await?, layout))
-    }
-
-    /// [`Options::fetch`], handing each row to `each` as it arrives and
-    /// dropping it then, instead of collecting them all first: a load
-    /// whose rows need nothing more than their own columns.
     pub(super) async fn fetch_each<'a, C, K, S, E>(
         &'a self,
         exec: &E,
@@ -88,14 +66,10 @@ impl Options {
         E: Executor + ?Sized,
     {
         let (out, layout) = self.statement(via, keys, columns, also);
-        let mut rows = stream_rows(exec, &out).await?;
-        while let Some(row) = rows.next().await {
-            each(&row.map_err(|err| rows.name_target(err, &out))?, &layout)?;
-        }
-        Ok(())
+        each_row(exec, &out, |row| each(row, &layout)).await
     }
 
-    /// The statement of [`Options::fetch`], and where its columns are.
+    /// The statement of [`Options::fetch_each`], and where its columns are.
     fn statement<'a, C, K, S>(
         &'a self,
         via: Via,
