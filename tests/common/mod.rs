@@ -202,35 +202,76 @@ pub async fn count_statements<F: std::future::Future>(f: F) -> (F::Output, usize
 
 /// The SQL of every statement pgtable sends (the `sql` field of its
 /// `pgtable.query` spans) while `f` runs on this thread, in order.
+#[allow(dead_code)]
+pub async fn record_statements<F: std::future::Future>(f: F) -> (F::Output, Vec<String>) {
+    let (output, spans) = record_query_spans(f).await;
+    (output, spans.into_iter().map(|span| span.sql).collect())
+}
+
+/// One `pgtable.query` span: its SQL and the row count recorded on it.
+#[allow(dead_code)]
+#[derive(Debug, Clone)]
+pub struct QuerySpan {
+    pub sql: String,
+    pub rows: Option<u64>,
+}
+
+/// Every `pgtable.query` span opened while `f` runs on this thread, in
+/// order, with the fields recorded on it while `f` ran.
 ///
 /// A global subscriber, installed once, records per thread: a
 /// thread-local subscriber would miss spans whose interest tracing
 /// cached, globally, while another test ran without one.
 #[allow(dead_code)]
-pub async fn record_statements<F: std::future::Future>(f: F) -> (F::Output, Vec<String>) {
+pub async fn record_query_spans<F: std::future::Future>(f: F) -> (F::Output, Vec<QuerySpan>) {
     use std::cell::RefCell;
     use std::sync::Once;
+    use std::sync::atomic::{AtomicU64, Ordering};
     use tracing::span::{Attributes, Id, Record};
     use tracing::subscriber::Subscriber;
     use tracing::{Event, Metadata};
 
     thread_local! {
-        static STATEMENTS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+        /// This thread's query spans, with their ids.
+        static SPANS: RefCell<Vec<(u64, QuerySpan)>> = const { RefCell::new(Vec::new()) };
+        /// The spans entered on this thread, innermost last: what
+        /// `Span::current()` (which pgtable records row counts on) gives.
+        static ENTERED: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
     }
 
-    struct Recorder;
+    struct Recorder {
+        next: AtomicU64,
+        /// The metadata of each query span, by id, for `current_span`.
+        queries: std::sync::Mutex<std::collections::HashMap<u64, &'static Metadata<'static>>>,
+    }
 
-    struct Sql(Option<String>);
+    #[derive(Default)]
+    struct Fields {
+        sql: Option<String>,
+        rows: Option<u64>,
+    }
 
-    impl tracing::field::Visit for Sql {
+    impl tracing::field::Visit for Fields {
         fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
             if field.name() == "sql" {
-                self.0 = Some(value.to_owned());
+                self.sql = Some(value.to_owned());
+            }
+        }
+        fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+            if field.name() == "rows" {
+                self.rows = Some(value);
+            }
+        }
+        fn record_i64(&mut self, field: &tracing::field::Field, value: i64) {
+            if field.name() == "rows" {
+                self.rows = u64::try_from(value).ok();
             }
         }
         fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-            if field.name() == "sql" && self.0.is_none() {
-                self.0 = Some(format!("{value:?}"));
+            match field.name() {
+                "sql" if self.sql.is_none() => self.sql = Some(format!("{value:?}")),
+                "rows" if self.rows.is_none() => self.rows = format!("{value:?}").parse().ok(),
+                _ => {}
             }
         }
     }
@@ -240,30 +281,79 @@ pub async fn record_statements<F: std::future::Future>(f: F) -> (F::Output, Vec<
             true
         }
         fn new_span(&self, span: &Attributes<'_>) -> Id {
+            let id = self.next.fetch_add(1, Ordering::Relaxed);
             if span.metadata().name() == "pgtable.query" {
-                let mut sql = Sql(None);
-                span.record(&mut sql);
-                let sql = sql.0.unwrap_or_default();
-                STATEMENTS.with(|sent| sent.borrow_mut().push(sql));
+                self.queries.lock().unwrap().insert(id, span.metadata());
+                let mut fields = Fields::default();
+                span.record(&mut fields);
+                let span = QuerySpan {
+                    sql: fields.sql.unwrap_or_default(),
+                    rows: fields.rows,
+                };
+                SPANS.with(|spans| spans.borrow_mut().push((id, span)));
             }
-            Id::from_u64(1)
+            Id::from_u64(id)
         }
-        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record(&self, id: &Id, values: &Record<'_>) {
+            let mut fields = Fields::default();
+            values.record(&mut fields);
+            if let Some(rows) = fields.rows {
+                SPANS.with(|spans| {
+                    let mut spans = spans.borrow_mut();
+                    if let Some((_, span)) =
+                        spans.iter_mut().rev().find(|(at, _)| *at == id.into_u64())
+                    {
+                        span.rows = Some(rows);
+                    }
+                });
+            }
+        }
         fn record_follows_from(&self, _: &Id, _: &Id) {}
         fn event(&self, _: &Event<'_>) {}
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
+        fn enter(&self, id: &Id) {
+            ENTERED.with(|entered| entered.borrow_mut().push(id.into_u64()));
+        }
+        fn exit(&self, id: &Id) {
+            ENTERED.with(|entered| {
+                let mut entered = entered.borrow_mut();
+                if let Some(at) = entered.iter().rposition(|e| *e == id.into_u64()) {
+                    entered.remove(at);
+                }
+            });
+        }
+        fn current_span(&self) -> tracing_core::span::Current {
+            let current = ENTERED.with(|entered| entered.borrow().last().copied());
+            let known = current.and_then(|id| {
+                let metadata = *self.queries.lock().unwrap().get(&id)?;
+                Some((id, metadata))
+            });
+            match known {
+                Some((id, metadata)) => {
+                    tracing_core::span::Current::new(Id::from_u64(id), metadata)
+                }
+                None => tracing_core::span::Current::none(),
+            }
+        }
     }
 
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        tracing::subscriber::set_global_default(Recorder)
+        let recorder = Recorder {
+            next: AtomicU64::new(1),
+            queries: Default::default(),
+        };
+        tracing::subscriber::set_global_default(recorder)
             .expect("no other global subscriber in tests");
     });
-    let before = STATEMENTS.with(|sent| sent.borrow().len());
+    let before = SPANS.with(|spans| spans.borrow().len());
     let output = f.await;
-    let sent = STATEMENTS.with(|sent| sent.borrow()[before..].to_vec());
-    (output, sent)
+    let spans = SPANS.with(|spans| {
+        spans.borrow()[before..]
+            .iter()
+            .map(|(_, span)| span.clone())
+            .collect()
+    });
+    (output, spans)
 }
 
 /// Reports that a test could not get a part it needs (a server binary, a

@@ -4,12 +4,9 @@
 use crate::common;
 use crate::schema;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use common::TestDb;
 use pgtable::prelude::*;
-use schema::User;
+use schema::{NewUser, User};
 
 const OUR_STATEMENTS: &str =
     r#"SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT "id", "email"%'"#;
@@ -58,50 +55,39 @@ async fn application_name_reaches_the_server() -> Result<(), pgtable::Error> {
     Ok(())
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn every_query_has_a_span_with_its_sql_and_row_count() -> Result<(), pgtable::Error> {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
     let test = TestDb::with_schema(&schema::schema()).await;
     let db = test.db();
-    User::select()
-        .filter(User::EMAIL.eq("a@x.io"))
-        .fetch_all(&db)
+    let (found, spans) = common::record_query_spans(async {
+        let none = User::select()
+            .filter(User::EMAIL.eq("a@x.io"))
+            .fetch_all(&db)
+            .await?;
+        let added = User::insert(NewUser {
+            id: uuid::Uuid::new_v4(),
+            email: "b@x.io".into(),
+            created_at: None,
+        })
+        .execute(&db)
         .await?;
-
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let line = log
-        .lines()
-        .find(|l| l.contains("pgtable.query"))
-        .unwrap_or_else(|| panic!("no query span in:\n{log}"));
-    assert!(
-        line.contains(
-            r#"sql=SELECT "id", "email", "created_at" FROM "users" WHERE "users"."email" = $1"#
-        ),
-        "{line}"
+        Ok::<_, pgtable::Error>((none.len(), added))
+    })
+    .await;
+    assert_eq!(found?, (0, 1));
+    let spans: Vec<(&str, Option<u64>)> = spans.iter().map(|s| (s.sql.as_str(), s.rows)).collect();
+    assert_eq!(
+        spans,
+        [
+            (
+                r#"SELECT "id", "email", "created_at" FROM "users" WHERE "users"."email" = $1"#,
+                Some(0)
+            ),
+            (
+                r#"INSERT INTO "users" ("id", "email", "created_at") VALUES ($1, $2, DEFAULT)"#,
+                Some(1)
+            ),
+        ]
     );
-    assert!(line.contains("rows=0"), "{line}");
     Ok(())
 }
