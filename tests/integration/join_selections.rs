@@ -180,3 +180,66 @@ async fn a_table_joined_with_itself_through_an_alias() -> Result<(), pgtable::Er
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_selection_across_a_join_can_be_prepared() -> Result<(), pgtable::Error> {
+    use pgtable::query::placeholder;
+    let test = blog().await;
+    let db = test.db();
+    let by_author = User::select_columns((User::EMAIL, Post::TITLE))
+        .left_join(Post::AUTHOR_ID.eq(User::ID))
+        .filter(User::ID.ge(placeholder::<i64>("from")))
+        .order_by(User::ID)
+        .order_by(Post::ID)
+        .prepare();
+    assert_eq!(
+        by_author.to_sql(),
+        r#"SELECT "users"."email", "posts"."title" FROM "users" LEFT JOIN "posts" ON "posts"."author_id" = "users"."id" WHERE "users"."id" >= $1 ORDER BY "users"."id" ASC, "posts"."id" ASC"#
+    );
+    let rows: Vec<(String, Option<String>)> = by_author.bind("from", 2_i64).fetch_all(&db).await?;
+    assert_eq!(
+        rows,
+        [
+            ("bob@x.io".to_owned(), Some("c".to_owned())),
+            ("cy@x.io".to_owned(), None),
+        ]
+    );
+    let first = by_author.bind("from", 1_i64).fetch_one(&db).await?;
+    assert_eq!(first, ("ann@x.io".to_owned(), Some("a".to_owned())));
+    assert_eq!(
+        by_author.bind("from", 9_i64).fetch_optional(&db).await?,
+        None
+    );
+    let err = by_author
+        .bind("from", 9_i64)
+        .fetch_one(&db)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, pgtable::Error::NotFound { table: "users" }),
+        "{err:?}"
+    );
+    let err = by_author
+        .bind("from", "x")
+        .fetch_all(&db)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, pgtable::Error::Placeholder { .. }), "{err:?}");
+
+    // An inner join with nothing to bind.
+    let titles = Post::select_columns((Post::TITLE, User::EMAIL))
+        .inner_join(User::ID.eq(Post::AUTHOR_ID))
+        .filter(User::EMAIL.eq("ann@x.io"))
+        .order_by(Post::ID)
+        .prepare();
+    let rows = titles.fetch_all(&db).await?;
+    assert_eq!(
+        rows,
+        [
+            ("a".to_owned(), "ann@x.io".to_owned()),
+            ("b".to_owned(), "ann@x.io".to_owned()),
+        ]
+    );
+    assert_eq!(titles.fetch_optional(&db).await?, Some(rows[0].clone()));
+    Ok(())
+}

@@ -32,10 +32,12 @@ use std::any::TypeId;
 use std::marker::PhantomData;
 
 use postgres_types::ToSql;
+use tokio_postgres::Row;
 
 use super::expr::{Node, NodeKind, Operand};
 use super::plan::{Bindings, Plan};
-use super::select::{Select, Selection};
+use super::select::{Listed, Picks, Select, Selection};
+use super::shape::{Join, LeftJoin};
 use super::{fetch_decoded, fetch_first};
 use crate::conn::Executor;
 use crate::error::Error;
@@ -98,7 +100,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
     }
 }
 
-impl<Src, S: Selection<Src>> PreparedSelect<Src, S> {
+impl<Src, S> PreparedSelect<Src, S> {
     /// The SQL text, written once.
     pub fn to_sql(&self) -> &str {
         self.plan.sql()
@@ -113,6 +115,15 @@ impl<Src, S: Selection<Src>> PreparedSelect<Src, S> {
         self.unbound().bind(name, value)
     }
 
+    fn unbound(&self) -> Bound<'_, Src, S> {
+        Bound {
+            query: self,
+            values: self.plan.unbound(),
+        }
+    }
+}
+
+impl<Src, S: Selection<Src>> PreparedSelect<Src, S> {
     /// Every matching row (a query with no placeholders).
     pub async fn fetch_all<E: Executor + ?Sized>(&self, exec: &E) -> Result<Vec<S::Output>, Error> {
         self.unbound().fetch_all(exec).await
@@ -125,13 +136,6 @@ impl<Src, S: Selection<Src>> PreparedSelect<Src, S> {
     ) -> Result<Option<S::Output>, Error> {
         self.unbound().fetch_optional(exec).await
     }
-
-    fn unbound(&self) -> Bound<'_, Src, S> {
-        Bound {
-            query: self,
-            values: self.plan.unbound(),
-        }
-    }
 }
 
 /// A prepared select with values for its placeholders.
@@ -141,7 +145,7 @@ pub struct Bound<'q, Src, S> {
     values: Bindings,
 }
 
-impl<Src, S: Selection<Src>> Bound<'_, Src, S> {
+impl<Src, S> Bound<'_, Src, S> {
     /// Gives placeholder `name` a value too (a name used at several places
     /// takes it at each).
     pub fn bind<V: ToSql + Send + Sync + 'static>(mut self, name: &str, value: V) -> Self {
@@ -158,18 +162,44 @@ impl<Src, S: Selection<Src>> Bound<'_, Src, S> {
             .map(|built| built.params.len())
     }
 
+    /// Runs the statement, decoding each row with `decode`.
+    async fn all<E: Executor + ?Sized, O>(
+        &self,
+        exec: &E,
+        decode: impl Fn(&Row) -> Result<O, Error>,
+    ) -> Result<Vec<O>, Error> {
+        fetch_decoded(exec, self.values.statement(&self.query.plan)?, decode).await
+    }
+
+    /// Runs the statement, decoding its first row with `decode`.
+    async fn first<E: Executor + ?Sized, O>(
+        &self,
+        exec: &E,
+        decode: impl FnOnce(&Row) -> Result<O, Error>,
+    ) -> Result<Option<O>, Error> {
+        fetch_first(exec, self.values.statement(&self.query.plan)?, decode).await
+    }
+
+    /// [`Error::NotFound`] for the table the select reads from.
+    fn not_found(&self) -> Error {
+        Error::NotFound {
+            table: self.query.select.base_table().name,
+        }
+    }
+}
+
+impl<Src, S: Selection<Src>> Bound<'_, Src, S> {
     /// Every matching row.
     pub async fn fetch_all<E: Executor + ?Sized>(self, exec: &E) -> Result<Vec<S::Output>, Error> {
-        let built = self.values.statement(&self.query.plan)?;
-        fetch_decoded(exec, built, |row| self.query.select.decode(row)).await
+        self.all(exec, |row| self.query.select.decode(row)).await
     }
 
     /// The first matching row; [`Error::NotFound`] when there is none.
     pub async fn fetch_one<E: Executor + ?Sized>(self, exec: &E) -> Result<S::Output, Error> {
-        let table = self.query.select.base_table();
-        self.fetch_optional(exec)
-            .await?
-            .ok_or(Error::NotFound { table: table.name })
+        let first = self
+            .first(exec, |row| self.query.select.decode(row))
+            .await?;
+        first.ok_or_else(|| self.not_found())
     }
 
     /// The first matching row, if any. The statement runs to its end: add
@@ -178,7 +208,91 @@ impl<Src, S: Selection<Src>> Bound<'_, Src, S> {
         self,
         exec: &E,
     ) -> Result<Option<S::Output>, Error> {
-        let built = self.values.statement(&self.query.plan)?;
-        fetch_first(exec, built, |row| self.query.select.decode(row)).await
+        self.first(exec, |row| self.query.select.decode(row)).await
     }
 }
+
+/// Prepared selects of columns of joined tables (`select_columns` with a
+/// join): the same methods, with the list's rows.
+macro_rules! prepared_over_joins {
+    ($source:ident) => {
+        impl<A, B, S> Select<$source<A, B>, Listed<S>> {
+            /// Writes the SQL once, for running many times with different
+            /// placeholder values.
+            pub fn prepare<I>(self) -> PreparedSelect<$source<A, B>, Listed<S>>
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                let plan = Plan::new(self.build_listed(true));
+                PreparedSelect { select: self, plan }
+            }
+        }
+
+        impl<A, B, S> PreparedSelect<$source<A, B>, Listed<S>> {
+            /// Every matching row (a query with no placeholders).
+            pub async fn fetch_all<E: Executor + ?Sized, I>(
+                &self,
+                exec: &E,
+            ) -> Result<Vec<S::Output>, Error>
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                self.unbound().fetch_all(exec).await
+            }
+
+            /// The first matching row, if any (a query with no placeholders).
+            pub async fn fetch_optional<E: Executor + ?Sized, I>(
+                &self,
+                exec: &E,
+            ) -> Result<Option<S::Output>, Error>
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                self.unbound().fetch_optional(exec).await
+            }
+        }
+
+        impl<A, B, S> Bound<'_, $source<A, B>, Listed<S>> {
+            /// Every matching row.
+            pub async fn fetch_all<E: Executor + ?Sized, I>(
+                self,
+                exec: &E,
+            ) -> Result<Vec<S::Output>, Error>
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                self.all(exec, |row| self.query.select.decode_listed(row))
+                    .await
+            }
+
+            /// The first matching row; [`Error::NotFound`] when there is none.
+            pub async fn fetch_one<E: Executor + ?Sized, I>(
+                self,
+                exec: &E,
+            ) -> Result<S::Output, Error>
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                let first = self
+                    .first(exec, |row| self.query.select.decode_listed(row))
+                    .await?;
+                first.ok_or_else(|| self.not_found())
+            }
+
+            /// The first matching row, if any; the statement runs to its end.
+            pub async fn fetch_optional<E: Executor + ?Sized, I>(
+                self,
+                exec: &E,
+            ) -> Result<Option<S::Output>, Error>
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                self.first(exec, |row| self.query.select.decode_listed(row))
+                    .await
+            }
+        }
+    };
+}
+
+prepared_over_joins!(Join);
+prepared_over_joins!(LeftJoin);

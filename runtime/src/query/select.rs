@@ -92,6 +92,11 @@ impl<T: Table, S> Select<T, S> {
 }
 
 impl<Src, S> Select<Src, S> {
+    /// The table the select reads from.
+    pub(crate) fn base_table(&self) -> &'static TableDef {
+        self.clauses.base
+    }
+
     /// Keeps the rows matching `condition` (an [`Expr`] or an `sql!`
     /// fragment); called again, both must match. The condition may use
     /// columns of any table the query reads.
@@ -309,11 +314,6 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         self.selection.decode_at(row, 0)
     }
 
-    /// The table the select reads from.
-    pub(crate) fn base_table(&self) -> &'static TableDef {
-        self.clauses.base
-    }
-
     /// A statement that reads (a replica may serve it), unless it locks rows.
     fn built(&self) -> Built<'_> {
         self.clauses.built()
@@ -513,14 +513,27 @@ where
 macro_rules! listed_over_joins {
     ($source:ident) => {
         impl<A, B, S> Select<$source<A, B>, Listed<S>> {
-            fn build_listed<I>(&self) -> Built<'_>
+            /// The statement; `keep`: keeping a handle on each value, to
+            /// be prepared.
+            pub(super) fn build_listed<I>(&self, keep: bool) -> Built<'_>
             where
                 S: Picks<$source<A, B>, I>,
             {
                 let mut out = self.clauses.built();
+                if keep {
+                    out.keep_values();
+                }
                 self.clauses
                     .write_select(&mut out, |out| self.selection.0.write(out));
                 out
+            }
+
+            /// A row decoded as the list says.
+            pub(super) fn decode_listed<I>(&self, row: &Row) -> Result<S::Output, Error>
+            where
+                S: Picks<$source<A, B>, I>,
+            {
+                self.selection.0.decode_row(row)
             }
 
             /// The statement's SQL text.
@@ -528,7 +541,7 @@ macro_rules! listed_over_joins {
             where
                 S: Picks<$source<A, B>, I>,
             {
-                self.build_listed().into_sql()
+                self.build_listed(false).into_sql()
             }
 
             /// Every matching row.
@@ -539,7 +552,7 @@ macro_rules! listed_over_joins {
             where
                 S: Picks<$source<A, B>, I>,
             {
-                fetch_decoded(exec, self.build_listed(), |row| {
+                fetch_decoded(exec, self.build_listed(false), |row| {
                     self.selection.0.decode_row(row)
                 })
                 .await
@@ -553,7 +566,7 @@ macro_rules! listed_over_joins {
             where
                 S: Picks<$source<A, B>, I>,
             {
-                let table = self.clauses.base;
+                let table = self.base_table();
                 self.fetch_optional(exec)
                     .await?
                     .ok_or(Error::NotFound { table: table.name })
@@ -568,7 +581,7 @@ macro_rules! listed_over_joins {
                 S: Picks<$source<A, B>, I>,
             {
                 self.clauses.limit = Some(self.clauses.limit.map_or(1, |n| n.min(1)));
-                let rows = fetch_rows(exec, &self.build_listed()).await?;
+                let rows = fetch_rows(exec, &self.build_listed(false)).await?;
                 rows.first()
                     .map(|row| self.selection.0.decode_row(row))
                     .transpose()
