@@ -177,6 +177,12 @@ async fn mistakes_are_errors_before_anything_is_sent() -> Result<(), Error> {
         err.to_string(),
         "placeholder `name`: the query has no such placeholder; it has: handle"
     );
+    let plain = Account::delete().filter(Account::ID.lt(0)).prepare();
+    let err = plain.bind("id", 1_i64).execute(&db).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "placeholder `id`: the query has no such placeholder; it has none"
+    );
     // An update whose patch sets nothing cannot run, prepared or not.
     let nothing = Account::update()
         .set_patch(AccountPatch::default())
