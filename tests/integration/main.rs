@@ -3,9 +3,10 @@
 //! links once, where a file per area linked some forty times.
 //!
 //! Run one area with a filter: `cargo test --test integration -- queries::`.
-//! The files directly under `tests/` are binaries of their own: the
-//! trybuild cases, the tests that need the `cli` feature, and the replica
-//! tests (which install a tracing subscriber of their own).
+//! The files directly under `tests/` are binaries of their own: the tests
+//! that need the `cli` feature, and the replica tests (which install a
+//! tracing subscriber of their own). The trybuild cases are a package of
+//! their own, `tests/ui/`.
 
 #[path = "../common/mod.rs"]
 mod common;
