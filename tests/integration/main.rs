@@ -38,6 +38,7 @@ mod errors;
 mod expressions_prop;
 mod faults;
 mod fragments;
+mod future_sizes;
 mod generated_columns;
 mod hostile_values;
 mod index_options;

@@ -181,14 +181,16 @@ impl Transaction {
             conn,
             self.settings.statement_timeout,
             conn.client().batch_execute(sql),
+            |result| {
+                result.map_err(|err| {
+                    conn.record_error(&err);
+                    self.aborted(Error::from(err))
+                })
+            },
         )
         .await;
         mark.done();
-        let result = result?;
-        result.map_err(|err| {
-            conn.record_error(&err);
-            self.aborted(Error::from(err))
-        })
+        result
     }
 
     /// `err`, with the transaction's first failed statement named when it
