@@ -262,10 +262,25 @@ pub(crate) async fn each_row<E: Executor + ?Sized>(
     mut each: impl FnMut(&Row) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut rows = stream_rows(exec, built).await?;
-    while let Some(row) = rows.next().await {
-        each(&row.map_err(|err| rows.name_target(err, built))?)?;
+    loop {
+        // The statement's own stream, read directly rather than through
+        // `Rows`' `Stream`: a row then moves as tokio-postgres gives it,
+        // not re-wrapped in pgtable's larger `Result` on the way.
+        match rows.rows.next().await {
+            Some(Ok(row)) => {
+                rows.count += 1;
+                each(&row)?;
+            }
+            Some(Err(err)) => {
+                let err = rows.failed(err);
+                return Err(rows.name_target(err, built));
+            }
+            None => {
+                rows.finished();
+                return Ok(());
+            }
+        }
     }
-    Ok(())
 }
 
 /// Runs one statement and decodes each row as it arrives, instead of after
@@ -364,6 +379,22 @@ pub(crate) struct Rows<'a> {
 }
 
 impl Rows<'_> {
+    /// The stream failed: the statement is over, the connection's state
+    /// known again.
+    fn failed(&mut self, err: tokio_postgres::Error) -> Error {
+        self.ended = true;
+        self.conn.done();
+        self.conn.failed(err)
+    }
+
+    /// The last row came: the statement is over, the connection's state
+    /// known again.
+    fn finished(&mut self) {
+        self.ended = true;
+        self.conn.done();
+        self.span.record("rows", self.count);
+    }
+
     /// `err`, an error of this stream, with the column of the value it is
     /// about, when `built` (this stream's statement) shows it.
     pub(crate) fn name_target(&self, err: Error, built: &Built<'_>) -> Error {
@@ -384,14 +415,9 @@ impl Stream for Rows<'_> {
                 this.count += 1;
                 Poll::Ready(Some(Ok(row)))
             }
-            Poll::Ready(Some(Err(err))) => {
-                this.ended = true;
-                Poll::Ready(Some(this.conn.finish(Err(err))))
-            }
+            Poll::Ready(Some(Err(err))) => Poll::Ready(Some(Err(this.failed(err)))),
             Poll::Ready(None) => {
-                this.ended = true;
-                this.conn.done();
-                this.span.record("rows", this.count);
+                this.finished();
                 Poll::Ready(None)
             }
             Poll::Pending => Poll::Pending,
