@@ -40,16 +40,33 @@ pub(crate) fn decode<T: SqlType>(
     column: usize,
     rust_type: &'static str,
 ) -> Result<T, DecodeFailure> {
-    row.try_get::<_, T>(index).map_err(|source| {
-        DecodeFailure(Box::new(decode_error(
-            row,
-            index,
-            table.name,
-            table.columns[column].name,
-            rust_type,
-            source,
-        )))
-    })
+    match row.try_get::<_, T>(index) {
+        Ok(value) => Ok(value),
+        Err(source) => Err(decode_failure(row, index, table, column, rust_type, source)),
+    }
+}
+
+/// The error of [`decode`], kept out of line: a row that decodes (every
+/// row, nearly always) then sets up nothing for it. As a `map_err`
+/// closure, its arguments were stored for each column of each row.
+#[cold]
+#[inline(never)]
+fn decode_failure(
+    row: &Row,
+    index: usize,
+    table: &'static TableDef,
+    column: usize,
+    rust_type: &'static str,
+    source: tokio_postgres::Error,
+) -> DecodeFailure {
+    DecodeFailure(Box::new(decode_error(
+        row,
+        index,
+        table.name,
+        table.columns[column].name,
+        rust_type,
+        source,
+    )))
 }
 
 /// Fails to compile, on the field's type, unless it maps to an SQL type.
