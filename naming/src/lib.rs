@@ -9,6 +9,55 @@
 /// longer ones are cut.
 pub const MAX_IDENTIFIER_BYTES: usize = 63;
 
+/// Appends `ident` as a quoted SQL identifier: in double quotes, any
+/// inside doubled. The one identifier quoting: the runtime writes every
+/// identifier with it, and the macros precompute a table's quoted names
+/// with it.
+///
+/// ```
+/// let mut out = String::new();
+/// pgtable_naming::push_ident(&mut out, "a\"b");
+/// assert_eq!(out, "\"a\"\"b\"");
+/// ```
+pub fn push_ident(out: &mut String, ident: &str) {
+    out.reserve(ident.len() + 2);
+    out.push('"');
+    if ident.bytes().any(|b| b == b'"') {
+        for ch in ident.chars() {
+            if ch == '"' {
+                out.push('"');
+            }
+            out.push(ch);
+        }
+    } else {
+        // The common case, copied whole.
+        out.push_str(ident);
+    }
+    out.push('"');
+}
+
+/// A table's name as SQL writes it: `"users"`, or `"app"."users"` for a
+/// table in a schema other than `public`.
+///
+/// ```
+/// assert_eq!(pgtable_naming::table_name("public", "users"), "\"users\"");
+/// assert_eq!(pgtable_naming::table_name("app", "users"), "\"app\".\"users\"");
+/// ```
+pub fn table_name(schema: &str, name: &str) -> String {
+    let mut out = String::new();
+    push_table_name(&mut out, schema, name);
+    out
+}
+
+/// Appends [`table_name`].
+pub fn push_table_name(out: &mut String, schema: &str, name: &str) {
+    if schema != "public" {
+        push_ident(out, schema);
+        out.push('.');
+    }
+    push_ident(out, name);
+}
+
 /// The version of a migration file from its name without `.sql`:
 /// `0001_init` is 1. Four or more digits, an underscore, then a name; any
 /// other name is not a migration.

@@ -117,3 +117,33 @@ fn insert_type_is_debug_and_clone_whatever_the_struct_derives() {
         "NewNoDerives { id: 2, label: Some(\"x\") }"
     );
 }
+
+/// A table in a schema of its own, with names that need quoting.
+#[table(name = "odd \"names\"", schema = "app space")]
+struct OddNames {
+    #[column(primary_key, name = "the \"id\"")]
+    id: i32,
+    plain: String,
+}
+
+#[test]
+fn quoted_names_written_by_the_macro_match_the_runtime_quoting() {
+    use pgtable::sql::{quote_ident, table_name};
+    for def in [User::table(), OddNames::table()] {
+        let quoted = def.quoted.expect("the macro writes the quoted names");
+        let table = table_name(def.schema.unwrap_or("public"), def.name);
+        assert_eq!(quoted.table, table);
+        let columns: Vec<String> = def.columns.iter().map(|c| quote_ident(c.name)).collect();
+        assert_eq!(quoted.columns, columns.join(", "));
+        for column in def.columns {
+            assert_eq!(
+                column.qualified,
+                Some(format!("{table}.{}", quote_ident(column.name)).as_str())
+            );
+        }
+    }
+    assert_eq!(
+        OddNames::select().filter(OddNames::ID.eq(1)).to_sql(),
+        r#"SELECT "the ""id""", "plain" FROM "app space"."odd ""names""" WHERE "app space"."odd ""names"""."the ""id""" = $1"#
+    );
+}

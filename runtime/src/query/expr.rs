@@ -11,7 +11,7 @@ use postgres_types::ToSql;
 
 use super::alias::AliasColumn;
 use super::subquery::InValues;
-use crate::schema::TableDef;
+use crate::schema::{ColumnDef, TableDef};
 use crate::sql::{BinaryOp, Logic, PostfixOp, SharedValue};
 use crate::table::{Column, Table};
 use crate::types::SqlType;
@@ -24,7 +24,7 @@ pub(crate) enum NodeKind {
     /// `"table"."column"`.
     Column {
         table: &'static TableDef,
-        name: &'static str,
+        column: &'static ColumnDef,
     },
     /// `"alias"."column"`: a column of an aliased table.
     AliasColumn {
@@ -77,7 +77,7 @@ impl Node {
     pub(crate) fn column<T: Table, V>(column: Column<T, V>) -> Node {
         Node(NodeKind::Column {
             table: T::table(),
-            name: column.name(),
+            column: column.def(),
         })
     }
 

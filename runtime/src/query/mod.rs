@@ -38,7 +38,7 @@ use tracing::Instrument;
 
 use crate::conn::{Access, Acquired, Executor, Prepared};
 use crate::error::Error;
-use crate::schema::TableDef;
+use crate::schema::{ColumnDef, TableDef};
 use crate::sql::SqlWriter;
 use crate::table::Table;
 
@@ -119,7 +119,10 @@ impl<'a> SqlWriter<'a> {
 
     /// The table as the DDL names it: `"users"` or `"app"."users"`.
     pub(crate) fn table(&mut self, table: &TableDef) {
-        self.table_name(table.schema.unwrap_or("public"), table.name);
+        match &table.quoted {
+            Some(quoted) => self.push(quoted.table),
+            None => self.table_name(table.schema.unwrap_or("public"), table.name),
+        }
     }
 
     /// `"table"."column"`.
@@ -132,15 +135,27 @@ impl<'a> SqlWriter<'a> {
     /// `"a", "b", "c"`: the columns of `table`, qualified by the table
     /// name (`"t"."a"`) when `qualified`.
     pub(crate) fn column_list(&mut self, table: &TableDef, qualified: bool) {
+        if let (false, Some(quoted)) = (qualified, &table.quoted) {
+            self.push(quoted.columns);
+            return;
+        }
         for (i, column) in table.columns.iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
             if qualified {
-                self.table(table);
-                self.push(".");
+                self.column(table, column);
+            } else {
+                self.ident(column.name);
             }
-            self.ident(column.name);
+        }
+    }
+
+    /// `"table"."column"`: `column` of `table`.
+    pub(crate) fn column(&mut self, table: &TableDef, column: &ColumnDef) {
+        match column.qualified {
+            Some(qualified) => self.push(qualified),
+            None => self.qualified_column(table, column.name),
         }
     }
 

@@ -13,11 +13,7 @@ impl Fragment for Node {
 fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
     use NodeKind::*;
     match &node.0 {
-        Column { table, name } => {
-            w.table(table);
-            w.push(".");
-            w.ident(name);
-        }
+        Column { table, column } => w.column(table, column),
         AliasColumn { alias, name } => {
             w.ident(alias);
             w.push(".");

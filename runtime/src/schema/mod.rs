@@ -58,6 +58,11 @@ pub struct ColumnDef {
     pub enum_type: Option<&'static EnumDef>,
     /// The column's previous name, for a migration to rename it.
     pub renamed_from: Option<&'static str>,
+    /// `"table"."column"`, quoted once by the macro, so that a query
+    /// copies it instead of quoting both names each time; `None` in a
+    /// hand-written definition, which is quoted as it is written.
+    #[doc(hidden)]
+    pub qualified: Option<&'static str>,
 }
 
 impl ColumnDef {
@@ -83,7 +88,16 @@ impl ColumnDef {
             on_update: None,
             enum_type: None,
             renamed_from: None,
+            qualified: None,
         }
+    }
+
+    /// Sets [`ColumnDef::qualified`], the column's quoted name qualified
+    /// by its table's (what the macro writes).
+    #[doc(hidden)]
+    pub const fn qualified(mut self, qualified: &'static str) -> Self {
+        self.qualified = Some(qualified);
+        self
     }
 
     /// Makes the column the table's primary key.
@@ -370,6 +384,21 @@ pub struct TableDef {
     pub rls: bool,
     /// Row-level security policies.
     pub policies: &'static [PolicyDef],
+    /// The table's name and its column list as a query writes them
+    /// (`"users"` and `"id", "email"`), quoted once by the macro; `None` in
+    /// a hand-written definition, which is quoted as it is written.
+    #[doc(hidden)]
+    pub quoted: Option<QuotedNames>,
+}
+
+/// A table's names, quoted: see [`TableDef::quoted`].
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotedNames {
+    /// `"users"`, or `"app"."users"` outside `public`.
+    pub table: &'static str,
+    /// `"id", "email", …`: every column, unqualified, in order.
+    pub columns: &'static str,
 }
 
 impl TableDef {
@@ -387,12 +416,22 @@ impl TableDef {
             renamed_from: None,
             rls: false,
             policies: &[],
+            quoted: None,
         }
+    }
+
+    /// Sets [`TableDef::quoted`] (what the macro writes).
+    #[doc(hidden)]
+    pub const fn quoted(mut self, table: &'static str, columns: &'static str) -> Self {
+        self.quoted = Some(QuotedNames { table, columns });
+        self
     }
 
     /// Puts the table in a named schema.
     pub const fn schema(mut self, schema: &'static str) -> Self {
         self.schema = Some(schema);
+        // Quoted names written before are of the old schema.
+        self.quoted = None;
         self
     }
 

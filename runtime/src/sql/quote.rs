@@ -12,23 +12,11 @@ pub fn quote_ident(ident: &str) -> String {
     out
 }
 
-/// Appends `ident` quoted: the one identifier quoting, shared with the
-/// query builder.
+/// Appends `ident` quoted: the one identifier quoting (in
+/// `pgtable-naming`, where the macros use it too).
+#[inline]
 pub fn push_ident(out: &mut String, ident: &str) {
-    out.reserve(ident.len() + 2);
-    out.push('"');
-    if ident.bytes().any(|b| b == b'"') {
-        for ch in ident.chars() {
-            if ch == '"' {
-                out.push('"');
-            }
-            out.push(ch);
-        }
-    } else {
-        // The common case, copied whole.
-        out.push_str(ident);
-    }
-    out.push('"');
+    pgtable_naming::push_ident(out, ident);
 }
 
 pub(crate) fn push_ident_list<S: AsRef<str>>(out: &mut String, idents: &[S]) {
@@ -61,18 +49,13 @@ pub(crate) fn push_literal(out: &mut String, value: &str) {
 
 /// `"name"` in the public schema, `"schema"."name"` elsewhere.
 pub fn table_name(schema: &str, name: &str) -> String {
-    let mut out = String::new();
-    push_table_name(&mut out, schema, name);
-    out
+    pgtable_naming::table_name(schema, name)
 }
 
 /// Appends [`table_name`]: the one way a table is named, in DDL and queries.
+#[inline]
 pub fn push_table_name(out: &mut String, schema: &str, name: &str) {
-    if schema != "public" {
-        push_ident(out, schema);
-        out.push('.');
-    }
-    push_ident(out, name);
+    pgtable_naming::push_table_name(out, schema, name);
 }
 
 /// Always schema-qualified, as drizzle-kit writes type names and references:

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Item, ItemStruct};
+use syn::{Item, ItemStruct, LitStr};
 
 mod constraints;
 mod constructor;
@@ -209,7 +209,48 @@ pub(crate) fn column_consts_of<'c>(
     }
 }
 
-pub(crate) fn column_def(c: &Column) -> TokenStream {
+/// A table's (or view's) quoted names, written here once rather than by
+/// every query: its name (`"users"`, or `"app"."users"`) and its columns'
+/// list (`"id", "email"`).
+pub(crate) struct QuotedNames {
+    table: String,
+    columns: String,
+}
+
+impl QuotedNames {
+    pub(crate) fn of(table: &Table) -> Self {
+        let schema = table.attrs.schema.get().map(LitStr::value);
+        let table_name =
+            pgtable_naming::table_name(schema.as_deref().unwrap_or("public"), &table.name);
+        let mut columns = String::new();
+        for (i, column) in table.columns.iter().enumerate() {
+            if i > 0 {
+                columns.push_str(", ");
+            }
+            pgtable_naming::push_ident(&mut columns, &column.name);
+        }
+        QuotedNames {
+            table: table_name,
+            columns,
+        }
+    }
+
+    /// `.quoted(..)` for the `TableDef`, after every other builder call
+    /// (`.schema(..)` clears it).
+    pub(crate) fn table_call(&self) -> TokenStream {
+        let (table, columns) = (&self.table, &self.columns);
+        quote!(.quoted(#table, #columns))
+    }
+
+    /// `.qualified(..)` for a column's `ColumnDef`: `"users"."email"`.
+    fn column_call(&self, column: &Column) -> TokenStream {
+        let mut qualified = format!("{}.", self.table);
+        pgtable_naming::push_ident(&mut qualified, &column.name);
+        quote!(.qualified(#qualified))
+    }
+}
+
+pub(crate) fn column_def(c: &Column, quoted: &QuotedNames) -> TokenStream {
     let ty = c.ty;
     let name = &c.name;
     let field = c.ident.to_string();
@@ -250,6 +291,7 @@ pub(crate) fn column_def(c: &Column) -> TokenStream {
     if let Some(old) = c.attrs.renamed_from.get() {
         def.extend(quote!(.renamed_from(#old)));
     }
+    def.extend(quoted.column_call(c));
     def
 }
 
@@ -257,7 +299,8 @@ fn table_impl(table: &Table, resolved: &Resolved) -> TokenStream {
     let select = table.ident();
     let insert = &table.insert_ident;
     let name = &table.name;
-    let columns = table.columns.iter().map(column_def);
+    let quoted = QuotedNames::of(table);
+    let columns = table.columns.iter().map(|c| column_def(c, &quoted));
 
     let mut def = quote!(::pgtable::TableDef::new(#name, COLUMNS));
     if let Some(schema) = table.attrs.schema.get() {
@@ -295,6 +338,7 @@ fn table_impl(table: &Table, resolved: &Resolved) -> TokenStream {
     }
     let constraints = constraints::definitions(table, resolved);
     def.extend(constraints.builder_calls);
+    def.extend(quoted.table_call());
     let constraint_consts = constraints.consts;
 
     let row_methods = row_methods(table);

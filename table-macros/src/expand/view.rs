@@ -7,7 +7,7 @@ use quote::{ToTokens, quote};
 use syn::parse::Parser;
 use syn::{Item, LitStr};
 
-use super::{column_consts, column_def, row_methods, strip_column_attrs};
+use super::{QuotedNames, column_consts, column_def, row_methods, strip_column_attrs};
 use crate::internals::ast::Table;
 use crate::internals::attr::{TableAttrs, is_column_attr};
 use crate::internals::check;
@@ -116,11 +116,13 @@ fn expand(view: &Table, sql: &LitStr, materialized: bool) -> TokenStream {
     let consts = column_consts(view);
     let ident = view.ident();
     let name = &view.name;
-    let columns = view.columns.iter().map(column_def);
+    let quoted = QuotedNames::of(view);
+    let columns = view.columns.iter().map(|c| column_def(c, &quoted));
     let mut def = quote!(::pgtable::TableDef::new(#name, COLUMNS));
     if let Some(schema) = view.attrs.schema.get() {
         def.extend(quote!(.schema(#schema)));
     }
+    def.extend(quoted.table_call());
     let materialized = materialized.then(|| quote!(.materialized()));
     let row_methods = row_methods(view);
     quote! {
