@@ -224,8 +224,9 @@ fn join(op: Logic, a: Node, b: Node) -> Node {
     let mut items = match a.0 {
         NodeKind::Group(o, items) if o == op => items,
         node => {
-            // Room for the common chains of a few conditions.
-            let mut items = Vec::with_capacity(4);
+            // Room for the common chains of conditions: growing past 4
+            // (a filter of 5 conditions) cost more than the 4 it adds.
+            let mut items = Vec::with_capacity(8);
             items.push(Node(node));
             items
         }
