@@ -12,7 +12,7 @@ use postgres_types::ToSql;
 use super::alias::AliasColumn;
 use super::subquery::InValues;
 use crate::schema::{ColumnDef, TableDef};
-use crate::sql::{BinaryOp, Logic, PostfixOp, SharedValue};
+use crate::sql::{BinaryOp, Logic, PostfixOp, SharedText, SharedValue};
 use crate::table::{Column, Table};
 use crate::types::SqlType;
 
@@ -87,7 +87,7 @@ impl Node {
     }
 
     pub(crate) fn param<P: ToSql + Send + Sync + 'static>(value: P) -> Node {
-        Node(NodeKind::Param(std::sync::Arc::new(value)))
+        Node(NodeKind::Param(SharedValue::new(value)))
     }
 
     pub(crate) fn binary(lhs: Node, op: BinaryOp, rhs: Node) -> Node {
@@ -134,8 +134,8 @@ value_operand! {
     [T, V: SqlType + 'static] V => Option<V>, |v| v;
     ['a, T, V: SqlType + 'static] &'a V => V, |v| v.clone();
     ['a, T, V: SqlType + 'static] &'a V => Option<V>, |v| v.clone();
-    ['a, T] &'a str => String, |v| v.to_owned();
-    ['a, T] &'a str => Option<String>, |v| v.to_owned();
+    ['a, T] &'a str => String, |v| SharedText::from(v);
+    ['a, T] &'a str => Option<String>, |v| SharedText::from(v);
 }
 
 macro_rules! column_operand {

@@ -134,7 +134,7 @@ impl<V: SqlType + 'static> SqlArg for V {
 
 impl SqlArg for &str {
     fn into_arg(self) -> Node {
-        Node::param(self.to_owned())
+        Node::param(crate::sql::SharedText::from(self))
     }
 }
 

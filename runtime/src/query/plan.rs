@@ -96,7 +96,7 @@ impl Plan {
 /// mistake made in giving them.
 pub(crate) struct Bindings {
     /// Each placeholder's value, once given.
-    values: Vec<Option<Box<dyn ToSql + Send + Sync>>>,
+    values: Vec<Option<SharedValue>>,
     /// The first mistake: the placeholder's name and what is wrong.
     error: Option<Box<(String, String)>>,
 }
@@ -133,14 +133,14 @@ impl Bindings {
             return;
         };
         let placeholder = &placeholders[index];
-        let value: Box<dyn ToSql + Send + Sync> = if TypeId::of::<V>() == placeholder.type_id {
-            Box::new(value)
+        let value = if TypeId::of::<V>() == placeholder.type_id {
+            SharedValue::new(value)
         } else if let (true, Some(text)) = (
             placeholder.type_id == TypeId::of::<String>(),
             (&value as &dyn Any).downcast_ref::<&'static str>(),
         ) {
             // A `&str` goes to the server as text, as a `String` would.
-            Box::new(*text)
+            SharedValue::new(*text)
         } else {
             self.error = Some(Box::new((
                 name.to_owned(),
@@ -168,9 +168,9 @@ impl Bindings {
         let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(plan.params.len());
         for source in &plan.params {
             params.push(match source {
-                Source::Value(value) => &**value,
+                Source::Value(value) => value.as_sql(),
                 Source::Placeholder(index) => match &self.values[*index] {
-                    Some(value) => &**value,
+                    Some(value) => value.as_sql(),
                     None => {
                         let name = plan.placeholders[*index].name;
                         return Err(Error::Placeholder {

@@ -196,7 +196,7 @@ impl Written {
         }
         let mut params: Vec<Source> = (0..built.params.len()).map(|_| Source::Row).collect();
         for (param, value) in &built.kept {
-            params[*param] = Source::Value(Arc::clone(value));
+            params[*param] = Source::Value(value.clone());
         }
         let defaults = values
             .iter()
@@ -231,7 +231,7 @@ impl Written {
         for source in &self.params {
             params.push(match source {
                 Source::Row => binds.next().expect("the row binds what its pattern says"),
-                Source::Value(value) => &**value,
+                Source::Value(value) => value.as_sql(),
             });
         }
         let mut built = SqlWriter::written(&self.sql, params);

@@ -16,4 +16,4 @@ mod writer;
 pub use op::{BinaryOp, Logic, PostfixOp};
 pub use quote::{full_name, push_ident, push_table_name, quote_ident, quote_literal, table_name};
 pub use writer::{Fragment, SqlWriter};
-pub(crate) use writer::{SharedValue, Target};
+pub(crate) use writer::{SharedText, SharedValue, Target};

@@ -1,7 +1,7 @@
 //! The one writer every statement goes through: it owns the SQL text and
 //! the bind parameters, and notes on the way what the statement is.
 
-use std::any::TypeId;
+use std::any::{Any, TypeId};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -38,7 +38,92 @@ pub(crate) struct Slot {
 }
 
 /// A value a statement binds, owned so that a prepared query can keep it.
-pub(crate) type SharedValue = Arc<dyn ToSql + Send + Sync>;
+/// The commonest kinds (a flag, an integer, text) are held in place; any
+/// other value is shared. Each value of an ad hoc query used to be an
+/// allocation, and a `&str` two (its copy, then the share of it).
+#[derive(Clone, Debug)]
+pub(crate) enum SharedValue {
+    Bool(bool),
+    Int4(i32),
+    Int8(i64),
+    /// A string literal, as a placeholder is often given.
+    Static(&'static str),
+    Text(SharedText),
+    Other(Arc<dyn ToSql + Send + Sync>),
+}
+
+impl SharedValue {
+    /// `value`, held in place when it is of a kind kept so.
+    pub(crate) fn new<V: ToSql + Send + Sync + 'static>(value: V) -> Self {
+        // Each test is of a type known when this is compiled for `V`:
+        // all but one fall away.
+        let mut value = Some(value);
+        let any = &mut value as &mut dyn Any;
+        if let Some(v) = any.downcast_mut::<Option<bool>>().and_then(Option::take) {
+            return SharedValue::Bool(v);
+        }
+        if let Some(v) = any.downcast_mut::<Option<i32>>().and_then(Option::take) {
+            return SharedValue::Int4(v);
+        }
+        if let Some(v) = any.downcast_mut::<Option<i64>>().and_then(Option::take) {
+            return SharedValue::Int8(v);
+        }
+        if let Some(v) = any
+            .downcast_mut::<Option<&'static str>>()
+            .and_then(Option::take)
+        {
+            return SharedValue::Static(v);
+        }
+        if let Some(v) = any
+            .downcast_mut::<Option<SharedText>>()
+            .and_then(Option::take)
+        {
+            return SharedValue::Text(v);
+        }
+        match value {
+            Some(value) => SharedValue::Other(Arc::new(value)),
+            None => unreachable!("only a value of a kind held in place was taken"),
+        }
+    }
+
+    /// The value, to bind.
+    pub(crate) fn as_sql(&self) -> &(dyn ToSql + Sync) {
+        match self {
+            SharedValue::Bool(v) => v,
+            SharedValue::Int4(v) => v,
+            SharedValue::Int8(v) => v,
+            SharedValue::Static(v) => v,
+            SharedValue::Text(v) => v,
+            SharedValue::Other(v) => &**v,
+        }
+    }
+}
+
+/// Text a statement binds, in one allocation: sent as a `&str` is.
+#[derive(Clone, Debug)]
+pub(crate) struct SharedText(Arc<str>);
+
+impl From<&str> for SharedText {
+    fn from(text: &str) -> Self {
+        SharedText(Arc::from(text))
+    }
+}
+
+impl ToSql for SharedText {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        <&str as ToSql>::to_sql(&&*self.0, ty, out)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <&str as ToSql>::accepts(ty)
+    }
+
+    to_sql_checked!();
+}
 
 /// What a placeholder binds until it is given a value: sending it is an
 /// error, never a NULL.
@@ -163,15 +248,16 @@ impl<'a> SqlWriter<'a> {
     /// A bind parameter whose value is shared, so it can be kept.
     pub(crate) fn shared(&mut self, value: &'a SharedValue) {
         if self.keep {
-            self.kept.push((self.params.len(), Arc::clone(value)));
+            self.kept.push((self.params.len(), value.clone()));
         }
-        self.bind(&**value);
+        self.bind(value.as_sql());
     }
 
     /// A bind parameter of a small value, copied when it is kept.
     pub(crate) fn copied<V: ToSql + Clone + Send + Sync + 'static>(&mut self, value: &'a V) {
         if self.keep {
-            self.kept.push((self.params.len(), Arc::new(value.clone())));
+            self.kept
+                .push((self.params.len(), SharedValue::new(value.clone())));
         }
         self.bind(value);
     }
@@ -299,5 +385,41 @@ mod tests {
         assert_eq!(w.params.len(), 2);
         assert_eq!(w.targets[1].column, "c");
         assert!(w.reads);
+    }
+
+    #[test]
+    fn common_values_are_held_in_place_and_bind_as_themselves() {
+        assert!(matches!(SharedValue::new(true), SharedValue::Bool(true)));
+        assert!(matches!(SharedValue::new(7_i32), SharedValue::Int4(7)));
+        assert!(matches!(SharedValue::new(7_i64), SharedValue::Int8(7)));
+        assert!(matches!(
+            SharedValue::new("lit"),
+            SharedValue::Static("lit")
+        ));
+        assert!(matches!(
+            SharedValue::new(SharedText::from("t")),
+            SharedValue::Text(_)
+        ));
+        assert!(matches!(SharedValue::new(7_i16), SharedValue::Other(_)));
+        assert!(matches!(
+            SharedValue::new(Some(7_i32)),
+            SharedValue::Other(_)
+        ));
+        // Text is encoded as a `&str` is, and accepted where it is.
+        let encode = |value: &(dyn ToSql + Sync), ty: &Type| {
+            let mut out = bytes::BytesMut::new();
+            value
+                .to_sql_checked(ty, &mut out)
+                .map(|_| out.to_vec())
+                .ok()
+        };
+        let text = SharedValue::new(SharedText::from("héllo"));
+        for ty in [Type::TEXT, Type::VARCHAR, Type::INT4] {
+            assert_eq!(encode(text.as_sql(), &ty), encode(&"héllo", &ty), "{ty}");
+        }
+        assert_eq!(
+            encode(SharedValue::new(7_i32).as_sql(), &Type::INT4),
+            encode(&7_i32, &Type::INT4)
+        );
     }
 }
