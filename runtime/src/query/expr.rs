@@ -36,6 +36,14 @@ pub(crate) enum NodeKind {
     Param(SharedValue),
     /// `lhs <op> rhs`, parenthesized when nested.
     Binary(Box<[Node; 2]>, BinaryOp),
+    /// `"table"."column" <op> $n`: the commonest `Binary`, a column and a
+    /// value, held without the allocation of its two operands.
+    ColumnValue {
+        table: &'static TableDef,
+        column: &'static ColumnDef,
+        op: BinaryOp,
+        value: SharedValue,
+    },
     /// Conditions joined by `AND` or `OR`.
     Group(Logic, Vec<Node>),
     Not(Box<Node>),
@@ -91,7 +99,15 @@ impl Node {
     }
 
     pub(crate) fn binary(lhs: Node, op: BinaryOp, rhs: Node) -> Node {
-        Node(NodeKind::Binary(Box::new([lhs, rhs]), op))
+        Node(match (lhs.0, rhs.0) {
+            (NodeKind::Column { table, column }, NodeKind::Param(value)) => NodeKind::ColumnValue {
+                table,
+                column,
+                op,
+                value,
+            },
+            (lhs, rhs) => NodeKind::Binary(Box::new([Node(lhs), Node(rhs)]), op),
+        })
     }
 }
 
@@ -535,6 +551,7 @@ impl Node {
             Call { arg, .. } => arg.as_deref().and_then(Node::alias_of),
             Func { args, .. } | Fragment { args, .. } => args.iter().find_map(Node::alias_of),
             Column { .. }
+            | ColumnValue { .. }
             | Excluded(_)
             | Param(_)
             | Literal(_)

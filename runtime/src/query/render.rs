@@ -2,7 +2,7 @@
 //! decided (an operand that is not atomic is parenthesized).
 
 use super::expr::{Node, NodeKind};
-use crate::sql::{Fragment, SqlWriter};
+use crate::sql::{BinaryOp, Fragment, SqlWriter};
 
 impl Fragment for Node {
     fn write<'a>(&'a self, w: &mut SqlWriter<'a>) {
@@ -82,15 +82,25 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
         Binary(operands, op) => {
             let [lhs, rhs] = &**operands;
             write_operand(w, lhs);
-            w.push(" ");
-            w.push(op.as_str());
+            write_op(w, *op);
             if op.takes_array() {
-                w.push("(");
                 write_node(w, rhs);
                 w.push(")");
             } else {
-                w.push(" ");
                 write_operand(w, rhs);
+            }
+        }
+        ColumnValue {
+            table,
+            column,
+            op,
+            value,
+        } => {
+            w.column(table, column);
+            write_op(w, *op);
+            w.shared(value);
+            if op.takes_array() {
+                w.push(")");
             }
         }
         Group(op, items) => {
@@ -129,6 +139,14 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
             write_operand(w, high);
         }
     }
+}
+
+/// ` <op> ` between a binary operation's operands, or ` <op>(` before an
+/// array operand (`= ANY(`), which the caller closes.
+fn write_op(w: &mut SqlWriter<'_>, op: BinaryOp) {
+    w.push(" ");
+    w.push(op.as_str());
+    w.push(if op.takes_array() { "(" } else { " " });
 }
 
 /// A node inside another: parenthesized unless it is atomic.
