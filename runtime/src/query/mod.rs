@@ -153,9 +153,12 @@ impl<'a> SqlWriter<'a> {
 
     /// `"table"."column"`: `column` of `table`.
     pub(crate) fn column(&mut self, table: &TableDef, column: &ColumnDef) {
-        match column.qualified {
-            Some(qualified) => self.push(qualified),
-            None => self.qualified_column(table, column.name),
+        match (column.qualified, &table.quoted) {
+            // Only under the table the macro wrote it for: a definition
+            // that reuses the columns (or moved the table to another
+            // schema, which clears `quoted`) is quoted as it is written.
+            (Some(qualified), Some(_)) => self.push(qualified),
+            _ => self.qualified_column(table, column.name),
         }
     }
 
@@ -445,4 +448,42 @@ pub(crate) fn one(rows: Vec<Row>, table: &'static TableDef) -> Result<Row, Error
     rows.into_iter()
         .next()
         .ok_or(Error::NotFound { table: table.name })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Built;
+    use crate::schema::{ColumnDef, TableDef};
+    use crate::typename::SqlTypeName;
+
+    const COLUMNS: [ColumnDef; 1] =
+        [
+            ColumnDef::new("id", "id", SqlTypeName::builtin("integer"), false)
+                .qualified("\"users\".\"id\""),
+        ];
+    /// As the macro writes a table: its names quoted once.
+    const USERS: TableDef = TableDef::new("users", &COLUMNS).quoted("\"users\"", "\"id\"");
+    /// The same columns under a table moved to another schema.
+    const MOVED: TableDef = USERS.schema("elsewhere");
+
+    fn written(write: impl FnOnce(&mut Built<'_>)) -> String {
+        let mut w = Built::new();
+        write(&mut w);
+        w.sql().to_owned()
+    }
+
+    #[test]
+    fn quoted_names_are_copied_only_under_the_table_they_were_written_for() {
+        assert_eq!(written(|w| w.table(&USERS)), "\"users\"");
+        assert_eq!(
+            written(|w| w.column(&USERS, &COLUMNS[0])),
+            "\"users\".\"id\""
+        );
+        assert_eq!(written(|w| w.table(&MOVED)), "\"elsewhere\".\"users\"");
+        assert_eq!(
+            written(|w| w.column(&MOVED, &COLUMNS[0])),
+            "\"elsewhere\".\"users\".\"id\""
+        );
+        assert_eq!(written(|w| w.column_list(&MOVED, false)), "\"id\"");
+    }
 }
