@@ -24,6 +24,10 @@
 //! The sides `assoc_raw` and `assoc_pgtable` load 100 users with their
 //! 1,000 posts and 10,000 comments (`loading_associations`).
 //!
+//! The sides `bulk_raw` and `bulk_pgtable` insert 10,000 users per run by
+//! binary `COPY` (`bulk_insert`): tokio-postgres's `BinaryCopyInWriter`,
+//! and `User::insert_many`.
+//!
 //! The sides `build_adhoc`, `build_text`, `build_prepared` and `build_raw`
 //! build the `build_sql/select_5_conditions` statement 1,000 times per run,
 //! without a server: the cost of building SQL, by the same count.
@@ -105,6 +109,15 @@ fn main() {
         conn.batch_execute(User::create_table()).await.unwrap();
         if let Some(side) = side.strip_prefix("assoc_") {
             associations(&conn, &config, side, runs).await;
+            drop(conn);
+            admin
+                .batch_execute("DROP DATABASE pgtable_instructions WITH (FORCE)")
+                .await
+                .unwrap();
+            return;
+        }
+        if let Some(side) = side.strip_prefix("bulk_") {
+            bulk_insert(&conn, &config, side, runs).await;
             drop(conn);
             admin
                 .batch_execute("DROP DATABASE pgtable_instructions WITH (FORCE)")
@@ -211,6 +224,52 @@ async fn insert_one(
         };
     }
     assert_eq!(total as usize, runs);
+}
+
+/// `bulk_insert`, smaller: 10,000 users inserted by binary `COPY`, `runs`
+/// times, by tokio-postgres's writer (`raw`) or `User::insert_many`.
+async fn bulk_insert(
+    conn: &pgtable::Conn,
+    config: &tokio_postgres::Config,
+    side: &str,
+    runs: usize,
+) {
+    use tokio_postgres::binary_copy::BinaryCopyInWriter;
+    use tokio_postgres::types::Type;
+    const ROWS: usize = 10_000;
+    let new_users = || -> Vec<NewUser> {
+        (0..ROWS)
+            .map(|i| NewUser {
+                name: format!("User {i}"),
+                hair_color: (i % 2 == 0).then(|| "black".to_owned()),
+            })
+            .collect()
+    };
+    let (raw, connection) = config.connect(NoTls).await.unwrap();
+    tokio::spawn(connection);
+    for _ in 0..runs {
+        raw.batch_execute("TRUNCATE users").await.unwrap();
+        let rows = new_users();
+        let n = if side == "raw" {
+            let sink = raw
+                .copy_in("COPY users (name, hair_color) FROM STDIN (FORMAT binary)")
+                .await
+                .unwrap();
+            let mut writer =
+                std::pin::pin!(BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT]));
+            for row in &rows {
+                writer
+                    .as_mut()
+                    .write(&[&row.name, &row.hair_color])
+                    .await
+                    .unwrap();
+            }
+            writer.finish().await.unwrap()
+        } else {
+            User::insert_many(rows).execute(conn).await.unwrap()
+        };
+        assert_eq!(n as usize, ROWS);
+    }
 }
 
 /// `loading_associations`: 100 users, their 1,000 posts and those posts'
