@@ -86,6 +86,13 @@ pub trait Insertable: Send + Sync {
     /// carries, in the order [`push_values`](Insertable::push_values) pushes them.
     const COLUMNS: &'static [usize];
 
+    /// Whether [`push_values`](Insertable::push_values) never pushes
+    /// [`InsertValue::Default`]: every row gives every column a value, so a
+    /// bulk insert need not look at the rows before copying them. The
+    /// macro sets it when no field falls back to a column default.
+    #[doc(hidden)]
+    const ALWAYS_BOUND: bool = false;
+
     /// Pushes one value per column of [`COLUMNS`](Insertable::COLUMNS), in order.
     fn push_values<'a>(&'a self, out: &mut Vec<InsertValue<'a>>);
 }

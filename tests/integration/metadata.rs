@@ -147,3 +147,14 @@ fn quoted_names_written_by_the_macro_match_the_runtime_quoting() {
         r#"SELECT "the ""id""", "plain" FROM "app space"."odd ""names""" WHERE "app space"."odd ""names"""."the ""id""" = $1"#
     );
 }
+
+#[test]
+fn an_insert_type_says_whether_every_row_binds_every_column() {
+    use pgtable::Insertable;
+    // `created_at` falls back to `now()` when `None`.
+    let always_bound = [
+        <NewUser as Insertable>::ALWAYS_BOUND,
+        <NewOddNames as Insertable>::ALWAYS_BOUND,
+    ];
+    assert_eq!(always_bound, [false, true]);
+}

@@ -20,31 +20,9 @@ pub(crate) async fn copy_in<T: Writable, E: Executor + ?Sized>(
 ) -> Result<Option<u64>, Error> {
     let table = T::table();
     let carried = <T::Insert as Insertable>::COLUMNS;
-    // Columns every row gives a value for are copied; columns every row
-    // leaves to its default are left out; a mix cannot be copied. One
-    // counting pass, then the values go straight into the COPY stream.
-    let mut defaults = vec![0_usize; carried.len()];
-    let mut values: Vec<InsertValue<'_>> = Vec::with_capacity(carried.len());
-    for row in rows {
-        values.clear();
-        row.push_values(&mut values);
-        for (position, count) in defaults.iter_mut().enumerate() {
-            if matches!(values.get(position), Some(InsertValue::Default) | None) {
-                *count += 1;
-            }
-        }
-    }
-    let mut copied: Vec<usize> = Vec::new();
-    for (position, &count) in defaults.iter().enumerate() {
-        if count == 0 {
-            copied.push(position);
-        } else if count != rows.len() {
-            return Ok(None);
-        }
-    }
-    if copied.is_empty() {
+    let Some(copied) = copied_columns(rows) else {
         return Ok(None);
-    }
+    };
 
     let mut columns = Built::new();
     for (i, &position) in copied.iter().enumerate() {
@@ -106,6 +84,38 @@ pub(crate) async fn copy_in<T: Writable, E: Executor + ?Sized>(
     .await
 }
 
+/// The positions (in `COLUMNS`) of the columns to copy: those every row
+/// gives a value for, leaving out those every row leaves to its default.
+/// `None` when a column is left to its default by some rows but not others
+/// (COPY cannot say that), or when nothing would be copied.
+fn copied_columns<I: Insertable>(rows: &[I]) -> Option<Vec<usize>> {
+    let carried = I::COLUMNS.len();
+    if I::ALWAYS_BOUND {
+        // Every row binds every column: nothing to count.
+        return (carried > 0).then(|| (0..carried).collect());
+    }
+    let mut defaults = vec![0_usize; carried];
+    let mut values: Vec<InsertValue<'_>> = Vec::with_capacity(carried);
+    for row in rows {
+        values.clear();
+        row.push_values(&mut values);
+        for (position, count) in defaults.iter_mut().enumerate() {
+            if matches!(values.get(position), Some(InsertValue::Default) | None) {
+                *count += 1;
+            }
+        }
+    }
+    let mut copied = Vec::new();
+    for (position, &count) in defaults.iter().enumerate() {
+        if count == 0 {
+            copied.push(position);
+        } else if count != rows.len() {
+            return None;
+        }
+    }
+    (!copied.is_empty()).then_some(copied)
+}
+
 fn column_types(columns: &[tokio_postgres::Column]) -> Vec<Type> {
     columns.iter().map(|c| c.type_().clone()).collect()
 }
@@ -128,16 +138,31 @@ async fn copy_rows<I: Insertable>(
     let sink = client.copy_in(copy).await?;
     let mut writer = pin!(BinaryCopyInWriter::new(sink, &types));
     let mut values: Vec<InsertValue<'_>> = Vec::with_capacity(I::COLUMNS.len());
-    let mut refs: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(copied.len());
+    let every_column = copied.len() == I::COLUMNS.len();
     for row in rows {
         values.clear();
         row.push_values(&mut values);
-        refs.clear();
-        refs.extend(copied.iter().map(|&position| match values[position] {
-            InsertValue::Bind(value) => value,
-            InsertValue::Default => unreachable!("defaulted columns are not copied"),
-        }));
-        writer.as_mut().write(&refs).await?;
+        if !every_column {
+            // Only the copied columns' values, in order (`copied` is).
+            for (to, &from) in copied.iter().enumerate() {
+                values[to] = values[from];
+            }
+            values.truncate(copied.len());
+        }
+        // Handed over as they are, without collecting them first. (A
+        // function, not a closure over `values`, which kept the insert's
+        // future from being `Send`.)
+        let binds = values.iter().map(bound);
+        writer.as_mut().write_raw(binds).await?;
     }
     writer.finish().await
+}
+
+/// A copied column's value (a defaulted column is never copied: see
+/// `copied_columns`).
+fn bound<'v>(value: &InsertValue<'v>) -> &'v (dyn ToSql + Sync) {
+    match value {
+        InsertValue::Bind(value) => *value,
+        InsertValue::Default => unreachable!("defaulted columns are not copied"),
+    }
 }

@@ -412,6 +412,9 @@ fn insertable_impl(table: &Table) -> TokenStream {
         .filter(|(_, c)| c.insert_field() != InsertField::Absent)
         .collect();
     let indices = carried.iter().map(|(i, _)| i);
+    let always_bound = carried
+        .iter()
+        .all(|(_, c)| c.insert_field() != InsertField::DefaultIfNone && !c.none_is_default());
     // Every use names `<#ty as SqlType>` on the field's span, so a type
     // with no mapping is one error there, not one per use.
     let pushes = carried.iter().map(|(_, c)| {
@@ -449,6 +452,7 @@ fn insertable_impl(table: &Table) -> TokenStream {
             type Table = #select;
 
             const COLUMNS: &'static [usize] = &[#(#indices),*];
+            const ALWAYS_BOUND: bool = #always_bound;
 
             fn push_values<'a>(
                 &'a self,
