@@ -119,7 +119,7 @@ impl<'a> SqlWriter<'a> {
 
     /// The table as the DDL names it: `"users"` or `"app"."users"`.
     pub(crate) fn table(&mut self, table: &TableDef) {
-        match &table.quoted {
+        match &table.quoted.0 {
             Some(quoted) => self.push(quoted.table),
             None => self.table_name(table.schema.unwrap_or("public"), table.name),
         }
@@ -135,7 +135,7 @@ impl<'a> SqlWriter<'a> {
     /// `"a", "b", "c"`: the columns of `table`, qualified by the table
     /// name (`"t"."a"`) when `qualified`.
     pub(crate) fn column_list(&mut self, table: &TableDef, qualified: bool) {
-        if let (false, Some(quoted)) = (qualified, &table.quoted) {
+        if let (false, Some(quoted)) = (qualified, &table.quoted.0) {
             self.push(quoted.columns);
             return;
         }
@@ -153,7 +153,7 @@ impl<'a> SqlWriter<'a> {
 
     /// `"table"."column"`: `column` of `table`.
     pub(crate) fn column(&mut self, table: &TableDef, column: &ColumnDef) {
-        match (column.qualified, &table.quoted) {
+        match (column.qualified.0, &table.quoted.0) {
             // Only under the table the macro wrote it for: a definition
             // that reuses the columns (or moved the table to another
             // schema, which clears `quoted`) is quoted as it is written.

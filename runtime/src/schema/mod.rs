@@ -62,7 +62,7 @@ pub struct ColumnDef {
     /// copies it instead of quoting both names each time; `None` in a
     /// hand-written definition, which is quoted as it is written.
     #[doc(hidden)]
-    pub qualified: Option<&'static str>,
+    pub qualified: Quoted<&'static str>,
 }
 
 impl ColumnDef {
@@ -88,7 +88,7 @@ impl ColumnDef {
             on_update: None,
             enum_type: None,
             renamed_from: None,
-            qualified: None,
+            qualified: Quoted(None),
         }
     }
 
@@ -96,7 +96,7 @@ impl ColumnDef {
     /// by its table's (what the macro writes).
     #[doc(hidden)]
     pub const fn qualified(mut self, qualified: &'static str) -> Self {
-        self.qualified = Some(qualified);
+        self.qualified = Quoted(Some(qualified));
         self
     }
 
@@ -388,8 +388,23 @@ pub struct TableDef {
     /// (`"users"` and `"id", "email"`), quoted once by the macro; `None` in
     /// a hand-written definition, which is quoted as it is written.
     #[doc(hidden)]
-    pub quoted: Option<QuotedNames>,
+    pub quoted: Quoted<QuotedNames>,
 }
+
+/// Names quoted ahead of time: a cache of what a definition already says,
+/// so two definitions that differ only in it (one written by the macro,
+/// one by hand) are equal.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Quoted<T>(pub Option<T>);
+
+impl<T> PartialEq for Quoted<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for Quoted<T> {}
 
 /// A table's names, quoted: see [`TableDef::quoted`].
 #[doc(hidden)]
@@ -416,14 +431,14 @@ impl TableDef {
             renamed_from: None,
             rls: false,
             policies: &[],
-            quoted: None,
+            quoted: Quoted(None),
         }
     }
 
     /// Sets [`TableDef::quoted`] (what the macro writes).
     #[doc(hidden)]
     pub const fn quoted(mut self, table: &'static str, columns: &'static str) -> Self {
-        self.quoted = Some(QuotedNames { table, columns });
+        self.quoted = Quoted(Some(QuotedNames { table, columns }));
         self
     }
 
@@ -431,7 +446,7 @@ impl TableDef {
     pub const fn schema(mut self, schema: &'static str) -> Self {
         self.schema = Some(schema);
         // Quoted names written before are of the old schema.
-        self.quoted = None;
+        self.quoted = Quoted(None);
         self
     }
 
