@@ -107,26 +107,20 @@ fn main() {
             .unwrap();
         let conn = db.conn().await.unwrap();
         conn.batch_execute(User::create_table()).await.unwrap();
-        if let Some(side) = side.strip_prefix("assoc_") {
+        // The sides with a workload of their own run it, then clean up.
+        let own = if let Some(side) = side.strip_prefix("assoc_") {
             associations(&conn, &config, side, runs).await;
-            drop(conn);
-            admin
-                .batch_execute("DROP DATABASE pgtable_instructions WITH (FORCE)")
-                .await
-                .unwrap();
-            return;
-        }
-        if let Some(side) = side.strip_prefix("bulk_") {
+            true
+        } else if let Some(side) = side.strip_prefix("bulk_") {
             bulk_insert(&conn, &config, side, runs).await;
-            drop(conn);
-            admin
-                .batch_execute("DROP DATABASE pgtable_instructions WITH (FORCE)")
-                .await
-                .unwrap();
-            return;
-        }
-        if let Some(side) = side.strip_prefix("insert_") {
+            true
+        } else if let Some(side) = side.strip_prefix("insert_") {
             insert_one(&conn, &config, side, runs).await;
+            true
+        } else {
+            false
+        };
+        if own {
             drop(conn);
             admin
                 .batch_execute("DROP DATABASE pgtable_instructions WITH (FORCE)")
