@@ -99,13 +99,49 @@ impl SharedValue {
     }
 }
 
-/// Text a statement binds, in one allocation: sent as a `&str` is.
-#[derive(Clone, Debug)]
-pub(crate) struct SharedText(Arc<str>);
+/// Text a statement binds, sent as a `&str` is. Short text (most names,
+/// codes and e-mail addresses) is held in place, in the room the shared
+/// form takes anyway; longer text is one allocation.
+#[derive(Clone)]
+pub(crate) struct SharedText(Text);
+
+/// The bytes `SharedText` holds in place: with their length and the tag,
+/// as many as an `Arc<str>` and a tag take.
+const INLINE: usize = 22;
+
+#[derive(Clone)]
+enum Text {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Shared(Arc<str>),
+}
+
+impl SharedText {
+    fn as_str(&self) -> &str {
+        match &self.0 {
+            // Always whole characters: the bytes are a copy of a `&str`.
+            Text::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)])
+                .expect("text held in place is a copy of a str"),
+            Text::Shared(text) => text,
+        }
+    }
+}
 
 impl From<&str> for SharedText {
     fn from(text: &str) -> Self {
-        SharedText(Arc::from(text))
+        match u8::try_from(text.len()) {
+            Ok(len) if text.len() <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..text.len()].copy_from_slice(text.as_bytes());
+                SharedText(Text::Inline { len, bytes })
+            }
+            _ => SharedText(Text::Shared(Arc::from(text))),
+        }
+    }
+}
+
+impl std::fmt::Debug for SharedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
     }
 }
 
@@ -115,7 +151,7 @@ impl ToSql for SharedText {
         ty: &Type,
         out: &mut bytes::BytesMut,
     ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        <&str as ToSql>::to_sql(&&*self.0, ty, out)
+        <&str as ToSql>::to_sql(&self.as_str(), ty, out)
     }
 
     fn accepts(ty: &Type) -> bool {
@@ -413,10 +449,30 @@ mod tests {
                 .map(|_| out.to_vec())
                 .ok()
         };
-        let text = SharedValue::new(SharedText::from("héllo"));
-        for ty in [Type::TEXT, Type::VARCHAR, Type::INT4] {
-            assert_eq!(encode(text.as_sql(), &ty), encode(&"héllo", &ty), "{ty}");
+        // Short and long, each side of what is held in place.
+        for s in [
+            "",
+            "héllo",
+            "exactly 22 bytes here.",
+            "twenty-three bytes here",
+            "é".repeat(40).as_str(),
+        ] {
+            let text = SharedValue::new(SharedText::from(s));
+            assert_eq!(format!("{text:?}"), format!("Text({s:?})"));
+            for ty in [Type::TEXT, Type::VARCHAR, Type::INT4] {
+                assert_eq!(encode(text.as_sql(), &ty), encode(&s, &ty), "{s:?} as {ty}");
+            }
         }
+        assert!(matches!(
+            SharedText::from("exactly 22 bytes here.").0,
+            Text::Inline { len: 22, .. }
+        ));
+        assert!(matches!(
+            SharedText::from("twenty-three bytes here").0,
+            Text::Shared(_)
+        ));
+        // Held in place, text takes no more room than a shared value.
+        assert_eq!(std::mem::size_of::<SharedValue>(), 24);
         assert_eq!(
             encode(SharedValue::new(7_i32).as_sql(), &Type::INT4),
             encode(&7_i32, &Type::INT4)
