@@ -16,74 +16,24 @@ mod suite;
 mod support;
 
 use std::hint::black_box;
-use std::pin::pin;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use pgtable::Conn;
 use pgtable::prelude::*;
 use pgtable::query::placeholder;
-use tokio::runtime::Runtime;
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{Client, NoTls, Statement};
+use tokio_postgres::types::ToSql;
 
 use suite::{
-    COMMENTS_SQL, Loaded, MEDIUM_SQL, POSTS_SQL, Post, TRUNCATE, USERS_SQL, User, insert_sql,
+    COMMENTS_SQL, Env, Loaded, MEDIUM_SQL, POSTS_SQL, Post, TRUNCATE, USERS_SQL, User, insert_sql,
     new_users, raw_post, raw_user,
 };
 
 const SIZES: [usize; 5] = [1, 10, 100, 1_000, 10_000];
 const DATABASE: &str = "pgtable_bench";
 
-struct Env {
-    rt: Runtime,
-    conn: Conn,
-    raw: Client,
-    /// Appended to each group's name: `""` on the current-thread runtime,
-    /// `"_mt"` on the multi-thread one.
-    flavour: &'static str,
-}
-
-/// A fresh bench database with the schema, a pgtable connection and a raw
-/// client, on a current-thread runtime or a multi-thread one.
-fn env(multi_thread: bool) -> Env {
-    let rt = suite::runtime(multi_thread);
-    let (conn, raw) = rt.block_on(async {
-        let (config, db) = support::fresh_database(DATABASE).await;
-        let conn = db.conn().await.unwrap();
-        conn.batch_execute(&suite::schema_sql()).await.unwrap();
-        let (raw, connection) = config.connect(NoTls).await.unwrap();
-        tokio::spawn(connection);
-        (conn, raw)
-    });
-    let flavour = if multi_thread { "_mt" } else { "" };
-    Env {
-        rt,
-        conn,
-        raw,
-        flavour,
-    }
-}
-
-impl Env {
-    fn reset(&self) {
-        self.rt.block_on(self.raw.batch_execute(TRUNCATE)).unwrap();
-    }
-
-    /// `n` users, every other one with black hair; with one post each when asked.
-    fn seed_users(&self, n: usize, posts: bool) {
-        self.rt.block_on(suite::seed_users(&self.conn, n, posts));
-    }
-}
-
-fn prepare(env: &Env, sql: &str) -> Statement {
-    env.rt.block_on(env.raw.prepare(sql)).unwrap()
-}
-
 fn trivial_query(c: &mut Criterion, env: &Env) {
     let mut group = c.benchmark_group(format!("trivial_query{}", env.flavour));
-    let statement = prepare(env, USERS_SQL);
+    let statement = env.prepare(USERS_SQL);
     for n in SIZES {
         env.seed_users(n, false);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
@@ -113,7 +63,7 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
 
 fn medium_complex_query(c: &mut Criterion, env: &Env) {
     let mut group = c.benchmark_group(format!("medium_complex_query{}", env.flavour));
-    let statement = prepare(env, MEDIUM_SQL);
+    let statement = env.prepare(MEDIUM_SQL);
     for n in SIZES {
         env.seed_users(n, true);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
@@ -143,7 +93,7 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
 
 fn loading_associations(c: &mut Criterion, env: &Env) {
     env.rt.block_on(suite::seed_associations(&env.conn));
-    let statements = [USERS_SQL, POSTS_SQL, COMMENTS_SQL].map(|sql| prepare(env, sql));
+    let statements = [USERS_SQL, POSTS_SQL, COMMENTS_SQL].map(|sql| env.prepare(sql));
     let mut group = c.benchmark_group(format!("loading_associations{}", env.flavour));
     group.bench_function("pgtable", |b| {
         b.to_async(&env.rt).iter(|| async {
@@ -172,7 +122,7 @@ fn insert(c: &mut Criterion, env: &Env) {
     // the table and the server's write-ahead log, so a side measured after
     // another's thousands of rows would be measured on a different server.
     for n in [1_usize, 10, 25, 50, 100] {
-        let statement = prepare(env, &insert_sql(n));
+        let statement = env.prepare(&insert_sql(n));
         env.reset();
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, &n| {
             b.to_async(&env.rt)
@@ -232,21 +182,7 @@ fn bulk_insert(c: &mut Criterion, env: &Env) {
             for _ in 0..iters {
                 env.raw.batch_execute(TRUNCATE).await.unwrap();
                 let start = Instant::now();
-                let rows = new_users(ROWS);
-                let sink = env
-                    .raw
-                    .copy_in("COPY users (name, hair_color) FROM STDIN (FORMAT binary)")
-                    .await
-                    .unwrap();
-                let mut writer = pin!(BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT]));
-                for row in &rows {
-                    writer
-                        .as_mut()
-                        .write(&[&row.name, &row.hair_color])
-                        .await
-                        .unwrap();
-                }
-                let n = writer.finish().await.unwrap();
+                let n = suite::copy_raw(&env.raw, &new_users(ROWS)).await;
                 total += start.elapsed();
                 assert_eq!(n as usize, ROWS);
             }
@@ -349,16 +285,14 @@ fn build_sql(c: &mut Criterion) {
 
 fn diesel_suite(c: &mut Criterion) {
     for multi_thread in [false, true] {
-        let env = env(multi_thread);
+        let env = Env::new(DATABASE, multi_thread);
         trivial_query(c, &env);
         medium_complex_query(c, &env);
         loading_associations(c, &env);
         insert(c, &env);
         bulk_insert(c, &env);
         // Leave nothing behind.
-        let Env { rt, conn, raw, .. } = env;
-        drop((conn, raw));
-        rt.block_on(support::drop_database(DATABASE));
+        env.finish();
     }
     build_sql(c);
 }

@@ -9,7 +9,8 @@ use futures_util::StreamExt;
 use pgtable::Conn;
 use pgtable::prelude::*;
 use pgtable::relations::HasMany;
-use tokio_postgres::types::ToSql;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Row, Statement};
 
 #[table(name = "users")]
@@ -70,6 +71,71 @@ pub fn runtime(multi_thread: bool) -> tokio::runtime::Runtime {
     .unwrap()
 }
 
+/// A bench's connections on one runtime: a fresh database with the
+/// schema, a pgtable connection and a raw client to it.
+pub struct Env {
+    pub rt: tokio::runtime::Runtime,
+    pub conn: Conn,
+    pub raw: Client,
+    /// The database's connection settings, for other clients.
+    pub config: tokio_postgres::Config,
+    /// Appended to each group's name: `""` on the current-thread runtime,
+    /// `"_mt"` on the multi-thread one.
+    pub flavour: &'static str,
+}
+
+impl Env {
+    /// The database `name`, made afresh, on a current-thread runtime or a
+    /// multi-thread one.
+    pub fn new(name: &str, multi_thread: bool) -> Env {
+        let rt = runtime(multi_thread);
+        let (conn, raw, config) = rt.block_on(async {
+            let (config, db) = crate::support::fresh_database(name).await;
+            let conn = db.conn().await.unwrap();
+            conn.batch_execute(&schema_sql()).await.unwrap();
+            let (raw, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+            tokio::spawn(connection);
+            (conn, raw, config)
+        });
+        Env {
+            rt,
+            conn,
+            raw,
+            config,
+            flavour: if multi_thread { "_mt" } else { "" },
+        }
+    }
+
+    /// Empties the tables.
+    pub fn reset(&self) {
+        self.rt.block_on(self.raw.batch_execute(TRUNCATE)).unwrap();
+    }
+
+    /// `n` users, every other one with black hair; with one post each when asked.
+    pub fn seed_users(&self, n: usize, posts: bool) {
+        self.rt.block_on(seed_users(&self.conn, n, posts));
+    }
+
+    /// `sql`, prepared on the raw client.
+    pub fn prepare(&self, sql: &str) -> Statement {
+        self.rt.block_on(self.raw.prepare(sql)).unwrap()
+    }
+
+    /// Closes the connections and drops the database.
+    pub fn finish(self) {
+        let Env {
+            rt,
+            conn,
+            raw,
+            config,
+            ..
+        } = self;
+        drop((conn, raw));
+        let name = config.get_dbname().expect("the bench database is named");
+        rt.block_on(crate::support::drop_database(name));
+    }
+}
+
 /// The schema, for `batch_execute`.
 pub fn schema_sql() -> String {
     Schema::new()
@@ -117,6 +183,24 @@ pub async fn insert_raw(raw: &Client, statement: &Statement, n: usize) -> u64 {
         params.push(&row.hair_color);
     }
     raw.execute(statement, &params).await.unwrap()
+}
+
+/// `bulk_insert` by hand: `rows` by tokio-postgres's binary `COPY` writer.
+#[allow(dead_code)] // benches/peers, which includes this file, has no bulk case
+pub async fn copy_raw(raw: &Client, rows: &[NewUser]) -> u64 {
+    let sink = raw
+        .copy_in("COPY users (name, hair_color) FROM STDIN (FORMAT binary)")
+        .await
+        .unwrap();
+    let mut writer = std::pin::pin!(BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::TEXT]));
+    for row in rows {
+        writer
+            .as_mut()
+            .write(&[&row.name, &row.hair_color])
+            .await
+            .unwrap();
+    }
+    writer.finish().await.unwrap()
 }
 
 /// A user decoded by hand from `row`'s columns from `at` on.

@@ -16,9 +16,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use pgtable::prelude::*;
-use tokio::runtime::Runtime;
 use tokio::sync::Mutex;
-use tokio_postgres::{Client, NoTls, Statement};
 
 /// pgtable's and raw's side: the schema, data and hand-written code of
 /// `benches/diesel_suite.rs`.
@@ -130,8 +128,8 @@ mod sq {
 }
 
 use suite::{
-    COMMENTS_SQL, Loaded, MEDIUM_SQL, POSTS_SQL, Post, TRUNCATE, USERS_SQL, User, insert_sql,
-    new_users, raw_user,
+    COMMENTS_SQL, Loaded, MEDIUM_SQL, POSTS_SQL, Post, USERS_SQL, User, insert_sql, new_users,
+    raw_user,
 };
 
 const DATABASE: &str = "pgtable_bench_peers";
@@ -144,15 +142,21 @@ fn bench_url(config: &tokio_postgres::Config) -> String {
     format!("{base}/{name}")
 }
 
-/// Every side's connection, on one runtime.
+/// Every side's connection, on one runtime: pgtable's and raw's (the
+/// suite's own), diesel's, diesel-async's and sqlx's.
 struct Env {
-    rt: Runtime,
-    conn: pgtable::Conn,
-    raw: Client,
+    base: suite::Env,
     diesel: RefCell<diesel::PgConnection>,
     diesel_async: Mutex<diesel_async::AsyncPgConnection>,
     sqlx: Mutex<sqlx::PgConnection>,
-    flavour: &'static str,
+}
+
+impl std::ops::Deref for Env {
+    type Target = suite::Env;
+
+    fn deref(&self) -> &suite::Env {
+        &self.base
+    }
 }
 
 fn env(multi_thread: bool) -> Env {
@@ -160,43 +164,21 @@ fn env(multi_thread: bool) -> Env {
     use diesel_async::AsyncConnection as _;
     use sqlx::Connection as _;
 
-    let rt = suite::runtime(multi_thread);
-    let (conn, raw, diesel_async, sqlx, url) = rt.block_on(async {
-        let (config, db) = support::fresh_database(DATABASE).await;
-        let conn = db.conn().await.unwrap();
-        conn.batch_execute(&suite::schema_sql()).await.unwrap();
-        let (raw, connection) = config.connect(NoTls).await.unwrap();
-        tokio::spawn(connection);
-        let url = bench_url(&config);
+    let base = suite::Env::new(DATABASE, multi_thread);
+    let url = bench_url(&base.config);
+    let (diesel_async, sqlx) = base.rt.block_on(async {
         let diesel_async = diesel_async::AsyncPgConnection::establish(&url)
             .await
             .unwrap();
         let sqlx = sqlx::PgConnection::connect(&url).await.unwrap();
-        (conn, raw, diesel_async, sqlx, url)
+        (diesel_async, sqlx)
     });
     let diesel = diesel::PgConnection::establish(&url).unwrap();
     Env {
-        rt,
-        conn,
-        raw,
+        base,
         diesel: RefCell::new(diesel),
         diesel_async: Mutex::new(diesel_async),
         sqlx: Mutex::new(sqlx),
-        flavour: if multi_thread { "_mt" } else { "" },
-    }
-}
-
-impl Env {
-    fn reset(&self) {
-        self.rt.block_on(self.raw.batch_execute(TRUNCATE)).unwrap();
-    }
-
-    fn seed_users(&self, n: usize, posts: bool) {
-        self.rt.block_on(suite::seed_users(&self.conn, n, posts));
-    }
-
-    fn prepare(&self, sql: &str) -> Statement {
-        self.rt.block_on(self.raw.prepare(sql)).unwrap()
     }
 }
 
@@ -515,9 +497,16 @@ fn benches(c: &mut Criterion) {
         medium_complex_query(c, &env);
         insert(c, &env);
         loading_associations(c, &env);
-        env.reset();
+        // Leave nothing behind.
+        let Env {
+            base,
+            diesel,
+            diesel_async,
+            sqlx,
+        } = env;
+        drop((diesel, diesel_async, sqlx));
+        base.finish();
     }
-    suite::runtime(false).block_on(support::drop_database(DATABASE));
 }
 
 fn config() -> Criterion {
