@@ -9,8 +9,12 @@
 //! ```sh
 //! cargo bench --bench diesel_suite        # DATABASE_URL, else 127.0.0.1:5432
 //! scripts/bench-report > BENCHMARKS.md    # medians and ratios from criterion's output
+//! cargo bench --bench diesel_suite -- --paired   # ratios timed in alternation (support/paired.rs)
 //! ```
 
+/// `--paired`: the sides timed in alternation, for their ratios.
+#[path = "support/paired.rs"]
+mod paired;
 #[path = "support/suite.rs"]
 mod suite;
 mod support;
@@ -18,7 +22,7 @@ mod support;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 use pgtable::prelude::*;
 use pgtable::query::placeholder;
 use tokio_postgres::types::ToSql;
@@ -305,4 +309,20 @@ criterion_group! {
         .measurement_time(Duration::from_secs(3));
     targets = diesel_suite
 }
-criterion_main!(benches);
+
+/// Criterion's benchmarks, or with `--paired` the paired measurement
+/// (`benches/support/paired.rs`); under `cargo test`, a check run of both.
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let bench = args.iter().any(|a| a == "--bench");
+    if args.iter().any(|a| a == "--paired") {
+        let filter = args.iter().find(|a| !a.starts_with("--"));
+        paired::run(DATABASE, bench, filter.map_or("", String::as_str));
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    if !bench {
+        paired::run(DATABASE, false, "");
+    }
+}
