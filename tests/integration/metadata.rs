@@ -135,6 +135,8 @@ fn quoted_names_written_by_the_macro_match_the_runtime_quoting() {
         assert_eq!(quoted.table, table);
         let columns: Vec<String> = def.columns.iter().map(|c| quote_ident(c.name)).collect();
         assert_eq!(quoted.columns, columns.join(", "));
+        let qualified: Vec<String> = columns.iter().map(|c| format!("{table}.{c}")).collect();
+        assert_eq!(quoted.qualified_columns, qualified.join(", "));
         for column in def.columns {
             assert_eq!(
                 column.qualified.0,

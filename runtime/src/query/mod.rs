@@ -135,8 +135,12 @@ impl<'a> SqlWriter<'a> {
     /// `"a", "b", "c"`: the columns of `table`, qualified by the table
     /// name (`"t"."a"`) when `qualified`.
     pub(crate) fn column_list(&mut self, table: &TableDef, qualified: bool) {
-        if let (false, Some(quoted)) = (qualified, &table.quoted.0) {
-            self.push(quoted.columns);
+        if let Some(quoted) = &table.quoted.0 {
+            self.push(if qualified {
+                quoted.qualified_columns
+            } else {
+                quoted.columns
+            });
             return;
         }
         for (i, column) in table.columns.iter().enumerate() {
@@ -462,7 +466,8 @@ mod tests {
                 .qualified("\"users\".\"id\""),
         ];
     /// As the macro writes a table: its names quoted once.
-    const USERS: TableDef = TableDef::new("users", &COLUMNS).quoted("\"users\"", "\"id\"");
+    const USERS: TableDef =
+        TableDef::new("users", &COLUMNS).quoted("\"users\"", "\"id\"", "\"users\".\"id\"");
     /// The same columns under a table moved to another schema.
     const MOVED: TableDef = USERS.schema("elsewhere");
 
@@ -484,6 +489,11 @@ mod tests {
             written(|w| w.column(&MOVED, &COLUMNS[0])),
             "\"elsewhere\".\"users\".\"id\""
         );
+        assert_eq!(written(|w| w.column_list(&USERS, true)), "\"users\".\"id\"");
         assert_eq!(written(|w| w.column_list(&MOVED, false)), "\"id\"");
+        assert_eq!(
+            written(|w| w.column_list(&MOVED, true)),
+            "\"elsewhere\".\"users\".\"id\""
+        );
     }
 }

@@ -414,6 +414,9 @@ pub struct QuotedNames {
     pub table: &'static str,
     /// `"id", "email", …`: every column, unqualified, in order.
     pub columns: &'static str,
+    /// `"users"."id", "users"."email", …`: every column, qualified by the
+    /// table, in order (a join's select list).
+    pub qualified_columns: &'static str,
 }
 
 impl TableDef {
@@ -437,8 +440,17 @@ impl TableDef {
 
     /// Sets [`TableDef::quoted`] (what the macro writes).
     #[doc(hidden)]
-    pub const fn quoted(mut self, table: &'static str, columns: &'static str) -> Self {
-        self.quoted = Quoted(Some(QuotedNames { table, columns }));
+    pub const fn quoted(
+        mut self,
+        table: &'static str,
+        columns: &'static str,
+        qualified_columns: &'static str,
+    ) -> Self {
+        self.quoted = Quoted(Some(QuotedNames {
+            table,
+            columns,
+            qualified_columns,
+        }));
         self
     }
 

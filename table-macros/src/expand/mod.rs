@@ -211,10 +211,12 @@ pub(crate) fn column_consts_of<'c>(
 
 /// A table's (or view's) quoted names, written here once rather than by
 /// every query: its name (`"users"`, or `"app"."users"`) and its columns'
-/// list (`"id", "email"`).
+/// list, unqualified (`"id", "email"`) and qualified by the table
+/// (`"users"."id", "users"."email"`, for joins).
 pub(crate) struct QuotedNames {
     table: String,
     columns: String,
+    qualified_columns: String,
 }
 
 impl QuotedNames {
@@ -222,24 +224,29 @@ impl QuotedNames {
         let schema = table.attrs.schema.get().map(LitStr::value);
         let table_name =
             pgtable_naming::table_name(schema.as_deref().unwrap_or("public"), &table.name);
-        let mut columns = String::new();
+        let (mut columns, mut qualified_columns) = (String::new(), String::new());
         for (i, column) in table.columns.iter().enumerate() {
             if i > 0 {
                 columns.push_str(", ");
+                qualified_columns.push_str(", ");
             }
             pgtable_naming::push_ident(&mut columns, &column.name);
+            qualified_columns.push_str(&table_name);
+            qualified_columns.push('.');
+            pgtable_naming::push_ident(&mut qualified_columns, &column.name);
         }
         QuotedNames {
             table: table_name,
             columns,
+            qualified_columns,
         }
     }
 
     /// `.quoted(..)` for the `TableDef`, after every other builder call
     /// (`.schema(..)` clears it).
     pub(crate) fn table_call(&self) -> TokenStream {
-        let (table, columns) = (&self.table, &self.columns);
-        quote!(.quoted(#table, #columns))
+        let (table, columns, qualified) = (&self.table, &self.columns, &self.qualified_columns);
+        quote!(.quoted(#table, #columns, #qualified))
     }
 
     /// `.qualified(..)` for a column's `ColumnDef`: `"users"."email"`.
