@@ -30,7 +30,8 @@
 //!
 //! The sides `build_adhoc`, `build_text`, `build_prepared` and `build_raw`
 //! build the `build_sql/select_5_conditions` statement 1,000 times per run,
-//! without a server: the cost of building SQL, by the same count.
+//! without a server: the cost of building SQL, by the same count. The side
+//! `build_join` builds `medium_complex_query`'s left join instead.
 
 use std::hint::black_box;
 
@@ -387,6 +388,14 @@ fn build_select(side: &str) {
     match side {
         "adhoc" => {
             black_box(five_conditions(User::select()).to_sql());
+        }
+        "join" => {
+            black_box(
+                User::select()
+                    .left_join(Post::USER_ID.eq(User::ID))
+                    .filter(User::HAIR_COLOR.eq("black"))
+                    .to_sql(),
+            );
         }
         "text" => {
             static QUERY: std::sync::OnceLock<Select<User>> = std::sync::OnceLock::new();

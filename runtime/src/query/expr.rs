@@ -16,6 +16,8 @@ use crate::sql::{BinaryOp, Logic, PostfixOp, SharedText, SharedValue};
 use crate::table::{Column, Table};
 use crate::types::SqlType;
 
+pub use super::column_kinds::{Numeric, Ordered, Text};
+
 /// One node of an expression tree. Opaque; built through the typed API.
 #[doc(hidden)]
 pub struct Node(pub(crate) NodeKind);
@@ -43,6 +45,13 @@ pub(crate) enum NodeKind {
         column: &'static ColumnDef,
         op: BinaryOp,
         value: SharedValue,
+    },
+    /// `"a"."x" <op> "b"."y"`: two columns, as a join's condition compares
+    /// them, held without the allocation of its two operands.
+    ColumnColumn {
+        lhs: (&'static TableDef, &'static ColumnDef),
+        op: BinaryOp,
+        rhs: (&'static TableDef, &'static ColumnDef),
     },
     /// Conditions joined by `AND` or `OR`.
     Group(Logic, Vec<Node>),
@@ -105,6 +114,17 @@ impl Node {
                 column,
                 op,
                 value,
+            },
+            (
+                NodeKind::Column { table, column },
+                NodeKind::Column {
+                    table: rhs_table,
+                    column: rhs_column,
+                },
+            ) => NodeKind::ColumnColumn {
+                lhs: (table, column),
+                op,
+                rhs: (rhs_table, rhs_column),
             },
             (lhs, rhs) => NodeKind::Binary(Box::new([Node(lhs), Node(rhs)]), op),
         })
@@ -309,105 +329,6 @@ impl<S, V> ValueExpr<S, V> {
     }
 }
 
-/// Numeric column types, for arithmetic, `sum` and `avg`.
-///
-/// The result types follow PostgreSQL's, made convenient: `sum` of any
-/// integer is an `i64` (a `bigint` sum is cast back to `bigint`), `avg` of
-/// an integer is an `f64`.
-#[diagnostic::on_unimplemented(
-    message = "arithmetic, `sum` and `avg` need a numeric column, but this one is `{Self}`",
-    label = "not a number"
-)]
-pub trait Numeric {
-    /// The Rust type of `sum(column)`, before NULL (no rows).
-    type Sum: SqlType;
-    /// The Rust type of `avg(column)`, before NULL (no rows).
-    type Avg: SqlType;
-    /// The cast `sum` needs to give [`Sum`](Numeric::Sum), if any.
-    const SUM_CAST: Option<&'static str> = None;
-    /// The cast `avg` needs to give [`Avg`](Numeric::Avg), if any.
-    const AVG_CAST: Option<&'static str> = None;
-}
-
-macro_rules! numeric {
-    ($($ty:ty => $sum:ty, $sum_cast:expr, $avg:ty, $avg_cast:expr;)*) => {
-        $(
-            impl Numeric for $ty {
-                type Sum = $sum;
-                type Avg = $avg;
-                const SUM_CAST: Option<&'static str> = $sum_cast;
-                const AVG_CAST: Option<&'static str> = $avg_cast;
-            }
-        )*
-    };
-}
-
-numeric! {
-    i16 => i64, None, f64, Some("double precision");
-    i32 => i64, None, f64, Some("double precision");
-    i64 => i64, Some("bigint"), f64, Some("double precision");
-    f32 => f32, None, f64, None;
-    f64 => f64, None, f64, None;
-}
-
-#[cfg(feature = "decimal")]
-numeric! {
-    rust_decimal::Decimal => rust_decimal::Decimal, None, rust_decimal::Decimal, None;
-}
-
-impl<N: Numeric> Numeric for Option<N> {
-    type Sum = N::Sum;
-    type Avg = N::Avg;
-    const SUM_CAST: Option<&'static str> = N::SUM_CAST;
-    const AVG_CAST: Option<&'static str> = N::AVG_CAST;
-}
-
-/// Column types with an order, for `min` and `max`.
-#[diagnostic::on_unimplemented(
-    message = "`min` and `max` need an ordered column (numbers, text, dates and times), but this one is `{Self}`",
-    label = "no order for `min`/`max`"
-)]
-pub trait Ordered {
-    /// The result of `min`/`max`: nullable, as they are NULL with no rows.
-    type Nullable: SqlType;
-}
-
-macro_rules! ordered {
-    ($($ty:ty),* $(,)?) => {
-        $(impl Ordered for $ty { type Nullable = Option<$ty>; })*
-    };
-}
-
-ordered!(
-    i16,
-    i32,
-    i64,
-    f32,
-    f64,
-    String,
-    chrono::NaiveDateTime,
-    chrono::DateTime<chrono::Utc>,
-    chrono::NaiveDate,
-    chrono::NaiveTime,
-);
-
-#[cfg(feature = "decimal")]
-ordered!(rust_decimal::Decimal);
-
-impl<T: Ordered> Ordered for Option<T> {
-    type Nullable = T::Nullable;
-}
-
-/// Text column types, for `like` and `ilike`.
-#[diagnostic::on_unimplemented(
-    message = "`like` and `ilike` need a text column, but this column is `{Self}`",
-    label = "not a text column",
-    note = "compare other columns with `eq`, `lt`, `between`, `is_in`, …"
-)]
-pub trait Text {}
-impl Text for String {}
-impl Text for Option<String> {}
-
 /// The node of the left-hand side of an operator.
 pub(crate) trait Lhs {
     fn lhs(self) -> Node;
@@ -552,6 +473,7 @@ impl Node {
             Func { args, .. } | Fragment { args, .. } => args.iter().find_map(Node::alias_of),
             Column { .. }
             | ColumnValue { .. }
+            | ColumnColumn { .. }
             | Excluded(_)
             | Param(_)
             | Literal(_)

@@ -6,6 +6,7 @@
 
 mod aggregate;
 mod alias;
+mod column_kinds;
 mod copy;
 mod culprit;
 mod dsl;

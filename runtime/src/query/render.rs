@@ -103,6 +103,14 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
                 w.push(")");
             }
         }
+        ColumnColumn { lhs, op, rhs } => {
+            w.column(lhs.0, lhs.1);
+            write_op(w, *op);
+            w.column(rhs.0, rhs.1);
+            if op.takes_array() {
+                w.push(")");
+            }
+        }
         Group(op, items) => {
             if let [single] = items.as_slice() {
                 return write_node(w, single);
