@@ -40,6 +40,53 @@ pub trait Table: Sized + Send + Sync + 'static {
     fn __field(&self, _index: usize) -> Option<&dyn std::any::Any> {
         None
     }
+
+    /// Decodes this table's columns from `offset` on, or `None` when a left
+    /// join found no row for it: its key columns (or, with no key, all its
+    /// columns) are NULL. The macro writes a faster one for a key of one
+    /// column, which it decodes once as an `Option`.
+    #[doc(hidden)]
+    fn __from_row_at_nullable(row: &Row, offset: usize) -> Result<Option<Self>, Error> {
+        if absent(row, offset, Self::TABLE) {
+            Ok(None)
+        } else {
+            Self::from_row_at(row, offset).map(Some)
+        }
+    }
+}
+
+/// Whether a left-joined table found no row: its key columns (or, with no
+/// key, all its columns) are NULL.
+fn absent(row: &Row, offset: usize, table: &TableDef) -> bool {
+    // The key's columns, found without collecting them: this runs per row.
+    let composite = !table.primary_key.is_empty();
+    let keyed = composite || table.columns.iter().any(|c| c.primary_key);
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| match (keyed, composite) {
+            (false, _) => true,
+            (true, true) => table.primary_key.contains(&c.name),
+            (true, false) => c.primary_key,
+        })
+        .all(|(i, _)| matches!(row.try_get::<_, Option<AnyValue>>(offset + i), Ok(None)))
+}
+
+/// Any value, read only to learn whether it is NULL.
+struct AnyValue;
+
+impl<'a> postgres_types::FromSql<'a> for AnyValue {
+    fn from_sql(
+        _: &postgres_types::Type,
+        _: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(AnyValue)
+    }
+
+    fn accepts(_: &postgres_types::Type) -> bool {
+        true
+    }
 }
 
 /// One value of an inserted row: a bind parameter, or the column's default.

@@ -191,3 +191,72 @@ async fn belongs_to_a_nullable_foreign_key_gives_an_option() -> Result<(), Error
     );
     Ok(())
 }
+
+/// A table keyed by one column, whose fields are named like the decoder's
+/// own variables.
+#[table(name = "shelves")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shelf {
+    #[column(primary_key)]
+    pub offset: i32,
+    pub row: Option<String>,
+}
+
+/// A table keyed by two columns.
+#[table(name = "slots", primary_key(shelf, position))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    pub shelf: i32,
+    pub position: i32,
+    pub label: Option<String>,
+}
+
+#[tokio::test]
+async fn a_left_joined_row_is_none_only_when_its_key_is_null() -> Result<(), Error> {
+    let test = TestDb::with_schema(&Schema::new().table::<Shelf>().table::<Slot>()).await;
+    let db = test.db();
+    Shelf::insert_many(
+        [(1, Some("top")), (2, None), (3, None)].map(|(offset, row)| NewShelf {
+            offset,
+            row: row.map(Into::into),
+        }),
+    )
+    .execute(&db)
+    .await?;
+    Slot::insert_many(
+        [(1, 1, Some("a")), (2, 1, None)].map(|(shelf, position, label)| NewSlot {
+            shelf,
+            position,
+            label: label.map(Into::into),
+        }),
+    )
+    .execute(&db)
+    .await?;
+
+    // Keyed by one column (decoded once, as an `Option`): a row whose other
+    // columns are NULL is still a row.
+    let shelves = Slot::select()
+        .left_join(Shelf::OFFSET.eq(Slot::SHELF))
+        .order_by(Slot::SHELF)
+        .fetch_all(&db)
+        .await?;
+    let shelf = |offset, row: Option<&str>| Shelf {
+        offset,
+        row: row.map(Into::into),
+    };
+    assert_eq!(
+        shelves.into_iter().map(|(_, s)| s).collect::<Vec<_>>(),
+        [Some(shelf(1, Some("top"))), Some(shelf(2, None))]
+    );
+
+    // Keyed by two columns: none for shelf 3, a row with a NULL label for 2.
+    let slots = Shelf::select()
+        .left_join(Slot::SHELF.eq(Shelf::OFFSET))
+        .order_by(Shelf::OFFSET)
+        .fetch_all(&db)
+        .await?;
+    let labels: Vec<Option<Option<String>>> =
+        slots.into_iter().map(|(_, s)| s.map(|s| s.label)).collect();
+    assert_eq!(labels, [Some(Some("a".into())), Some(None), None]);
+    Ok(())
+}

@@ -3,14 +3,12 @@
 
 use std::marker::PhantomData;
 
-use postgres_types::{FromSql, Type};
 use tokio_postgres::Row;
 
 use super::Built;
 use super::selection::{All, Listed, Selection};
 use super::shape::{Join, LeftJoin};
 use crate::error::Error;
-use crate::schema::TableDef;
 use crate::table::Table;
 
 /// The kind of a join: [`Inner`] gives `(A, B)` rows, [`LeftOuter`] `(A, Option<B>)`.
@@ -42,43 +40,8 @@ impl JoinKind for LeftOuter {
     type Output<B: Send> = Option<B>;
 
     fn decode<B: Table>(row: &Row, offset: usize) -> Result<Option<B>, Error> {
-        if absent(row, offset, B::table()) {
-            Ok(None)
-        } else {
-            B::from_row_at(row, offset).map(Some)
-        }
+        B::__from_row_at_nullable(row, offset)
     }
-}
-
-/// Any value, read only to learn whether it is NULL.
-struct AnyValue;
-
-impl<'a> FromSql<'a> for AnyValue {
-    fn from_sql(_: &Type, _: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        Ok(AnyValue)
-    }
-
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-}
-
-/// Whether a left-joined table found no row: its key columns (or, with no
-/// key, all its columns) are NULL.
-fn absent(row: &Row, offset: usize, table: &TableDef) -> bool {
-    // The key's columns, found without collecting them: this runs per row.
-    let composite = !table.primary_key.is_empty();
-    let keyed = composite || table.columns.iter().any(|c| c.primary_key);
-    table
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| match (keyed, composite) {
-            (false, _) => true,
-            (true, true) => table.primary_key.contains(&c.name),
-            (true, false) => c.primary_key,
-        })
-        .all(|(i, _)| matches!(row.try_get::<_, Option<AnyValue>>(offset + i), Ok(None)))
 }
 
 /// The selection of a join: the rows selected so far, then table `B`.

@@ -11,6 +11,7 @@ mod constructor;
 mod fallback;
 mod patch;
 mod relations;
+mod row;
 mod view;
 
 pub use view::view;
@@ -19,6 +20,7 @@ use crate::internals::ast::{Column, InsertField, Table};
 use crate::internals::attr::is_column_attr;
 use crate::internals::resolve::{self, Resolved};
 use crate::internals::{check, ctxt::Ctxt};
+pub(crate) use row::row_methods;
 
 /// `#[table(args)] item` -> the struct, its insert type and trait impls; or
 /// the struct unchanged but for `#[column]`, plus every error found.
@@ -374,41 +376,6 @@ fn table_impl(table: &Table, resolved: &Resolved) -> TokenStream {
     }
 }
 
-/// `from_row_at` and `__field` of the `Table` impl: decoding a row by
-/// position, and reading a decoded row's field by column index.
-pub(crate) fn row_methods(table: &Table) -> TokenStream {
-    let fields_by_index = table.columns.iter().enumerate().map(|(i, c)| {
-        let field = c.ident;
-        quote!(#i => ::core::option::Option::Some(&self.#field))
-    });
-    let decode = table.columns.iter().enumerate().map(|(i, c)| {
-        let ident = c.ident;
-        let ty = c.ty;
-        let label = type_label(ty);
-        quote_spanned! {ty.span()=>
-            #ident: <#ty as ::pgtable::SqlType>::__decode(row, offset + #i, Self::TABLE, #i, #label)?
-        }
-    });
-
-    quote! {
-            fn from_row_at(
-                row: &::pgtable::__private::Row,
-                offset: usize,
-            ) -> ::core::result::Result<Self, ::pgtable::Error> {
-                ::core::result::Result::Ok(Self {
-                    #(#decode,)*
-                })
-            }
-
-            fn __field(&self, index: usize) -> ::core::option::Option<&dyn ::core::any::Any> {
-                match index {
-                    #(#fields_by_index,)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-    }
-}
-
 fn insertable_impl(table: &Table) -> TokenStream {
     let select = table.ident();
     let insert = &table.insert_ident;
@@ -558,7 +525,7 @@ fn type_checks(table: &Table) -> TokenStream {
 }
 
 /// The field's type as a person writes it: `Option<NaiveDateTime>`.
-fn type_label(ty: &syn::Type) -> String {
+pub(crate) fn type_label(ty: &syn::Type) -> String {
     let raw = ty.to_token_stream().to_string();
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
