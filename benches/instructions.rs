@@ -28,6 +28,10 @@
 //! binary `COPY` (`bulk_insert`): tokio-postgres's `BinaryCopyInWriter`,
 //! and `User::insert_many`.
 //!
+//! The sides `medium_raw_stream` and `medium_pgtable` run
+//! `medium_complex_query` at 1,000: users left-joined to their one post
+//! each, by hair colour (500 rows), decoded as rows arrive.
+//!
 //! The sides `build_adhoc`, `build_text`, `build_prepared` and `build_raw`
 //! build the `build_sql/select_5_conditions` statement 1,000 times per run,
 //! without a server: the cost of building SQL, by the same count. The side
@@ -115,6 +119,9 @@ fn main() {
         } else if let Some(side) = side.strip_prefix("bulk_") {
             bulk_insert(&conn, &config, side, runs).await;
             true
+        } else if let Some(side) = side.strip_prefix("medium_") {
+            medium(&conn, &config, side, runs).await;
+            true
         } else if let Some(side) = side.strip_prefix("insert_") {
             insert_one(&conn, &config, side, runs).await;
             true
@@ -185,6 +192,67 @@ fn main() {
             .await
             .unwrap();
     });
+}
+
+/// `medium_complex_query` at 1,000: 1,000 users with a post each, every
+/// other one with black hair, left-joined and filtered by hair colour.
+async fn medium(conn: &pgtable::Conn, config: &tokio_postgres::Config, side: &str, runs: usize) {
+    conn.batch_execute(Post::create_table()).await.unwrap();
+    User::insert_many((0..1_000).map(|i| NewUser {
+        name: format!("User {i}"),
+        hair_color: Some(if i % 2 == 0 { "black" } else { "brown" }.to_owned()),
+    }))
+    .execute(conn)
+    .await
+    .unwrap();
+    Post::insert_many((1..=1_000).map(|user_id| NewPost {
+        user_id,
+        title: format!("Post by {user_id}"),
+    }))
+    .execute(conn)
+    .await
+    .unwrap();
+    let (raw, connection) = config.connect(NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let statement = raw
+        .prepare(
+            "SELECT u.id, u.name, u.hair_color, p.id, p.user_id, p.title \
+             FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE u.hair_color = $1",
+        )
+        .await
+        .unwrap();
+    let mut total = 0;
+    for _ in 0..runs {
+        let rows: Vec<(User, Option<Post>)> = if side == "raw_stream" {
+            let rows = raw.query_raw(&statement, [&"black"]).await.unwrap();
+            let mut rows = std::pin::pin!(rows);
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().await {
+                let r = row.unwrap();
+                let user = User {
+                    id: r.get(0),
+                    name: r.get(1),
+                    hair_color: r.get(2),
+                };
+                let post = r.get::<_, Option<i32>>(3).map(|id| Post {
+                    id,
+                    user_id: r.get(4),
+                    title: r.get(5),
+                });
+                out.push((user, post));
+            }
+            out
+        } else {
+            User::select()
+                .left_join(Post::USER_ID.eq(User::ID))
+                .filter(User::HAIR_COLOR.eq("black"))
+                .fetch_all(conn)
+                .await
+                .unwrap()
+        };
+        total += rows.len();
+    }
+    assert_eq!(total, runs * 500);
 }
 
 /// `insert` at 1: one user inserted `runs` times, by a prepared-once
