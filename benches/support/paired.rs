@@ -39,7 +39,8 @@ use crate::suite::{
 #[derive(Clone, Copy)]
 struct Mode {
     rounds: usize,
-    /// How long each side's part of a round should take at least.
+    /// About how long each side's part of a round takes: the slowest
+    /// side's, whose run count every side then uses.
     batch: Duration,
     /// Whether this is `cargo test` checking that the cases run.
     check: bool,
@@ -71,6 +72,8 @@ where
     timed(name, env, true, f)
 }
 
+/// Runs `f` `k` times on the runtime, timing each run and, when
+/// `empty_first`, emptying the tables before it.
 fn timed<'a, F, Fut>(name: &'static str, env: &'a Env, empty_first: bool, f: F) -> Side<'a>
 where
     F: Fn() -> Fut + 'a,
@@ -96,8 +99,8 @@ where
     }
 }
 
-/// One case's result: each side's median time per run, and each pgtable
-/// side's ratio to the fastest raw side, per round.
+/// One case's result: each side's median time per run, and the quartiles
+/// of each pgtable side's per-round ratio to the fastest raw side.
 struct Outcome {
     case: String,
     medians: Vec<(&'static str, Duration)>,
@@ -284,7 +287,7 @@ fn report(outcomes: &[Outcome], mode: Mode) -> String {
     } else {
         format!(
             "`cargo bench --bench diesel_suite -- --paired`: {} rounds, each timing every \
-             side back to back (at least {} ms each) in an order that rotates; the ratio \
+             side back to back (about {} ms each) in an order that rotates; the ratio \
              is taken within each round. Ratio: median of the rounds [first quartile, \
              third quartile].",
             mode.rounds,
