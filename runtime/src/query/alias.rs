@@ -34,6 +34,7 @@ use super::fragment::SqlArg;
 use super::selection::Pick;
 use super::shape::{Aliased, Slot, Within};
 use crate::error::Error;
+use crate::sql::Direction;
 use crate::table::{Column, Table};
 use crate::types::SqlType;
 
@@ -94,12 +95,12 @@ impl<S, V> AliasColumn<S, V> {
 
     /// Ascending order on this column.
     pub fn asc(self) -> Order<S> {
-        Order::new(self.node(), "ASC")
+        Order::new(self.node(), Direction::Asc)
     }
 
     /// Descending order on this column.
     pub fn desc(self) -> Order<S> {
-        Order::new(self.node(), "DESC")
+        Order::new(self.node(), Direction::Desc)
     }
 }
 

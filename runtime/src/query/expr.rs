@@ -12,7 +12,7 @@ use postgres_types::ToSql;
 use super::alias::AliasColumn;
 use super::subquery::InValues;
 use crate::schema::{ColumnDef, TableDef};
-use crate::sql::{BinaryOp, Logic, PostfixOp, SharedText, SharedValue};
+use crate::sql::{BinaryOp, Direction, Logic, PostfixOp, SharedText, SharedValue};
 use crate::table::{Column, Table};
 use crate::types::SqlType;
 
@@ -52,6 +52,13 @@ pub(crate) enum NodeKind {
         lhs: (&'static TableDef, &'static ColumnDef),
         op: BinaryOp,
         rhs: (&'static TableDef, &'static ColumnDef),
+    },
+    /// `"table"."column" IS NULL` and the like: the commonest `Postfix`,
+    /// held without the allocation of its operand.
+    ColumnPostfix {
+        table: &'static TableDef,
+        column: &'static ColumnDef,
+        op: PostfixOp,
     },
     /// Conditions joined by `AND` or `OR`.
     Group(Logic, Vec<Node>),
@@ -127,6 +134,13 @@ impl Node {
                 rhs: (rhs_table, rhs_column),
             },
             (lhs, rhs) => NodeKind::Binary(Box::new([Node(lhs), Node(rhs)]), op),
+        })
+    }
+
+    pub(crate) fn postfix(operand: Node, op: PostfixOp) -> Node {
+        Node(match operand.0 {
+            NodeKind::Column { table, column } => NodeKind::ColumnPostfix { table, column, op },
+            operand => NodeKind::Postfix(Box::new(Node(operand)), op),
         })
     }
 }
@@ -305,12 +319,12 @@ pub struct ValueExpr<S, V> {
 impl<S, V> ValueExpr<S, V> {
     /// Ascending order on this value (an aggregate, say).
     pub fn asc(self) -> Order<S> {
-        Order::new(self.node, "ASC")
+        Order::new(self.node, Direction::Asc)
     }
 
     /// Descending order on this value.
     pub fn desc(self) -> Order<S> {
-        Order::new(self.node, "DESC")
+        Order::new(self.node, Direction::Desc)
     }
 
     pub(crate) fn node(&self) -> &Node {
@@ -382,12 +396,12 @@ macro_rules! value_operators {
 
             /// `self IS NULL`.
             pub fn is_null(self) -> Expr<$s> {
-                Expr::new(Node(NodeKind::Postfix(Box::new(self.lhs()), PostfixOp::IsNull)))
+                Expr::new(Node::postfix(self.lhs(), PostfixOp::IsNull))
             }
 
             /// `self IS NOT NULL`.
             pub fn is_not_null(self) -> Expr<$s> {
-                Expr::new(Node(NodeKind::Postfix(Box::new(self.lhs()), PostfixOp::IsNotNull)))
+                Expr::new(Node::postfix(self.lhs(), PostfixOp::IsNotNull))
             }
 
             /// `self = ANY($1)` for values (one array parameter, so the
@@ -474,6 +488,7 @@ impl Node {
             Column { .. }
             | ColumnValue { .. }
             | ColumnColumn { .. }
+            | ColumnPostfix { .. }
             | Excluded(_)
             | Param(_)
             | Literal(_)
@@ -501,24 +516,24 @@ pub(crate) fn call(
 impl<T: Table, V> Column<T, V> {
     /// Ascending order on this column.
     pub fn asc(self) -> Order<T> {
-        Order::new(Node::column(self), "ASC")
+        Order::new(Node::column(self), Direction::Asc)
     }
 
     /// Descending order on this column.
     pub fn desc(self) -> Order<T> {
-        Order::new(Node::column(self), "DESC")
+        Order::new(Node::column(self), Direction::Desc)
     }
 }
 
 /// An `ORDER BY` key on the tables of shape `S`.
 pub struct Order<S> {
     pub(crate) node: Node,
-    pub(crate) direction: &'static str,
+    pub(crate) direction: Direction,
     _shape: PhantomData<fn() -> S>,
 }
 
 impl<S> Order<S> {
-    pub(crate) fn new(node: Node, direction: &'static str) -> Self {
+    pub(crate) fn new(node: Node, direction: Direction) -> Self {
         Order {
             node,
             direction,

@@ -31,6 +31,7 @@
 
 use super::expr::{Expr, Node, NodeKind, Order, ValueExpr};
 use super::shape::Within;
+use crate::sql::Direction;
 use crate::table::{Column, Table};
 use crate::types::SqlType;
 
@@ -80,12 +81,12 @@ impl Expr<Raw> {
 
     /// Ascending order on this fragment.
     pub fn asc(self) -> Order<Raw> {
-        Order::new(self.node, "ASC")
+        Order::new(self.node, Direction::Asc)
     }
 
     /// Descending order on this fragment.
     pub fn desc(self) -> Order<Raw> {
-        Order::new(self.node, "DESC")
+        Order::new(self.node, Direction::Desc)
     }
 }
 

@@ -40,7 +40,7 @@ use tracing::Instrument;
 use crate::conn::{Access, Acquired, Executor, Prepared};
 use crate::error::Error;
 use crate::schema::{ColumnDef, TableDef};
-use crate::sql::SqlWriter;
+use crate::sql::{Direction, SqlWriter};
 use crate::table::Table;
 
 pub use aggregate::count_all;
@@ -173,14 +173,13 @@ impl<'a> SqlWriter<'a> {
     }
 
     /// `a ASC, b DESC`: the keys of an `ORDER BY`.
-    pub(crate) fn order_list(&mut self, order: &'a [(Node, &'static str)]) {
+    pub(crate) fn order_list(&mut self, order: &'a [(Node, Direction)]) {
         for (i, (node, direction)) in order.iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
             self.node(node);
-            self.push(" ");
-            self.push(direction);
+            self.push(direction.after_operand());
         }
     }
 

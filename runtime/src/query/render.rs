@@ -111,6 +111,10 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
                 w.push(")");
             }
         }
+        ColumnPostfix { table, column, op } => {
+            w.column(table, column);
+            w.push(op.after_operand());
+        }
         Group(op, items) => {
             if let [single] = items.as_slice() {
                 return write_node(w, single);
@@ -118,9 +122,7 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
             w.push("(");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    w.push(" ");
-                    w.push(op.as_str());
-                    w.push(" ");
+                    w.push(op.separator());
                 }
                 // A fragment's own precedence is unknown: kept apart.
                 match item.0 {
@@ -136,8 +138,7 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
         }
         Postfix(inner, op) => {
             write_operand(w, inner);
-            w.push(" ");
-            w.push(op.as_str());
+            w.push(op.after_operand());
         }
         Between(value, low, high) => {
             write_operand(w, value);
@@ -152,9 +153,7 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
 /// ` <op> ` between a binary operation's operands, or ` <op>(` before an
 /// array operand (`= ANY(`), which the caller closes.
 fn write_op(w: &mut SqlWriter<'_>, op: BinaryOp) {
-    w.push(" ");
-    w.push(op.as_str());
-    w.push(if op.takes_array() { "(" } else { " " });
+    w.push(op.between_operands());
 }
 
 /// A node inside another: parenthesized unless it is atomic.

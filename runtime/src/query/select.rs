@@ -15,6 +15,7 @@ use super::{Built, fetch_decoded, fetch_rows, one, stream_rows};
 use crate::conn::Executor;
 use crate::error::Error;
 use crate::schema::TableDef;
+use crate::sql::Direction;
 use crate::table::{Column, Table};
 
 struct JoinClause {
@@ -64,7 +65,7 @@ struct Clauses {
     filter: Option<Node>,
     group_by: Vec<Node>,
     having: Option<Node>,
-    order: Vec<(Node, &'static str)>,
+    order: Vec<(Node, Direction)>,
     limit: Option<i64>,
     offset: Option<i64>,
     for_update: bool,

@@ -10,13 +10,14 @@ use crate::db::Executor;
 use crate::error::Error;
 use crate::query::{Built, Node, each_row};
 use crate::schema::TableDef;
+use crate::sql::Direction;
 use crate::table::Table;
 
 /// The options of a `HasMany` or `ManyToMany` load.
 #[derive(Default)]
 pub(super) struct Options {
     pub filter: Option<Node>,
-    pub order: Vec<(Node, &'static str)>,
+    pub order: Vec<(Node, Direction)>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
     /// `offset + limit`: the last rank kept, when both are set.

@@ -3,7 +3,7 @@
 //!
 //! - [`quote_ident`], [`quote_literal`] and their `push_` forms: the one
 //!   implementation of quoting.
-//! - [`BinaryOp`], [`Logic`], [`PostfixOp`]: operators as values.
+//! - [`BinaryOp`], [`Logic`], [`PostfixOp`], [`Direction`]: operators as values.
 //! - [`SqlWriter`] and [`Fragment`]: every statement is written in one pass
 //!   over its fragments, which gives its text, its bind parameters, and
 //!   whether it only reads.
@@ -13,7 +13,7 @@ mod quote;
 pub(crate) mod split;
 mod writer;
 
-pub use op::{BinaryOp, Logic, PostfixOp};
+pub use op::{BinaryOp, Direction, Logic, PostfixOp};
 pub use quote::{full_name, push_ident, push_table_name, quote_ident, quote_literal, table_name};
 pub use writer::{Fragment, SqlWriter};
 pub(crate) use writer::{SharedText, SharedValue, Target};
