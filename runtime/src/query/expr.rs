@@ -85,8 +85,9 @@ pub(crate) enum NodeKind {
     /// A named value given when a prepared query runs.
     Placeholder {
         name: &'static str,
-        type_id: std::any::TypeId,
-        type_name: &'static str,
+        /// The Rust type it takes, as a function rather than its `TypeId`
+        /// and name, which would make every node larger.
+        value_type: fn() -> (std::any::TypeId, &'static str),
     },
     /// `name([DISTINCT] args)`, optionally cast: `CAST(sum(x) AS bigint)`.
     Call {
@@ -162,6 +163,26 @@ pub trait Operand<T, V> {
     /// The expression node.
     #[doc(hidden)]
     fn into_node(self) -> Node;
+
+    /// `"table"."column" <op> self`, as one node: a value or a column
+    /// written straight into the node that compares it, without the
+    /// operand's own node first.
+    #[doc(hidden)]
+    fn after_column(
+        self,
+        table: &'static TableDef,
+        column: &'static ColumnDef,
+        op: BinaryOp,
+    ) -> Node
+    where
+        Self: Sized,
+    {
+        Node::binary(
+            Node(NodeKind::Column { table, column }),
+            op,
+            self.into_node(),
+        )
+    }
 }
 
 macro_rules! value_operand {
@@ -173,6 +194,16 @@ macro_rules! value_operand {
                 fn into_node(self) -> Node {
                     let $value = self;
                     Node::param($node)
+                }
+
+                fn after_column(
+                    self,
+                    table: &'static TableDef,
+                    column: &'static ColumnDef,
+                    op: BinaryOp,
+                ) -> Node {
+                    let $value = self;
+                    Node(NodeKind::ColumnValue { table, column, op, value: SharedValue::new($node) })
                 }
             }
         )*
@@ -196,6 +227,19 @@ macro_rules! column_operand {
 
                 fn into_node(self) -> Node {
                     Node::column(self)
+                }
+
+                fn after_column(
+                    self,
+                    table: &'static TableDef,
+                    column: &'static ColumnDef,
+                    op: BinaryOp,
+                ) -> Node {
+                    Node(NodeKind::ColumnColumn {
+                        lhs: (table, column),
+                        op,
+                        rhs: (U::table(), self.def()),
+                    })
                 }
             }
         )*
@@ -344,13 +388,22 @@ impl<S, V> ValueExpr<S, V> {
 }
 
 /// The node of the left-hand side of an operator.
-pub(crate) trait Lhs {
+pub(crate) trait Lhs: Sized {
     fn lhs(self) -> Node;
+
+    /// `self <op> rhs`.
+    fn binary<T, V, R: Operand<T, V>>(self, op: BinaryOp, rhs: R) -> Node {
+        Node::binary(self.lhs(), op, rhs.into_node())
+    }
 }
 
 impl<T: Table, V> Lhs for Column<T, V> {
     fn lhs(self) -> Node {
         Node::column(self)
+    }
+
+    fn binary<U, W, R: Operand<U, W>>(self, op: BinaryOp, rhs: R) -> Node {
+        rhs.after_column(T::table(), self.def(), op)
     }
 }
 
@@ -432,7 +485,7 @@ macro_rules! value_operators {
             where
                 V: Text,
             {
-                Expr::new(Node::binary(self.lhs(), BinaryOp::Like, pattern.into_node()))
+                Expr::new(self.binary(BinaryOp::Like, pattern))
             }
 
             /// `self ILIKE pattern`: case-insensitive LIKE (text columns).
@@ -440,7 +493,7 @@ macro_rules! value_operators {
             where
                 V: Text,
             {
-                Expr::new(Node::binary(self.lhs(), BinaryOp::ILike, pattern.into_node()))
+                Expr::new(self.binary(BinaryOp::ILike, pattern))
             }
         }
     };
@@ -448,7 +501,7 @@ macro_rules! value_operators {
         $(
             #[doc = $doc]
             pub fn $name<R: Operand<$s, V>>(self, rhs: R) -> Expr<R::Shape> {
-                Expr::new(Node::binary(self.lhs(), BinaryOp::$op, rhs.into_node()))
+                Expr::new(self.binary(BinaryOp::$op, rhs))
             }
         )*
     };
@@ -462,7 +515,7 @@ macro_rules! value_operators {
             where
                 V: Numeric,
             {
-                ValueExpr::new(Node::binary(self.lhs(), BinaryOp::$op, rhs.into_node()))
+                ValueExpr::new(self.binary(BinaryOp::$op, rhs))
             }
         )*
     };

@@ -62,10 +62,14 @@ impl<V: 'static> Placeholder<V> {
     fn node(self) -> Node {
         Node(NodeKind::Placeholder {
             name: self.name,
-            type_id: TypeId::of::<V>(),
-            type_name: std::any::type_name::<V>(),
+            value_type: value_type::<V>,
         })
     }
+}
+
+/// The `TypeId` and name of `V`.
+fn value_type<V: 'static>() -> (TypeId, &'static str) {
+    (TypeId::of::<V>(), std::any::type_name::<V>())
 }
 
 impl<T, V: SqlType + 'static> Operand<T, V> for Placeholder<V> {

@@ -2,7 +2,8 @@
 //! decided (an operand that is not atomic is parenthesized).
 
 use super::expr::{Node, NodeKind};
-use crate::sql::{BinaryOp, Fragment, SqlWriter};
+use crate::schema::{ColumnDef, TableDef};
+use crate::sql::{BinaryOp, Fragment, SharedValue, SqlWriter};
 
 impl Fragment for Node {
     fn write<'a>(&'a self, w: &mut SqlWriter<'a>) {
@@ -74,11 +75,10 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
                 }
             }
         }
-        Placeholder {
-            name,
-            type_id,
-            type_name,
-        } => w.placeholder(name, *type_id, type_name),
+        Placeholder { name, value_type } => {
+            let (type_id, type_name) = value_type();
+            w.placeholder(name, type_id, type_name);
+        }
         Binary(operands, op) => {
             let [lhs, rhs] = &**operands;
             write_operand(w, lhs);
@@ -95,14 +95,7 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
             column,
             op,
             value,
-        } => {
-            w.column(table, column);
-            write_op(w, *op);
-            w.shared(value);
-            if op.takes_array() {
-                w.push(")");
-            }
-        }
+        } => write_column_value(w, table, column, *op, value),
         ColumnColumn { lhs, op, rhs } => {
             w.column(lhs.0, lhs.1);
             write_op(w, *op);
@@ -124,8 +117,16 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
                 if i > 0 {
                     w.push(op.separator());
                 }
-                // A fragment's own precedence is unknown: kept apart.
-                match item.0 {
+                match &item.0 {
+                    // The commonest item, written here rather than by
+                    // another call of this function.
+                    ColumnValue {
+                        table,
+                        column,
+                        op,
+                        value,
+                    } => write_column_value(w, table, column, *op, value),
+                    // A fragment's own precedence is unknown: kept apart.
                     Fragment { .. } => write_operand(w, item),
                     _ => write_node(w, item),
                 }
@@ -147,6 +148,23 @@ fn write_node<'a>(w: &mut SqlWriter<'a>, node: &'a Node) {
             w.push(" AND ");
             write_operand(w, high);
         }
+    }
+}
+
+/// `"table"."column" <op> $n`.
+#[inline]
+fn write_column_value<'a>(
+    w: &mut SqlWriter<'a>,
+    table: &TableDef,
+    column: &ColumnDef,
+    op: BinaryOp,
+    value: &'a SharedValue,
+) {
+    w.column(table, column);
+    write_op(w, op);
+    w.shared(value);
+    if op.takes_array() {
+        w.push(")");
     }
 }
 

@@ -56,20 +56,38 @@ pub struct Select<Src, S = All> {
 }
 
 /// Everything of a select but what it selects: kept together, so that a
-/// join, which changes the selection's type, moves them at once.
+/// join, which changes the selection's type, moves them at once. The
+/// clauses most queries have are held here; the rest are boxed apart, so
+/// that each step of building a query moves less.
 struct Clauses {
     base: &'static TableDef,
+    filter: Option<Node>,
+    order: Vec<(Node, Direction)>,
+    limit: Option<i64>,
+    more: Option<Box<MoreClauses>>,
+}
+
+/// The clauses of a select that fewer queries have.
+#[derive(Default)]
+struct MoreClauses {
     /// `DISTINCT` (an empty list) or `DISTINCT ON (…)`.
     distinct: Option<Vec<Node>>,
     joins: Vec<JoinClause>,
-    filter: Option<Node>,
     group_by: Vec<Node>,
     having: Option<Node>,
-    order: Vec<(Node, Direction)>,
-    limit: Option<i64>,
     offset: Option<i64>,
     for_update: bool,
 }
+
+/// What a select without any of [`MoreClauses`] has of them.
+static NO_MORE: MoreClauses = MoreClauses {
+    distinct: None,
+    joins: Vec::new(),
+    group_by: Vec::new(),
+    having: None,
+    offset: None,
+    for_update: false,
+};
 
 impl<T: Table, S> Select<T, S> {
     pub(crate) fn new(selection: S) -> Self {
@@ -77,15 +95,10 @@ impl<T: Table, S> Select<T, S> {
             selection,
             clauses: Clauses {
                 base: T::table(),
-                distinct: None,
-                joins: Vec::new(),
                 filter: None,
-                group_by: Vec::new(),
-                having: None,
                 order: Vec::new(),
                 limit: None,
-                offset: None,
-                for_update: false,
+                more: None,
             },
             _source: PhantomData,
         }
@@ -143,7 +156,7 @@ impl<Src, S> Select<Src, S> {
 
     /// `SELECT DISTINCT`: each different row once.
     pub fn distinct(mut self) -> Self {
-        self.clauses.distinct.get_or_insert_with(Vec::new);
+        self.clauses.more().distinct.get_or_insert_with(Vec::new);
         self
     }
 
@@ -155,6 +168,7 @@ impl<Src, S> Select<Src, S> {
         T: Table + Within<Src, I>,
     {
         self.clauses
+            .more()
             .distinct
             .get_or_insert_with(Vec::new)
             .push(Node::column(column));
@@ -168,7 +182,7 @@ impl<Src, S> Select<Src, S> {
     where
         K: GroupKey<Src, I>,
     {
-        self.clauses.group_by.push(key.into_key());
+        self.clauses.more().group_by.push(key.into_key());
         self
     }
 
@@ -178,7 +192,7 @@ impl<Src, S> Select<Src, S> {
     where
         C: Within<Src, I>,
     {
-        and_into(&mut self.clauses.having, condition.node);
+        and_into(&mut self.clauses.more().having, condition.node);
         self
     }
 
@@ -189,6 +203,10 @@ impl<Src, S> Select<Src, S> {
         C: Within<Src, I>,
     {
         let order = order.into();
+        if self.clauses.order.capacity() == 0 {
+            // The room a first push would make, without the growth path.
+            self.clauses.order = Vec::with_capacity(4);
+        }
         self.clauses.order.push((order.node, order.direction));
         self
     }
@@ -227,7 +245,7 @@ impl<Src, S> Select<Src, S> {
     where
         S: JoinSelection<B, K>,
     {
-        self.clauses.joins.push(JoinClause {
+        self.clauses.more().joins.push(JoinClause {
             kind: K::SQL,
             table: B::table_def(),
             alias: if B::ALIASED { on.alias_of() } else { None },
@@ -253,13 +271,13 @@ impl<Src, S> Select<Src, S> {
 
     /// Skips the first `n` rows.
     pub fn offset(mut self, n: i64) -> Self {
-        self.clauses.offset = Some(n);
+        self.clauses.more().offset = Some(n);
         self
     }
 
     /// Locks the selected rows until the transaction ends (`FOR UPDATE`).
     pub fn for_update(mut self) -> Self {
-        self.clauses.for_update = true;
+        self.clauses.more().for_update = true;
         self
     }
 }
@@ -286,7 +304,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
 
     /// `SELECT … FROM …`, into `out`.
     pub(crate) fn write_select<'a>(&'a self, out: &mut Built<'a>) {
-        let qualified = !self.clauses.joins.is_empty();
+        let qualified = !self.clauses.extra().joins.is_empty();
         self.clauses
             .write_select(out, |out| self.selection.write(out, qualified));
     }
@@ -299,7 +317,7 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
         list: impl FnOnce(&mut Built<'a>, &'a S, bool),
     ) -> Built<'a> {
         let mut out = self.built();
-        let qualified = !self.clauses.joins.is_empty();
+        let qualified = !self.clauses.extra().joins.is_empty();
         self.clauses
             .write_select(&mut out, |out| list(out, &self.selection, qualified));
         out
@@ -322,9 +340,19 @@ impl<Src, S: Selection<Src>> Select<Src, S> {
 }
 
 impl Clauses {
+    /// The clauses fewer queries have, to add one.
+    fn more(&mut self) -> &mut MoreClauses {
+        self.more.get_or_insert_with(Box::default)
+    }
+
+    /// The clauses fewer queries have, as they are.
+    fn extra(&self) -> &MoreClauses {
+        self.more.as_deref().unwrap_or(&NO_MORE)
+    }
+
     /// A statement that reads (a replica may serve it), unless it locks rows.
     fn built(&self) -> Built<'_> {
-        if self.for_update {
+        if self.extra().for_update {
             Built::new()
         } else {
             Built::read()
@@ -334,7 +362,7 @@ impl Clauses {
     /// `SELECT <list> FROM …`.
     fn write_select<'a>(&'a self, out: &mut Built<'a>, list: impl FnOnce(&mut Built<'a>)) {
         out.push("SELECT ");
-        match &self.distinct {
+        match &self.extra().distinct {
             None => {}
             Some(on) if on.is_empty() => out.push("DISTINCT "),
             Some(on) => {
@@ -349,9 +377,10 @@ impl Clauses {
 
     /// ` FROM … JOIN … WHERE … ORDER BY … LIMIT … OFFSET … FOR UPDATE`.
     fn write_from<'a>(&'a self, out: &mut Built<'a>, ordered: bool) {
+        let more = self.extra();
         out.push(" FROM ");
         out.table(self.base);
-        for join in &self.joins {
+        for join in &more.joins {
             out.push(join.kind);
             out.table(join.table);
             if let Some(alias) = join.alias {
@@ -362,11 +391,11 @@ impl Clauses {
             out.node(&join.on);
         }
         out.filter(self.filter.as_ref());
-        if !self.group_by.is_empty() {
+        if !more.group_by.is_empty() {
             out.push(" GROUP BY ");
-            out.node_list(&self.group_by);
+            out.node_list(&more.group_by);
         }
-        if let Some(having) = &self.having {
+        if let Some(having) = &more.having {
             out.push(" HAVING ");
             out.node(having);
         }
@@ -378,11 +407,11 @@ impl Clauses {
             out.push(" LIMIT ");
             out.copied(limit);
         }
-        if let Some(offset) = &self.offset {
+        if let Some(offset) = &more.offset {
             out.push(" OFFSET ");
             out.copied(offset);
         }
-        if self.for_update {
+        if more.for_update {
             out.push(" FOR UPDATE");
         }
     }
@@ -443,8 +472,8 @@ impl<Src, S> Select<Src, S> {
     pub async fn count<E: Executor + ?Sized>(self, exec: &E) -> Result<i64, Error> {
         let mut out = self.clauses.built();
         if self.clauses.limit.is_some()
-            || self.clauses.offset.is_some()
-            || !self.clauses.group_by.is_empty()
+            || self.clauses.extra().offset.is_some()
+            || !self.clauses.extra().group_by.is_empty()
         {
             out.push("SELECT count(*) FROM (SELECT 1");
             self.clauses.write_from(&mut out, true);

@@ -298,6 +298,7 @@ impl<'a> SqlWriter<'a> {
         self.bind(value);
     }
 
+    #[inline]
     fn bind(&mut self, value: &'a (dyn ToSql + Sync)) {
         self.params.push(value);
         let n = self.params.len();
