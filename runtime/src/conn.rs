@@ -28,6 +28,7 @@ use postgres_types::{ToSql, Type};
 use tokio_postgres::{Row, RowStream, Statement};
 
 use crate::error::Error;
+use crate::sql::StatementMemo;
 use crate::unnamed::TypeCache;
 
 /// How a pool's connections run statements.
@@ -375,7 +376,12 @@ impl<'a> Acquired<'a> {
     /// (from the connection's cache when it is on), or in PgBouncer mode
     /// with its parameter types. A failed prepare ends the statement: the
     /// server answered, so the connection's state is known.
-    pub(crate) async fn prepare(&self, sql: &str, params: usize) -> Result<Prepared, Error> {
+    pub(crate) async fn prepare(
+        &self,
+        sql: &str,
+        params: usize,
+        memo: Option<&StatementMemo>,
+    ) -> Result<Prepared, Error> {
         let client = self.conn().client();
         let timeout = self.settings.statement_timeout;
         if self.settings.pgbouncer {
@@ -400,16 +406,32 @@ impl<'a> Acquired<'a> {
             )
             .await
         } else if self.settings.statement_cache {
-            timed(self.conn(), timeout, client.prepare_cached(sql), |r| {
+            let prepared = timed(self.conn(), timeout, client.prepare_cached(sql), |r| {
                 self.prepared(r.map(Prepared::Named))
             })
-            .await
+            .await;
+            if let (Some(memo), Ok(Prepared::Named(statement))) = (memo, &prepared) {
+                memo.put(&client.statement_cache, statement);
+            }
+            prepared
         } else {
             timed(self.conn(), timeout, client.prepare(sql), |r| {
                 self.prepared(r.map(Prepared::Named))
             })
             .await
         }
+    }
+
+    /// The statement as this connection prepared it before, as `memo`
+    /// remembers, when statements are cached (never in PgBouncer mode,
+    /// whose statements are unnamed).
+    pub(crate) fn remembered(&self, memo: Option<&StatementMemo>) -> Option<Prepared> {
+        if self.settings.pgbouncer || !self.settings.statement_cache {
+            return None;
+        }
+        memo?
+            .get(&self.conn().client().statement_cache)
+            .map(Prepared::Named)
     }
 
     /// A prepare's result: a failed one ends the statement; a prepared one

@@ -6,6 +6,7 @@ use crate::schema;
 
 use common::TestDb;
 use pgtable::prelude::*;
+use pgtable::query::placeholder;
 use schema::{NewUser, User};
 
 const OUR_STATEMENTS: &str =
@@ -33,6 +34,77 @@ async fn statements_are_prepared_once_per_connection() -> Result<(), pgtable::Er
             .filter(User::EMAIL.eq(email))
             .fetch_all(&conn)
             .await?;
+    }
+    let prepared: i64 = conn.query_one(OUR_STATEMENTS, &[]).await?.get(0);
+    assert_eq!(prepared, 0);
+    Ok(())
+}
+
+/// A prepared query remembers its statement for each connection it ran on
+/// (`sql::StatementMemo`), so a second run there skips the connection's
+/// statement cache. It must never hand one connection's statement to
+/// another: not to a second connection of the pool, not inside a
+/// transaction, not to a connection opened in place of a closed one.
+#[tokio::test]
+async fn a_prepared_query_runs_on_every_connection_it_meets() -> Result<(), pgtable::Error> {
+    let test = TestDb::with_schema(&schema::schema()).await;
+    let db = test.db_builder().max_size(2).build()?;
+    for email in ["a@x.io", "b@x.io"] {
+        User::insert(NewUser {
+            id: uuid::Uuid::new_v4(),
+            email: email.into(),
+            created_at: None,
+        })
+        .execute(&db)
+        .await?;
+    }
+    let query = User::select()
+        .filter(User::EMAIL.eq(placeholder::<String>("email")))
+        .prepare();
+    let emails = |users: Vec<User>| users.into_iter().map(|u| u.email).collect::<Vec<_>>();
+    let (first, second) = (db.conn().await?, db.conn().await?);
+    for conn in [&first, &second] {
+        for email in ["a@x.io", "b@x.io", "a@x.io"] {
+            let found = query.bind("email", email).fetch_all(conn).await?;
+            assert_eq!(emails(found), [email]);
+        }
+        let prepared: i64 = conn.query_one(OUR_STATEMENTS, &[]).await?.get(0);
+        assert_eq!(prepared, 1, "three runs on a connection, one statement");
+    }
+    // The first connection is closed under the pool; the one opened in
+    // its place has never prepared the statement.
+    let pid: i32 = first
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await?
+        .get(0);
+    second
+        .execute("SELECT pg_terminate_backend($1)", &[&pid])
+        .await?;
+    // Once the client has seen its connection end, the pool drops it.
+    assert!(first.query_one("SELECT 1", &[]).await.is_err());
+    drop(first);
+    let replaced = db.conn().await?;
+    let new_pid: i32 = replaced
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await?
+        .get(0);
+    assert_ne!(new_pid, pid);
+    for email in ["a@x.io", "b@x.io"] {
+        let found = query.bind("email", email).fetch_all(&replaced).await?;
+        assert_eq!(emails(found), [email]);
+    }
+    drop((second, replaced));
+    let found = db
+        .transaction(async |tx| query.bind("email", "b@x.io").fetch_all(tx).await)
+        .await?;
+    assert_eq!(emails(found), ["b@x.io"]);
+
+    // Without the statement cache, nothing is remembered either.
+    let uncached = test.db_builder().statement_cache(false).build()?;
+    let conn = uncached.conn().await?;
+    for _ in 0..2 {
+        let found = query.bind("email", "a@x.io").fetch_all(&conn).await?;
+        assert_eq!(emails(found), ["a@x.io"]);
     }
     let prepared: i64 = conn.query_one(OUR_STATEMENTS, &[]).await?.get(0);
     assert_eq!(prepared, 0);

@@ -56,7 +56,9 @@ pub(crate) async fn copy_in<T: Writable, E: Executor + ?Sized>(
         // transaction below.
         let known = match pgbouncer {
             true => None,
-            false => Some(column_types(conn.prepare(probe.sql(), 0).await?.columns())),
+            false => Some(column_types(
+                conn.prepare(probe.sql(), 0, None).await?.columns(),
+            )),
         };
         // Armed until the COPY returned: dropped mid-COPY, the connection
         // is discarded (and an open transaction with it).

@@ -254,7 +254,15 @@ async fn start<'e, E: Executor + ?Sized>(
 ) -> Result<(Acquired<'e>, Prepared), Error> {
     check_size(built)?;
     let conn = exec.acquire(built.access()).await?;
-    let prepared = conn.prepare(built.sql(), built.params.len()).await?;
+    // A statement that ran on this connection before is not looked up in
+    // its cache again (nor is the future that would look it up made).
+    let prepared = match conn.remembered(built.memo) {
+        Some(prepared) => prepared,
+        None => {
+            conn.prepare(built.sql(), built.params.len(), built.memo)
+                .await?
+        }
+    };
     Ok((conn, prepared))
 }
 

@@ -9,7 +9,7 @@ use postgres_types::ToSql;
 
 use super::Built;
 use crate::error::Error;
-use crate::sql::{SharedValue, SqlWriter, Target};
+use crate::sql::{SharedValue, SqlWriter, StatementMemo, Target};
 
 /// Where a parameter of a prepared query gets its value when it runs.
 enum Source {
@@ -38,6 +38,8 @@ pub(crate) struct Plan {
     /// The columns values go to, to name one the server rejects.
     targets: Box<[Target]>,
     reads: bool,
+    /// The statement as prepared on each connection it ran on.
+    memo: StatementMemo,
 }
 
 impl Plan {
@@ -75,6 +77,7 @@ impl Plan {
             placeholders,
             targets: built.targets.iter().copied().collect(),
             reads: built.reads,
+            memo: StatementMemo::default(),
             sql: built.into_sql(),
         }
     }
@@ -186,6 +189,7 @@ impl Bindings {
         let mut built = SqlWriter::written(&plan.sql, params);
         built.reads = plan.reads;
         built.targets = Cow::Borrowed(&plan.targets);
+        built.memo = Some(&plan.memo);
         Ok(built)
     }
 }

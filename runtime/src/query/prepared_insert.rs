@@ -36,7 +36,7 @@ use super::insert::{Conflict, ConflictTarget, DoUpdate, OnConflict, write_insert
 use super::{Built, execute, fetch_first};
 use crate::conn::Executor;
 use crate::error::Error;
-use crate::sql::{SharedValue, SqlWriter, Target};
+use crate::sql::{SharedValue, SqlWriter, StatementMemo, Target};
 use crate::table::{InsertValue, Insertable, Writable};
 
 /// An `INSERT` of one row into table `T` at a time, its SQL written once
@@ -64,6 +64,8 @@ struct Written {
     /// Where each parameter's value comes from.
     params: Box<[Source]>,
     targets: Box<[Target]>,
+    /// The statement as prepared on each connection it ran on.
+    memo: StatementMemo,
 }
 
 /// Where a parameter of a prepared insert gets its value.
@@ -207,6 +209,7 @@ impl Written {
             returning,
             targets: built.targets.iter().copied().collect(),
             params: params.into(),
+            memo: StatementMemo::default(),
             sql: built.into_sql(),
         })
     }
@@ -236,6 +239,7 @@ impl Written {
         }
         let mut built = SqlWriter::written(&self.sql, params);
         built.targets = std::borrow::Cow::Borrowed(&self.targets);
+        built.memo = Some(&self.memo);
         built
     }
 }

@@ -7,12 +7,16 @@
 //! - [`SqlWriter`] and [`Fragment`]: every statement is written in one pass
 //!   over its fragments, which gives its text, its bind parameters, and
 //!   whether it only reads.
+//! - `StatementMemo` (internal): a statement written once (a prepared query's), as
+//!   prepared on each connection it ran on.
 
+mod memo;
 mod op;
 mod quote;
 pub(crate) mod split;
 mod writer;
 
+pub(crate) use memo::StatementMemo;
 pub use op::{BinaryOp, Direction, Logic, PostfixOp};
 pub use quote::{full_name, push_ident, push_table_name, quote_ident, quote_literal, table_name};
 pub use writer::{Fragment, SqlWriter};

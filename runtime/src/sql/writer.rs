@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 
+use super::memo::StatementMemo;
 use super::quote::{push_ident, push_ident_list, push_literal, push_table_name};
 
 /// A piece of a statement that writes itself: its text into the writer,
@@ -207,6 +208,9 @@ pub struct SqlWriter<'a> {
     pub(crate) targets: Cow<'a, [Target]>,
     pub(crate) slots: Vec<Slot>,
     pub(crate) reads: bool,
+    /// Where a statement written once remembers how each connection
+    /// prepared it.
+    pub(crate) memo: Option<&'a StatementMemo>,
 }
 
 impl Default for SqlWriter<'_> {
@@ -233,6 +237,7 @@ impl<'a> SqlWriter<'a> {
             targets: Cow::Borrowed(&[]),
             slots: Vec::new(),
             reads: false,
+            memo: None,
         }
     }
 
