@@ -425,12 +425,11 @@ impl<'a> Acquired<'a> {
     /// The statement as this connection prepared it before, as `memo`
     /// remembers, when statements are cached (never in PgBouncer mode,
     /// whose statements are unnamed).
-    pub(crate) fn remembered(&self, memo: Option<&StatementMemo>) -> Option<Prepared> {
+    pub(crate) fn remembered(&self, memo: &StatementMemo) -> Option<Prepared> {
         if self.settings.pgbouncer || !self.settings.statement_cache {
             return None;
         }
-        memo?
-            .get(&self.conn().client().statement_cache)
+        memo.get(&self.conn().client().statement_cache)
             .map(Prepared::Named)
     }
 

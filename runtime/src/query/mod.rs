@@ -40,7 +40,7 @@ use tracing::Instrument;
 use crate::conn::{Access, Acquired, Executor, Prepared};
 use crate::error::Error;
 use crate::schema::{ColumnDef, TableDef};
-use crate::sql::{Direction, SqlWriter};
+use crate::sql::{Direction, SqlWriter, StatementMemo};
 use crate::table::Table;
 
 pub use aggregate::count_all;
@@ -246,24 +246,47 @@ fn query_span(sql: &str) -> tracing::Span {
     )
 }
 
-/// The start of every statement: a connection for it (a replica's for a
-/// read, where there is one) and the statement prepared.
+/// The start of every statement written now: a connection for it (a
+/// replica's for a read, where there is one) and the statement prepared.
 async fn start<'e, E: Executor + ?Sized>(
     exec: &'e E,
     built: &Built<'_>,
 ) -> Result<(Acquired<'e>, Prepared), Error> {
     check_size(built)?;
     let conn = exec.acquire(built.access()).await?;
-    // A statement that ran on this connection before is not looked up in
-    // its cache again (nor is the future that would look it up made).
-    let prepared = match conn.remembered(built.memo) {
+    let prepared = conn.prepare(built.sql(), built.params.len(), None).await?;
+    Ok((conn, prepared))
+}
+
+/// [`start`] for a statement written once (a prepared query's): on a
+/// connection it ran on before, it is not looked up in the connection's
+/// statement cache again. The look-up's future, which is large, is made
+/// (and boxed) only when that is needed, so this future stays small and
+/// cheap to move on the path taken on every run but the first.
+async fn start_remembered<'e, E: Executor + ?Sized>(
+    exec: &'e E,
+    built: &Built<'_>,
+    memo: &StatementMemo,
+) -> Result<(Acquired<'e>, Prepared), Error> {
+    check_size(built)?;
+    let conn = exec.acquire(built.access()).await?;
+    let prepared = match conn.remembered(memo) {
         Some(prepared) => prepared,
-        None => {
-            conn.prepare(built.sql(), built.params.len(), built.memo)
-                .await?
-        }
+        None => Box::pin(conn.prepare(built.sql(), built.params.len(), Some(memo))).await?,
     };
     Ok((conn, prepared))
+}
+
+/// Starts `built` on `exec` by [`start_remembered`] or [`start`]. A macro,
+/// not a function: a future that could be either is as large as the
+/// larger, and moving it would cost the prepared path what it saves.
+macro_rules! start {
+    ($exec:expr, $built:expr) => {
+        match $built.memo {
+            Some(memo) => start_remembered($exec, $built, memo).await,
+            None => start($exec, $built).await,
+        }
+    };
 }
 
 /// Runs one statement and collects its rows, in a tracing span carrying the SQL.
@@ -272,7 +295,7 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
     built: &Built<'_>,
 ) -> Result<Vec<Row>, Error> {
     async {
-        let (conn, prepared) = start(exec, built).await?;
+        let (conn, prepared) = start!(exec, built)?;
         let rows = conn.query(built.sql(), &prepared, &built.params).await;
         let rows = rows.map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", rows.len());
@@ -355,7 +378,7 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
     built: &Built<'_>,
 ) -> Result<u64, Error> {
     async {
-        let (conn, prepared) = start(exec, built).await?;
+        let (conn, prepared) = start!(exec, built)?;
         let n = conn.execute(built.sql(), &prepared, &built.params).await;
         let n = n.map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
         tracing::Span::current().record("rows", n);
@@ -374,7 +397,7 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
 ) -> Result<Rows<'e>, Error> {
     let span = query_span(built.sql());
     async {
-        let (mut conn, prepared) = start(exec, built).await?;
+        let (mut conn, prepared) = start!(exec, built)?;
         let rows = conn
             .query_raw(built.sql(), &prepared, &built.params)
             .await
