@@ -42,13 +42,13 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
         env.seed_users(n, false);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
             b.to_async(&env.rt).iter(|| async {
-                let rows = env.raw.query(&statement, &[]).await.unwrap();
+                let rows = env.raw().query(&statement, &[]).await.unwrap();
                 black_box(rows.iter().map(|r| raw_user(r, 0)).collect::<Vec<_>>())
             })
         });
         group.bench_with_input(BenchmarkId::new("raw_stream", n), &n, |b, _| {
             b.to_async(&env.rt).iter(|| async {
-                let users = suite::stream_decoded(&env.raw, &statement, &[], |r| raw_user(r, 0));
+                let users = suite::stream_decoded(env.raw(), &statement, &[], |r| raw_user(r, 0));
                 black_box(users.await)
             })
         });
@@ -72,7 +72,7 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
         env.seed_users(n, true);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
             b.to_async(&env.rt).iter(|| async {
-                let rows = env.raw.query(&statement, &[&"black"]).await.unwrap();
+                let rows = env.raw().query(&statement, &[&"black"]).await.unwrap();
                 let rows: Vec<(User, Option<Post>)> = rows
                     .iter()
                     .map(|r| {
@@ -85,7 +85,7 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
         });
         group.bench_with_input(BenchmarkId::new("raw_stream", n), &n, |b, _| {
             b.to_async(&env.rt)
-                .iter(|| async { black_box(suite::medium_raw_stream(&env.raw, &statement).await) })
+                .iter(|| async { black_box(suite::medium_raw_stream(env.raw(), &statement).await) })
         });
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
             b.to_async(&env.rt)
@@ -111,11 +111,11 @@ fn loading_associations(c: &mut Criterion, env: &Env) {
     });
     group.bench_function("raw", |b| {
         b.to_async(&env.rt)
-            .iter(|| async { black_box(suite::load_raw(&env.raw, &statements).await) })
+            .iter(|| async { black_box(suite::load_raw(env.raw(), &statements).await) })
     });
     group.bench_function("raw_stream", |b| {
         b.to_async(&env.rt)
-            .iter(|| async { black_box(suite::load_raw_stream(&env.raw, &statements).await) })
+            .iter(|| async { black_box(suite::load_raw_stream(env.raw(), &statements).await) })
     });
     group.finish();
 }
@@ -130,7 +130,7 @@ fn insert(c: &mut Criterion, env: &Env) {
         env.reset();
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, &n| {
             b.to_async(&env.rt)
-                .iter(|| async { black_box(suite::insert_raw(&env.raw, &statement, n).await) })
+                .iter(|| async { black_box(suite::insert_raw(env.raw(), &statement, n).await) })
         });
         env.reset();
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, &n| {
@@ -168,7 +168,7 @@ fn bulk_insert(c: &mut Criterion, env: &Env) {
         b.to_async(&env.rt).iter_custom(|iters| async move {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
-                env.raw.batch_execute(TRUNCATE).await.unwrap();
+                env.raw().batch_execute(TRUNCATE).await.unwrap();
                 let start = Instant::now();
                 let n = User::insert_many(new_users(ROWS))
                     .execute(&env.conn)
@@ -184,9 +184,9 @@ fn bulk_insert(c: &mut Criterion, env: &Env) {
         b.to_async(&env.rt).iter_custom(|iters| async move {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
-                env.raw.batch_execute(TRUNCATE).await.unwrap();
+                env.raw().batch_execute(TRUNCATE).await.unwrap();
                 let start = Instant::now();
-                let n = suite::copy_raw(&env.raw, &new_users(ROWS)).await;
+                let n = suite::copy_raw(env.raw(), &new_users(ROWS)).await;
                 total += start.elapsed();
                 assert_eq!(n as usize, ROWS);
             }

@@ -5,10 +5,10 @@
 //! Criterion (the rest of `diesel_suite`) times one side, then the next.
 //! On these two shared cores a case moves by 20–80% between neighbouring
 //! measurements, far more than the 3% that pgtable's goals are about.
-//! Here every round times each side once, back to back, in an order that
-//! rotates from round to round, and takes each side's ratio to the fastest
-//! raw side within the round: what slows the machine for a while slows
-//! every side of that round. The report is the median of the rounds'
+//! Here the sides take turns run by run, in an order that rotates, for
+//! about 20 ms of the slowest side's runs a round, and each side's ratio to
+//! the fastest raw side is taken within the round: what slows the machine
+//! for a while slows every side of that round. The report is the median of the rounds'
 //! ratios, with its quartiles. (Criterion cannot pair sides: its
 //! measurement is a duration, and it plans its iterations from it.)
 //!
@@ -87,7 +87,7 @@ where
                 let mut total = Duration::ZERO;
                 for _ in 0..k {
                     if empty_first {
-                        env.raw.batch_execute(TRUNCATE).await.unwrap();
+                        env.raw().batch_execute(TRUNCATE).await.unwrap();
                     }
                     let start = Instant::now();
                     black_box(f().await);
@@ -132,10 +132,19 @@ fn measure(case: String, sides: &[Side<'_>], mode: Mode) -> Outcome {
     }
     let mut per_run: Vec<Vec<f64>> = vec![Vec::with_capacity(mode.rounds); sides.len()];
     for round in 0..mode.rounds {
-        for i in 0..sides.len() {
-            let s = (round + i) % sides.len();
-            let elapsed = (sides[s].run)(k);
-            per_run[s].push(elapsed.as_secs_f64() / k as f64);
+        // The sides take turns run by run, not batch by batch: a state of
+        // the machine that lasts a few milliseconds (the server's process
+        // waking on the client's core or on the other one) then falls on
+        // every side alike.
+        let mut totals = vec![Duration::ZERO; sides.len()];
+        for step in 0..k as usize {
+            for i in 0..sides.len() {
+                let s = (round + step + i) % sides.len();
+                totals[s] += (sides[s].run)(1);
+            }
+        }
+        for (s, total) in totals.iter().enumerate() {
+            per_run[s].push(total.as_secs_f64() / k as f64);
         }
     }
     let median = |times: &Vec<f64>| quartiles(times.clone())[1];
@@ -187,11 +196,11 @@ fn run_cases(env: &Env, mode: Mode, filter: &str, out: &mut Vec<Outcome>) {
         let prepared = User::select().prepare();
         let sides = [
             side("raw", env, || async {
-                let rows = env.raw.query(&users, &[]).await.unwrap();
+                let rows = env.raw().query(&users, &[]).await.unwrap();
                 rows.iter().map(|r| raw_user(r, 0)).collect::<Vec<_>>()
             }),
             side("raw_stream", env, || {
-                suite::stream_decoded(&env.raw, &users, &[], |r| raw_user(r, 0))
+                suite::stream_decoded(env.raw(), &users, &[], |r| raw_user(r, 0))
             }),
             side("pgtable", env, || async {
                 User::select().fetch_all(&env.conn).await.unwrap()
@@ -212,7 +221,7 @@ fn run_cases(env: &Env, mode: Mode, filter: &str, out: &mut Vec<Outcome>) {
         env.seed_users(n, true);
         let sides = [
             side("raw_stream", env, || {
-                suite::medium_raw_stream(&env.raw, &medium)
+                suite::medium_raw_stream(env.raw(), &medium)
             }),
             side("pgtable", env, || suite::medium_pgtable(&env.conn)),
         ];
@@ -224,9 +233,9 @@ fn run_cases(env: &Env, mode: Mode, filter: &str, out: &mut Vec<Outcome>) {
         env.rt.block_on(suite::seed_associations(&env.conn));
         let statements = [USERS_SQL, POSTS_SQL, COMMENTS_SQL].map(|sql| env.prepare(sql));
         let sides = [
-            side("raw", env, || suite::load_raw(&env.raw, &statements)),
+            side("raw", env, || suite::load_raw(env.raw(), &statements)),
             side("raw_stream", env, || {
-                suite::load_raw_stream(&env.raw, &statements)
+                suite::load_raw_stream(env.raw(), &statements)
             }),
             side("pgtable", env, || async {
                 let loaded: Loaded = User::select()
@@ -249,7 +258,7 @@ fn run_cases(env: &Env, mode: Mode, filter: &str, out: &mut Vec<Outcome>) {
         env.reset();
         let statement = env.prepare(&insert_sql(n));
         let sides = [
-            side("raw", env, || suite::insert_raw(&env.raw, &statement, n)),
+            side("raw", env, || suite::insert_raw(env.raw(), &statement, n)),
             side("pgtable", env, || async {
                 User::insert_many(new_users(n))
                     .execute(&env.conn)
@@ -267,7 +276,7 @@ fn run_cases(env: &Env, mode: Mode, filter: &str, out: &mut Vec<Outcome>) {
         }
         let sides = [
             side_on_empty("raw", env, || async {
-                suite::copy_raw(&env.raw, &new_users(n)).await
+                suite::copy_raw(env.raw(), &new_users(n)).await
             }),
             side_on_empty("pgtable", env, || async {
                 User::insert_many(new_users(n))
@@ -286,10 +295,10 @@ fn report(outcomes: &[Outcome], mode: Mode) -> String {
             .to_owned()
     } else {
         format!(
-            "`cargo bench --bench diesel_suite -- --paired`: {} rounds, each timing every \
-             side back to back (about {} ms each) in an order that rotates; the ratio \
-             is taken within each round. Ratio: median of the rounds [first quartile, \
-             third quartile].",
+            "`cargo bench --bench diesel_suite -- --paired`: {} rounds, in each of which \
+             the sides take turns run by run, in an order that rotates, for about {} ms \
+             of the slowest side's runs; the ratio is taken within each round. Ratio: \
+             median of the rounds [first quartile, third quartile].",
             mode.rounds,
             mode.batch.as_millis()
         )

@@ -76,7 +76,6 @@ pub fn runtime(multi_thread: bool) -> tokio::runtime::Runtime {
 pub struct Env {
     pub rt: tokio::runtime::Runtime,
     pub conn: Conn,
-    pub raw: Client,
     /// The database's connection settings, for other clients.
     pub config: tokio_postgres::Config,
     /// Appended to each group's name: `""` on the current-thread runtime,
@@ -89,26 +88,35 @@ impl Env {
     /// multi-thread one.
     pub fn new(name: &str, multi_thread: bool) -> Env {
         let rt = runtime(multi_thread);
-        let (conn, raw, config) = rt.block_on(async {
+        let (conn, config) = rt.block_on(async {
             let (config, db) = crate::support::fresh_database(name).await;
             let conn = db.conn().await.unwrap();
             conn.batch_execute(&schema_sql()).await.unwrap();
-            let (raw, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
-            tokio::spawn(connection);
-            (conn, raw, config)
+            (conn, config)
         });
         Env {
             rt,
             conn,
-            raw,
             config,
             flavour: if multi_thread { "_mt" } else { "" },
         }
     }
 
+    /// The connection the hand-written sides run on: pgtable's own (a
+    /// pooled connection is a tokio-postgres client underneath), so that
+    /// every side talks to the same server process. With a process each,
+    /// one-row cases on the current-thread runtime differed by up to 3x
+    /// between the sides, in whichever direction the operating system had
+    /// placed the two processes on the two cores, and changed between runs.
+    pub fn raw(&self) -> &Client {
+        &self.conn
+    }
+
     /// Empties the tables.
     pub fn reset(&self) {
-        self.rt.block_on(self.raw.batch_execute(TRUNCATE)).unwrap();
+        self.rt
+            .block_on(self.raw().batch_execute(TRUNCATE))
+            .unwrap();
     }
 
     /// `n` users, every other one with black hair; with one post each when asked.
@@ -118,19 +126,15 @@ impl Env {
 
     /// `sql`, prepared on the raw client.
     pub fn prepare(&self, sql: &str) -> Statement {
-        self.rt.block_on(self.raw.prepare(sql)).unwrap()
+        self.rt.block_on(self.raw().prepare(sql)).unwrap()
     }
 
-    /// Closes the connections and drops the database.
+    /// Closes the connection and drops the database.
     pub fn finish(self) {
         let Env {
-            rt,
-            conn,
-            raw,
-            config,
-            ..
+            rt, conn, config, ..
         } = self;
-        drop((conn, raw));
+        drop(conn);
         let name = config.get_dbname().expect("the bench database is named");
         rt.block_on(crate::support::drop_database(name));
     }

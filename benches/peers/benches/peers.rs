@@ -190,7 +190,7 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
         env.seed_users(n, false);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
             b.to_async(&env.rt).iter(|| async {
-                let users = suite::stream_decoded(&env.raw, &statement, &[], |r| raw_user(r, 0));
+                let users = suite::stream_decoded(env.raw(), &statement, &[], |r| raw_user(r, 0));
                 black_box(users.await)
             })
         });
@@ -240,7 +240,7 @@ fn medium_complex_query(c: &mut Criterion, env: &Env) {
         env.seed_users(n, true);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
             b.to_async(&env.rt)
-                .iter(|| async { black_box(suite::medium_raw_stream(&env.raw, &statement).await) })
+                .iter(|| async { black_box(suite::medium_raw_stream(env.raw(), &statement).await) })
         });
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, _| {
             b.to_async(&env.rt)
@@ -312,7 +312,7 @@ fn insert(c: &mut Criterion, env: &Env) {
         env.reset();
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, &n| {
             b.to_async(&env.rt)
-                .iter(|| async { black_box(suite::insert_raw(&env.raw, &statement, n).await) })
+                .iter(|| async { black_box(suite::insert_raw(env.raw(), &statement, n).await) })
         });
         env.reset();
         group.bench_with_input(BenchmarkId::new("pgtable", n), &n, |b, &n| {
@@ -386,11 +386,11 @@ fn loading_associations(c: &mut Criterion, env: &Env) {
     let mut group = c.benchmark_group(format!("peers_loading_associations{}", env.flavour));
     group.bench_function("raw", |b| {
         b.to_async(&env.rt)
-            .iter(|| async { black_box(suite::load_raw(&env.raw, &statements).await) })
+            .iter(|| async { black_box(suite::load_raw(env.raw(), &statements).await) })
     });
     group.bench_function("raw_stream", |b| {
         b.to_async(&env.rt)
-            .iter(|| async { black_box(suite::load_raw_stream(&env.raw, &statements).await) })
+            .iter(|| async { black_box(suite::load_raw_stream(env.raw(), &statements).await) })
     });
     group.bench_function("pgtable", |b| {
         b.to_async(&env.rt).iter(|| async {

@@ -89,7 +89,9 @@ impl<T, V: SqlType + 'static> Operand<T, Option<V>> for Placeholder<V> {
 }
 
 /// A select whose SQL is written: run it with [`PreparedSelect::bind`]
-/// and a terminal method, as often as needed.
+/// and a terminal method, as often as needed. It remembers the statement
+/// each connection prepared for it, so a run on a connection it ran on
+/// before does not look its text up in the connection's statement cache.
 pub struct PreparedSelect<Src, S = super::All> {
     select: Select<Src, S>,
     plan: Plan,

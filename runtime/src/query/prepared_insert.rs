@@ -46,7 +46,9 @@ use crate::table::{InsertValue, Insertable, Writable};
 ///
 /// Build it with [`WriteQueries::prepare_insert`](super::WriteQueries::prepare_insert),
 /// add `ON CONFLICT` as on an [`Insert`](super::Insert), and run it with a
-/// row as often as needed, from any number of tasks.
+/// row as often as needed, from any number of tasks. Like a
+/// [`PreparedSelect`](super::PreparedSelect), it remembers the statement
+/// each connection prepared for it.
 pub struct PreparedInsert<T: Writable> {
     conflict: Option<Conflict>,
     /// The statements written so far, one per pattern of `DEFAULT`s and

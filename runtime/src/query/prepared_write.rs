@@ -91,7 +91,9 @@ impl Written {
 /// An `UPDATE` or `DELETE` of table `T` whose SQL is written: run it with
 /// [`PreparedWrite::bind`] and [`BoundWrite::execute`], as often as needed,
 /// from any number of tasks. Made by `.prepare()` on an update or delete
-/// with a filter (or `.all_rows()`).
+/// with a filter (or `.all_rows()`). Like a
+/// [`PreparedSelect`](super::PreparedSelect), it remembers the statement
+/// each connection prepared for it.
 pub struct PreparedWrite<T> {
     written: Written,
     _table: PhantomData<fn() -> T>,
