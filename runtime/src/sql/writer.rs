@@ -222,8 +222,9 @@ impl Default for SqlWriter<'_> {
 impl<'a> SqlWriter<'a> {
     /// A statement that may write.
     pub(crate) fn new() -> Self {
-        // Room for a typical statement's text and parameters.
-        SqlWriter::with_text(String::with_capacity(256), Vec::with_capacity(8))
+        // Room for a typical statement's text; its parameters get theirs at
+        // the first (`make_room_for_params`).
+        SqlWriter::with_text(String::with_capacity(256), Vec::new())
     }
 
     fn with_text(sql: String, params: Vec<&'a (dyn ToSql + Sync)>) -> Self {
@@ -305,6 +306,9 @@ impl<'a> SqlWriter<'a> {
 
     #[inline]
     fn bind(&mut self, value: &'a (dyn ToSql + Sync)) {
+        if self.params.capacity() == 0 {
+            self.make_room_for_params();
+        }
         self.params.push(value);
         let n = self.params.len();
         self.sql.push('$');
@@ -315,6 +319,14 @@ impl<'a> SqlWriter<'a> {
             // Writing to a String cannot fail.
             let _ = write!(self.sql, "{n}");
         }
+    }
+
+    /// Room for a typical statement's parameters, made at the first one: a
+    /// statement without any allocates none.
+    #[cold]
+    #[inline(never)]
+    fn make_room_for_params(&mut self) {
+        self.params = Vec::with_capacity(8);
     }
 
     /// A named parameter whose value is given when the statement runs.
