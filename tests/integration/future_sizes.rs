@@ -1,6 +1,7 @@
 //! How large the future of a statement is: what every in-flight query
-//! holds, and what `tokio::spawn` or an axum handler moves. No server is
-//! needed: the futures are built, never polled.
+//! holds, and what `tokio::spawn` or an axum handler moves; and how large
+//! a query being built is. No server is needed: the futures are built,
+//! never polled.
 //!
 //! The ceilings leave about a fifth of room over today's sizes. A future
 //! past one has most likely grown a layer that keeps the future it wraps
@@ -65,5 +66,25 @@ fn statement_futures_stay_small() {
                 .filter(User::ID.eq(uuid::Uuid::nil()))
                 .execute(&db),
         ),
+    );
+}
+
+/// A query is moved into and out of every builder step (`filter`,
+/// `order_by`, `limit`, `and`), so its size is much of what building one
+/// costs: a `Select` of 240 bytes and nodes of 56 took a 5-condition
+/// select to 3.9x a constant string in time, against 3.1x at these sizes
+/// (benches/NOTES.md, `build_sql`). A clause few queries have belongs in
+/// the select's boxed `MoreClauses`, and a large node kind in a box.
+#[test]
+fn query_values_stay_small() {
+    assert!(
+        size_of::<pgtable::query::Node>() <= 48,
+        "an expression node takes {} bytes, past 48",
+        size_of::<pgtable::query::Node>()
+    );
+    assert!(
+        size_of::<pgtable::Select<User>>() <= 104,
+        "a select takes {} bytes, past 104",
+        size_of::<pgtable::Select<User>>()
     );
 }
