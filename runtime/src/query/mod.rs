@@ -396,7 +396,10 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
     built: &Built<'_>,
 ) -> Result<Rows<'e>, Error> {
     let span = query_span(built.sql());
-    async {
+    // The span the rows keep, taken here rather than asked of the
+    // dispatcher (`Span::current`) once inside it.
+    let rows_span = span.clone();
+    async move {
         let (mut conn, prepared) = start!(exec, built)?;
         let rows = conn
             .query_raw(built.sql(), &prepared, &built.params)
@@ -411,7 +414,7 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
             rows: Box::pin(rows),
             ended: false,
             count: 0,
-            span: tracing::Span::current(),
+            span: rows_span,
         })
     }
     .instrument(span)
