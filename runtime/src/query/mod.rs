@@ -294,14 +294,16 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
     exec: &E,
     built: &Built<'_>,
 ) -> Result<Vec<Row>, Error> {
-    async {
+    let span = query_span(built.sql());
+    let counted = span.clone();
+    async move {
         let (conn, prepared) = start!(exec, built)?;
         let rows = conn.query(built.sql(), &prepared, &built.params).await;
         let rows = rows.map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
-        tracing::Span::current().record("rows", rows.len());
+        counted.record("rows", rows.len());
         Ok(rows)
     }
-    .instrument(query_span(built.sql()))
+    .instrument(span)
     .await
 }
 
@@ -377,14 +379,16 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
     exec: &E,
     built: &Built<'_>,
 ) -> Result<u64, Error> {
-    async {
+    let span = query_span(built.sql());
+    let counted = span.clone();
+    async move {
         let (conn, prepared) = start!(exec, built)?;
         let n = conn.execute(built.sql(), &prepared, &built.params).await;
         let n = n.map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
-        tracing::Span::current().record("rows", n);
+        counted.record("rows", n);
         Ok(n)
     }
-    .instrument(query_span(built.sql()))
+    .instrument(span)
     .await
 }
 
