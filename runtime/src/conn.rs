@@ -373,9 +373,10 @@ impl<'a> Acquired<'a> {
     }
 
     /// `sql`, ready to run with `params` parameters: prepared under a name
-    /// (from the connection's cache when it is on), or in PgBouncer mode
-    /// with its parameter types. A failed prepare ends the statement: the
-    /// server answered, so the connection's state is known.
+    /// (from the connection's cache when it is on, and then remembered in
+    /// `memo`, when given, for [`Acquired::remembered`]), or in PgBouncer
+    /// mode with its parameter types. A failed prepare ends the statement:
+    /// the server answered, so the connection's state is known.
     pub(crate) async fn prepare(
         &self,
         sql: &str,

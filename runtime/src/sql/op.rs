@@ -55,34 +55,9 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
-    /// The operator as SQL writes it.
+    /// The operator as SQL writes it: `=`, `= ANY`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            BinaryOp::Eq => "=",
-            BinaryOp::Ne => "<>",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Like => "LIKE",
-            BinaryOp::ILike => "ILIKE",
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-            BinaryOp::EqAny => "= ANY",
-            BinaryOp::NeAll => "<> ALL",
-            BinaryOp::Concat => "||",
-            BinaryOp::Contains => "@>",
-            BinaryOp::ContainedBy => "<@",
-            BinaryOp::Overlaps => "&&",
-            BinaryOp::JsonGet => "->",
-            BinaryOp::JsonGetText => "->>",
-            BinaryOp::JsonPathText => "#>>",
-            BinaryOp::HasKey => "?",
-            BinaryOp::In => "IN",
-            BinaryOp::NotIn => "NOT IN",
-        }
+        self.between_operands().trim().trim_end_matches('(')
     }
 
     /// The operator with what surrounds it between its operands, written in
@@ -134,12 +109,9 @@ pub enum Logic {
 }
 
 impl Logic {
-    /// The keyword.
+    /// The keyword: `AND`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Logic::And => "AND",
-            Logic::Or => "OR",
-        }
+        self.separator().trim()
     }
 
     /// The keyword between two conditions: ` AND `.
@@ -169,12 +141,9 @@ pub enum PostfixOp {
 }
 
 impl PostfixOp {
-    /// The test as SQL writes it.
+    /// The test as SQL writes it: `IS NULL`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            PostfixOp::IsNull => "IS NULL",
-            PostfixOp::IsNotNull => "IS NOT NULL",
-        }
+        self.after_operand().trim_start()
     }
 
     /// The test after its operand: ` IS NULL`.
@@ -210,42 +179,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn operators_in_one_piece_are_the_operators_spaced() {
-        use BinaryOp::*;
-        for op in [
-            Eq,
-            Ne,
-            Gt,
-            Ge,
-            Lt,
-            Le,
-            Like,
-            ILike,
-            Add,
-            Sub,
-            Mul,
-            Div,
-            EqAny,
-            NeAll,
-            Concat,
-            Contains,
-            ContainedBy,
-            Overlaps,
-            JsonGet,
-            JsonGetText,
-            JsonPathText,
-            HasKey,
-            In,
-            NotIn,
+    fn operators_are_spelled_bare_and_spaced() {
+        for (op, bare, spaced) in [
+            (BinaryOp::Eq, "=", " = "),
+            (BinaryOp::Ge, ">=", " >= "),
+            (BinaryOp::ILike, "ILIKE", " ILIKE "),
+            (BinaryOp::EqAny, "= ANY", " = ANY("),
+            (BinaryOp::NeAll, "<> ALL", " <> ALL("),
+            (BinaryOp::JsonPathText, "#>>", " #>> "),
+            (BinaryOp::NotIn, "NOT IN", " NOT IN "),
         ] {
+            assert_eq!((op.as_str(), op.between_operands()), (bare, spaced));
             let close = if op.takes_array() { "(" } else { " " };
             assert_eq!(op.between_operands(), format!(" {}{close}", op.as_str()));
         }
-        for logic in [Logic::And, Logic::Or] {
-            assert_eq!(logic.separator(), format!(" {} ", logic.as_str()));
-        }
-        for op in [PostfixOp::IsNull, PostfixOp::IsNotNull] {
-            assert_eq!(op.after_operand(), format!(" {}", op.as_str()));
-        }
+        assert_eq!((Logic::Or.as_str(), Logic::Or.separator()), ("OR", " OR "));
+        assert_eq!(
+            (
+                PostfixOp::IsNotNull.as_str(),
+                PostfixOp::IsNotNull.after_operand()
+            ),
+            ("IS NOT NULL", " IS NOT NULL")
+        );
+        assert_eq!(Direction::Desc.after_operand(), " DESC");
     }
 }
