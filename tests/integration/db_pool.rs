@@ -80,8 +80,18 @@ async fn a_prepared_query_runs_on_every_connection_it_meets() -> Result<(), pgta
     second
         .execute("SELECT pg_terminate_backend($1)", &[&pid])
         .await?;
-    // Once the client has seen its connection end, the pool drops it.
+    // Once the client has seen its connection end, the pool drops it. A
+    // statement failing is not yet that: the connection's task may still
+    // be closing, and the pool would hand it out again.
     assert!(first.query_one("SELECT 1", &[]).await.is_err());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !first.is_closed() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the terminated connection never closed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
     drop(first);
     let replaced = db.conn().await?;
     let new_pid: i32 = replaced
