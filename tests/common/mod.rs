@@ -1,6 +1,7 @@
-//! Test harness: each test gets a fresh database on the real server, dropped
-//! when the test ends (passing or panicking), so tests run in parallel and
-//! leave nothing behind.
+//! Test harness: each test gets a database of its own on the real server,
+//! as new (made for it, or reset after an earlier test of the same process:
+//! see `databases`), so tests run in parallel; the process drops every
+//! database it made when it exits, so nothing is left behind.
 //!
 //! The server is `DATABASE_URL` (scripts/test sets it), else
 //! postgres://postgres@127.0.0.1:5432/postgres.
@@ -9,6 +10,7 @@
 
 pub mod blog;
 pub mod cluster;
+pub mod databases;
 pub mod pgbouncer;
 
 use pgtable::{InsertValue, Insertable, Table};
@@ -65,14 +67,9 @@ pub fn config_for(name: &str) -> Config {
 }
 
 impl TestDb {
+    /// A database for this test alone, as new (see `databases`).
     pub async fn new() -> TestDb {
-        let name = format!("pgtable_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = connect(&admin_config()).await;
-        admin
-            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-            .await
-            .expect("the test user must be allowed to create databases");
-        let client = connect(&config_for(&name)).await;
+        let (client, name) = databases::take().await;
         TestDb { client, name }
     }
 
@@ -121,26 +118,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let name = std::mem::take(&mut self.name);
-        // Drop runs inside the test's runtime, which cannot block on itself:
-        // drop the database from a thread with a runtime of its own.
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            rt.block_on(async {
-                let (admin, connection) = admin_config().connect(NoTls).await?;
-                tokio::spawn(connection);
-                admin
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await
-            })
-            .map_err(std::io::Error::other)
-        })
-        .join();
-        if let Ok(Err(err)) = dropped {
-            eprintln!("warning: could not drop a test database: {err}");
-        }
+        databases::give_back(std::mem::take(&mut self.name));
     }
 }
 

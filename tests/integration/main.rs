@@ -40,6 +40,7 @@ mod faults;
 mod fragments;
 mod future_sizes;
 mod generated_columns;
+mod harness;
 mod hostile_values;
 mod index_options;
 mod insert_derive;

@@ -108,30 +108,12 @@ async fn tenant_role(test: &TestDb) -> String {
     role
 }
 
-fn drop_role(test: TestDb, role: &str) {
-    drop(test);
-    let role = role.to_owned();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let (admin, connection) = common::database_url()
-                .parse::<tokio_postgres::Config>()
-                .unwrap()
-                .connect(tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(connection);
-            admin
-                .batch_execute(&format!("DROP ROLE IF EXISTS \"{role}\""))
-                .await
-                .unwrap();
-        });
-    })
-    .join()
-    .unwrap();
+/// Drops the role, after what it was granted in the test's database.
+async fn drop_role(test: &TestDb, role: &str) {
+    test.client
+        .batch_execute(&format!("DROP OWNED BY \"{role}\"; DROP ROLE \"{role}\""))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -195,7 +177,7 @@ async fn the_server_shows_each_user_their_own_rows() -> Result<(), pgtable::Erro
     assert_eq!(Note::select().count(&db).await?, 3);
 
     drop(db);
-    drop_role(test, &role);
+    drop_role(&test, &role).await;
     Ok(())
 }
 
@@ -286,6 +268,6 @@ async fn a_role_the_schema_creates_is_created_and_checked() -> Result<(), Box<dy
             r#"create policy "tenant_writes" on "invoices""#,
         ]
     );
-    drop_role(test, "pgtable_rls_tenant");
+    drop_role(&test, "pgtable_rls_tenant").await;
     Ok(())
 }
