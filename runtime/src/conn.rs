@@ -28,7 +28,7 @@ use postgres_types::{ToSql, Type};
 use tokio_postgres::{Row, RowStream, Statement};
 
 use crate::error::Error;
-use crate::sql::StatementMemo;
+use crate::sql::{StatementMemo, StatementTexts};
 use crate::unnamed::TypeCache;
 
 /// How a pool's connections run statements.
@@ -43,6 +43,8 @@ pub(crate) struct Settings {
     pub statement_timeout: Option<Duration>,
     /// Parameter types of unnamed statements (PgBouncer mode).
     pub types: TypeCache,
+    /// Ad hoc statements by text, per connection (with the statement cache).
+    pub texts: StatementTexts,
 }
 
 /// A statement ready to run: prepared under a name (and cached per
@@ -373,10 +375,11 @@ impl<'a> Acquired<'a> {
     }
 
     /// `sql`, ready to run with `params` parameters: prepared under a name
-    /// (from the connection's cache when it is on, and then remembered in
-    /// `memo`, when given, for [`Acquired::remembered`]), or in PgBouncer
-    /// mode with its parameter types. A failed prepare ends the statement:
-    /// the server answered, so the connection's state is known.
+    /// (from the connection's cache when it is on, and then remembered, in
+    /// `memo` when given, else by its text, for [`Acquired::remembered`]),
+    /// or in PgBouncer mode with its parameter types. A failed prepare ends
+    /// the statement: the server answered, so the connection's state is
+    /// known.
     pub(crate) async fn prepare(
         &self,
         sql: &str,
@@ -411,8 +414,14 @@ impl<'a> Acquired<'a> {
                 self.prepared(r.map(Prepared::Named))
             })
             .await;
-            if let (Some(memo), Ok(Prepared::Named(statement))) = (memo, &prepared) {
-                memo.put(&client.statement_cache, statement);
+            if let Ok(Prepared::Named(statement)) = &prepared {
+                match memo {
+                    Some(memo) => memo.put(&client.statement_cache, statement),
+                    None => self
+                        .settings
+                        .texts
+                        .put(&client.statement_cache, sql, statement),
+                }
             }
             prepared
         } else {
@@ -424,14 +433,19 @@ impl<'a> Acquired<'a> {
     }
 
     /// The statement as this connection prepared it before, as `memo`
-    /// remembers, when statements are cached (never in PgBouncer mode,
+    /// remembers (a statement written once), or else as remembered by its
+    /// text `sql`, when statements are cached (never in PgBouncer mode,
     /// whose statements are unnamed).
-    pub(crate) fn remembered(&self, memo: &StatementMemo) -> Option<Prepared> {
+    pub(crate) fn remembered(&self, sql: &str, memo: Option<&StatementMemo>) -> Option<Prepared> {
         if self.settings.pgbouncer || !self.settings.statement_cache {
             return None;
         }
-        memo.get(&self.conn().client().statement_cache)
-            .map(Prepared::Named)
+        let cache = &self.conn().client().statement_cache;
+        match memo {
+            Some(memo) => memo.get(cache),
+            None => self.settings.texts.get(cache, sql),
+        }
+        .map(Prepared::Named)
     }
 
     /// A prepare's result: a failed one ends the statement; a prepared one

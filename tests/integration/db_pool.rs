@@ -40,13 +40,63 @@ async fn statements_are_prepared_once_per_connection() -> Result<(), pgtable::Er
     Ok(())
 }
 
+/// How a test runs "the users with this email": a prepared query, or ad
+/// hoc queries (two texts, which must not be taken for each other).
+#[derive(Clone, Copy, Debug)]
+enum Way {
+    Prepared,
+    AdHoc,
+}
+
+type ByEmail = pgtable::query::PreparedSelect<User>;
+
+async fn emails_of<E: pgtable::Executor>(
+    way: Way,
+    prepared: &ByEmail,
+    exec: &E,
+    email: &str,
+) -> Result<Vec<String>, pgtable::Error> {
+    let emails = |users: Vec<User>| users.into_iter().map(|u| u.email).collect::<Vec<_>>();
+    Ok(match way {
+        Way::Prepared => emails(
+            prepared
+                .bind("email", email.to_owned())
+                .fetch_all(exec)
+                .await?,
+        ),
+        Way::AdHoc => {
+            let found = emails(
+                User::select()
+                    .filter(User::EMAIL.eq(email))
+                    .fetch_all(exec)
+                    .await?,
+            );
+            let ordered = User::select()
+                .filter(User::EMAIL.eq(email))
+                .order_by(User::EMAIL.desc())
+                .fetch_all(exec)
+                .await?;
+            assert_eq!(emails(ordered), found, "the second text, its own statement");
+            found
+        }
+    })
+}
+
 /// A prepared query remembers its statement for each connection it ran on
-/// (`sql::StatementMemo`), so a second run there skips the connection's
-/// statement cache. It must never hand one connection's statement to
+/// (`sql::StatementMemo`), and ad hoc statements are remembered by text
+/// (`sql::StatementTexts`), so a second run there skips the connection's
+/// statement cache. Neither may ever hand one connection's statement to
 /// another: not to a second connection of the pool, not inside a
 /// transaction, not to a connection opened in place of a closed one.
 #[tokio::test]
-async fn a_prepared_query_runs_on_every_connection_it_meets() -> Result<(), pgtable::Error> {
+async fn a_statement_runs_on_every_connection_it_meets() -> Result<(), pgtable::Error> {
+    for way in [Way::Prepared, Way::AdHoc] {
+        runs_on_every_connection_it_meets(way).await?;
+    }
+    Ok(())
+}
+
+async fn runs_on_every_connection_it_meets(way: Way) -> Result<(), pgtable::Error> {
     let test = TestDb::with_schema(&schema::schema()).await;
     let db = test.db_builder().max_size(2).build()?;
     for email in ["a@x.io", "b@x.io"] {
@@ -61,15 +111,22 @@ async fn a_prepared_query_runs_on_every_connection_it_meets() -> Result<(), pgta
     let query = User::select()
         .filter(User::EMAIL.eq(placeholder::<String>("email")))
         .prepare();
-    let emails = |users: Vec<User>| users.into_iter().map(|u| u.email).collect::<Vec<_>>();
+    // One statement per connection for each text the way sends.
+    let texts = match way {
+        Way::Prepared => 1,
+        Way::AdHoc => 2,
+    };
     let (first, second) = (db.conn().await?, db.conn().await?);
     for conn in [&first, &second] {
         for email in ["a@x.io", "b@x.io", "a@x.io"] {
-            let found = query.bind("email", email).fetch_all(conn).await?;
-            assert_eq!(emails(found), [email]);
+            assert_eq!(
+                emails_of(way, &query, conn, email).await?,
+                [email],
+                "{way:?}"
+            );
         }
         let prepared: i64 = conn.query_one(OUR_STATEMENTS, &[]).await?.get(0);
-        assert_eq!(prepared, 1, "three runs on a connection, one statement");
+        assert_eq!(prepared, texts, "three runs on a connection ({way:?})");
     }
     // The first connection is closed under the pool; the one opened in
     // its place has never prepared the statement.
@@ -100,21 +157,23 @@ async fn a_prepared_query_runs_on_every_connection_it_meets() -> Result<(), pgta
         .get(0);
     assert_ne!(new_pid, pid);
     for email in ["a@x.io", "b@x.io"] {
-        let found = query.bind("email", email).fetch_all(&replaced).await?;
-        assert_eq!(emails(found), [email]);
+        assert_eq!(
+            emails_of(way, &query, &replaced, email).await?,
+            [email],
+            "{way:?}"
+        );
     }
     drop((second, replaced));
     let found = db
-        .transaction(async |tx| query.bind("email", "b@x.io").fetch_all(tx).await)
+        .transaction(async |tx| emails_of(way, &query, tx, "b@x.io").await)
         .await?;
-    assert_eq!(emails(found), ["b@x.io"]);
+    assert_eq!(found, ["b@x.io"]);
 
     // Without the statement cache, nothing is remembered either.
     let uncached = test.db_builder().statement_cache(false).build()?;
     let conn = uncached.conn().await?;
     for _ in 0..2 {
-        let found = query.bind("email", "a@x.io").fetch_all(&conn).await?;
-        assert_eq!(emails(found), ["a@x.io"]);
+        assert_eq!(emails_of(way, &query, &conn, "a@x.io").await?, ["a@x.io"]);
     }
     let prepared: i64 = conn.query_one(OUR_STATEMENTS, &[]).await?.get(0);
     assert_eq!(prepared, 0);

@@ -193,6 +193,7 @@ impl DbBuilder {
                 }
             }),
             types: Default::default(),
+            texts: Default::default(),
         });
         let primary = self.node(config, &self.tls, "primary")?;
         let replicas = self

@@ -40,7 +40,7 @@ use tracing::Instrument;
 use crate::conn::{Access, Acquired, Executor, Prepared};
 use crate::error::Error;
 use crate::schema::{ColumnDef, TableDef};
-use crate::sql::{Direction, SqlWriter, StatementMemo};
+use crate::sql::{Direction, SqlWriter};
 use crate::table::Table;
 
 pub use aggregate::count_all;
@@ -246,47 +246,25 @@ fn query_span(sql: &str) -> tracing::Span {
     )
 }
 
-/// The start of every statement written now: a connection for it (a
-/// replica's for a read, where there is one) and the statement prepared.
+/// The start of every statement: a connection for it (a replica's for a
+/// read, where there is one) and the statement prepared. On a connection
+/// it ran on before, a statement is taken from what the connection
+/// remembers (by its memo when it was written once, a prepared query's;
+/// else by its text) and not looked up in the connection's statement cache
+/// again. The look-up's future, which is large, is made (and boxed) only
+/// when that is needed, so this future stays small and cheap to move on
+/// the path taken on every run but the first.
 async fn start<'e, E: Executor + ?Sized>(
     exec: &'e E,
     built: &Built<'_>,
 ) -> Result<(Acquired<'e>, Prepared), Error> {
     check_size(built)?;
     let conn = exec.acquire(built.access()).await?;
-    let prepared = conn.prepare(built.sql(), built.params.len(), None).await?;
-    Ok((conn, prepared))
-}
-
-/// [`start`] for a statement written once (a prepared query's): on a
-/// connection it ran on before, it is not looked up in the connection's
-/// statement cache again. The look-up's future, which is large, is made
-/// (and boxed) only when that is needed, so this future stays small and
-/// cheap to move on the path taken on every run but the first.
-async fn start_remembered<'e, E: Executor + ?Sized>(
-    exec: &'e E,
-    built: &Built<'_>,
-    memo: &StatementMemo,
-) -> Result<(Acquired<'e>, Prepared), Error> {
-    check_size(built)?;
-    let conn = exec.acquire(built.access()).await?;
-    let prepared = match conn.remembered(memo) {
+    let prepared = match conn.remembered(built.sql(), built.memo) {
         Some(prepared) => prepared,
-        None => Box::pin(conn.prepare(built.sql(), built.params.len(), Some(memo))).await?,
+        None => Box::pin(conn.prepare(built.sql(), built.params.len(), built.memo)).await?,
     };
     Ok((conn, prepared))
-}
-
-/// Starts `built` on `exec` by [`start_remembered`] or [`start`]. A macro,
-/// not a function: a future that could be either is as large as the
-/// larger, and moving it would cost the prepared path what it saves.
-macro_rules! start {
-    ($exec:expr, $built:expr) => {
-        match $built.memo {
-            Some(memo) => start_remembered($exec, $built, memo).await,
-            None => start($exec, $built).await,
-        }
-    };
 }
 
 /// Runs one statement and collects its rows, in a tracing span carrying the SQL.
@@ -297,7 +275,7 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
     let span = query_span(built.sql());
     let counted = span.clone();
     async move {
-        let (conn, prepared) = start!(exec, built)?;
+        let (conn, prepared) = start(exec, built).await?;
         let rows = conn.query(built.sql(), &prepared, &built.params).await;
         let rows = rows.map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
         counted.record("rows", rows.len());
@@ -382,7 +360,7 @@ pub(crate) async fn execute<E: Executor + ?Sized>(
     let span = query_span(built.sql());
     let counted = span.clone();
     async move {
-        let (conn, prepared) = start!(exec, built)?;
+        let (conn, prepared) = start(exec, built).await?;
         let n = conn.execute(built.sql(), &prepared, &built.params).await;
         let n = n.map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
         counted.record("rows", n);
@@ -404,7 +382,7 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
     // dispatcher (`Span::current`) once inside it.
     let rows_span = span.clone();
     async move {
-        let (mut conn, prepared) = start!(exec, built)?;
+        let (mut conn, prepared) = start(exec, built).await?;
         let rows = conn
             .query_raw(built.sql(), &prepared, &built.params)
             .await

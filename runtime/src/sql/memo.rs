@@ -1,8 +1,13 @@
-//! The server's prepared forms of one statement written once (a prepared
-//! query's), per connection: so that running it again on a connection it
-//! ran on skips the statement cache's look-up of its text.
+//! Statements as the server prepared them, per connection, so that running
+//! one again on a connection it ran on skips the statement cache's look-up
+//! of its text: [`StatementMemo`] for one statement written once (a
+//! prepared query's), [`StatementTexts`] for ad hoc statements by text.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+
+use rustc_hash::FxHasher;
 
 use deadpool_postgres::StatementCache;
 use tokio_postgres::Statement;
@@ -54,4 +59,89 @@ impl StatementMemo {
     fn lock(&self) -> MutexGuard<'_, Vec<(Weak<StatementCache>, Statement)>> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Shards of [`StatementTexts`], so that connections running at once
+/// rarely wait for one another's look-ups.
+const SHARDS: usize = 8;
+
+/// At most this many statements per shard; a shard that is full forgets
+/// the statements of closed connections, and if that is not enough, all
+/// of them (they stay in their connections' own caches).
+const SHARD_CAPACITY: usize = 512;
+
+/// Ad hoc statements (written on every run) by their text, as prepared on
+/// each connection they ran on: so that running one again on a connection
+/// skips the statement cache's look-up of its text (SipHash of the text,
+/// a lock and a large future: about 900 instructions). Only a hit is
+/// served from here; a miss goes to the connection's cache, which keeps
+/// every statement, and is then remembered here.
+///
+/// An entry is keyed by a hash of its connection and text, and holds both
+/// to be checked on a hit: the connection as its statement cache, held
+/// weakly as in [`StatementMemo`], and the text in full.
+#[derive(Default)]
+pub(crate) struct StatementTexts {
+    shards: [Mutex<Shard>; SHARDS],
+}
+
+impl std::fmt::Debug for StatementTexts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StatementTexts").finish_non_exhaustive()
+    }
+}
+
+type Shard = HashMap<u64, TextEntry, BuildHasherDefault<FxHasher>>;
+
+struct TextEntry {
+    connection: Weak<StatementCache>,
+    sql: Box<str>,
+    statement: Statement,
+}
+
+impl StatementTexts {
+    /// The statement `sql` as prepared on the connection of `cache`, if it
+    /// was and is remembered.
+    pub(crate) fn get(&self, cache: &Arc<StatementCache>, sql: &str) -> Option<Statement> {
+        let key = key(cache, sql);
+        let shard = self.shard(key);
+        let entry = shard.get(&key)?;
+        (std::ptr::eq(entry.connection.as_ptr(), Arc::as_ptr(cache)) && *entry.sql == *sql)
+            .then(|| entry.statement.clone())
+    }
+
+    /// Remembers `statement`, `sql` as prepared on the connection of `cache`.
+    pub(crate) fn put(&self, cache: &Arc<StatementCache>, sql: &str, statement: &Statement) {
+        let key = key(cache, sql);
+        let mut shard = self.shard(key);
+        if shard.len() >= SHARD_CAPACITY && !shard.contains_key(&key) {
+            shard.retain(|_, entry| entry.connection.strong_count() > 0);
+            if shard.len() >= SHARD_CAPACITY {
+                shard.clear();
+            }
+        }
+        shard.insert(
+            key,
+            TextEntry {
+                connection: Arc::downgrade(cache),
+                sql: sql.into(),
+                statement: statement.clone(),
+            },
+        );
+    }
+
+    /// A shard; a panic elsewhere while it was held left it whole (each
+    /// change is one call), so a poisoned lock is taken over.
+    fn shard(&self, key: u64) -> MutexGuard<'_, Shard> {
+        self.shards[key as usize % SHARDS]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn key(cache: &Arc<StatementCache>, sql: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write_usize(Arc::as_ptr(cache) as usize);
+    hasher.write(sql.as_bytes());
+    hasher.finish()
 }

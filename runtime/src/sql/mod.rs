@@ -8,7 +8,8 @@
 //!   over its fragments, which gives its text, its bind parameters, and
 //!   whether it only reads.
 //! - `StatementMemo` (internal): a statement written once (a prepared query's), as
-//!   prepared on each connection it ran on.
+//!   prepared on each connection it ran on; `StatementTexts` (internal): ad hoc
+//!   statements by their text, the same way.
 
 mod memo;
 mod op;
@@ -16,7 +17,7 @@ mod quote;
 pub(crate) mod split;
 mod writer;
 
-pub(crate) use memo::StatementMemo;
+pub(crate) use memo::{StatementMemo, StatementTexts};
 pub use op::{BinaryOp, Direction, Logic, PostfixOp};
 pub use quote::{full_name, push_ident, push_table_name, quote_ident, quote_literal, table_name};
 pub use writer::{Fragment, SqlWriter};
