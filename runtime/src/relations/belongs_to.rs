@@ -1,12 +1,10 @@
 //! Many-to-one: each row belongs to the row its foreign key references.
 
-use std::collections::HashMap;
-
 use futures_util::future::BoxFuture;
 use postgres_types::ToSql;
 use tokio_postgres::Row;
 
-use super::group::{Fetch, Keys, hand_out, read};
+use super::group::{Fetch, KeyMap, Keys, hand_out, key_map, read};
 use super::options::{Options, Via};
 use super::{ForeignKey, Item, Key, Layout, LoadColumns, Nested, Plain, With};
 use crate::db::Executor;
@@ -96,7 +94,7 @@ where
     ) -> BoxFuture<'a, Result<Vec<Self::Output>, Error>> {
         Box::pin(async move {
             let mut keys = Keys::from_per_row(keys);
-            let mut by_key: HashMap<K, N::Item> = HashMap::with_capacity(keys.distinct.len());
+            let mut by_key: KeyMap<K, N::Item> = key_map(keys.distinct.len());
             if !keys.distinct.is_empty() {
                 let wanted = std::mem::take(&mut keys.distinct);
                 let mut also = vec![self.key.index()];

@@ -1,7 +1,7 @@
 //! What every relation load does: collect the parents' keys, fetch the
 //! related rows, and hand each parent its own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use postgres_types::ToSql;
 use tokio_postgres::Row;
@@ -28,6 +28,16 @@ pub(super) fn read<V: SqlType, T: Table>(
     )?)
 }
 
+/// Rows or counts by key. Keys come from the database, so the hasher is
+/// seeded at random (foldhash): a map of 10,000 rows hashed by std's
+/// SipHash cost a tenth of loading them.
+pub(super) type KeyMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A [`KeyMap`] with room for `n` keys.
+pub(super) fn key_map<K, V>(n: usize) -> KeyMap<K, V> {
+    HashMap::with_capacity_and_hasher(n, Default::default())
+}
+
 /// The keys of a page of parent rows, each decoded once.
 pub(super) struct Keys<K> {
     /// Each row's key (`None` for NULL), in the rows' order.
@@ -41,7 +51,8 @@ pub(super) struct Keys<K> {
 impl<K: Key> Keys<K> {
     /// The keys of rows, one each (`None` for NULL).
     pub fn from_per_row(per_row: Vec<Option<K>>) -> Self {
-        let mut seen = std::collections::HashSet::with_capacity(per_row.len());
+        let mut seen: HashSet<&K, foldhash::fast::RandomState> =
+            HashSet::with_capacity_and_hasher(per_row.len(), Default::default());
         let mut distinct = Vec::with_capacity(per_row.len());
         for key in per_row.iter().flatten() {
             if seen.insert(key) {
@@ -75,7 +86,7 @@ pub(super) fn to_fetch<K: Key>(per_row: Vec<Option<K>>) -> Option<ToFetch<K>> {
 /// Each parent's related items, by the parent's key.
 pub(super) fn per_parent<K: Key, I: Clone>(
     keys: Keys<K>,
-    mut by_key: HashMap<K, Vec<I>>,
+    mut by_key: KeyMap<K, Vec<I>>,
 ) -> Vec<Vec<I>> {
     if keys.unique {
         // Each key once: every list moves to its one parent.
@@ -100,7 +111,7 @@ pub(super) fn per_parent<K: Key, I: Clone>(
 /// nothing is copied when keys are unique, as primary keys are.
 pub(super) fn hand_out<K: Key, I: Clone>(
     keys: Keys<K>,
-    mut by_key: HashMap<K, I>,
+    mut by_key: KeyMap<K, I>,
 ) -> Vec<Option<I>> {
     if keys.unique {
         // Each key once: every item moves to its one parent.
@@ -111,7 +122,7 @@ pub(super) fn hand_out<K: Key, I: Clone>(
             .collect();
     }
     let keys = keys.per_row;
-    let mut remaining: HashMap<&K, usize> = HashMap::with_capacity(keys.len());
+    let mut remaining: KeyMap<&K, usize> = key_map(keys.len());
     for key in keys.iter().flatten() {
         *remaining.entry(key).or_default() += 1;
     }
@@ -212,7 +223,7 @@ impl<K: ToSql + Send + Sync, S> Fetch<'_, K, S> {
         N: Item<C, S>,
         E: Executor + ?Sized,
     {
-        let mut by_key: HashMap<K, Vec<N::Item>> = HashMap::with_capacity(keys.per_row.len());
+        let mut by_key: KeyMap<K, Vec<N::Item>> = key_map(keys.per_row.len());
         self.items(exec, nested, key_of, |key, item| {
             if let Some(key) = key {
                 by_key.entry(key).or_default().push(item);

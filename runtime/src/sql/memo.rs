@@ -4,10 +4,10 @@
 //! prepared query's), [`StatementTexts`] for ad hoc statements by text.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
-use rustc_hash::FxHasher;
+use foldhash::fast::RandomState;
 
 use deadpool_postgres::StatementCache;
 use tokio_postgres::Statement;
@@ -77,11 +77,13 @@ const SHARD_CAPACITY: usize = 512;
 /// served from here; a miss goes to the connection's cache, which keeps
 /// every statement, and is then remembered here.
 ///
-/// An entry is keyed by a hash of its connection and text, and holds both
-/// to be checked on a hit: the connection as its statement cache, held
-/// weakly as in [`StatementMemo`], and the text in full.
+/// An entry is keyed by a hash of its connection and text (foldhash,
+/// seeded at random), and holds both to be checked on a hit: the
+/// connection as its statement cache, held weakly as in
+/// [`StatementMemo`], and the text in full.
 #[derive(Default)]
 pub(crate) struct StatementTexts {
+    hasher: RandomState,
     shards: [Mutex<Shard>; SHARDS],
 }
 
@@ -91,7 +93,8 @@ impl std::fmt::Debug for StatementTexts {
     }
 }
 
-type Shard = HashMap<u64, TextEntry, BuildHasherDefault<FxHasher>>;
+/// Entries by their key, itself a hash: hashed again, cheaply.
+type Shard = HashMap<u64, TextEntry, foldhash::fast::FixedState>;
 
 struct TextEntry {
     connection: Weak<StatementCache>,
@@ -103,7 +106,7 @@ impl StatementTexts {
     /// The statement `sql` as prepared on the connection of `cache`, if it
     /// was and is remembered.
     pub(crate) fn get(&self, cache: &Arc<StatementCache>, sql: &str) -> Option<Statement> {
-        let key = key(cache, sql);
+        let key = self.key(cache, sql);
         let shard = self.shard(key);
         let entry = shard.get(&key)?;
         (std::ptr::eq(entry.connection.as_ptr(), Arc::as_ptr(cache)) && *entry.sql == *sql)
@@ -112,7 +115,7 @@ impl StatementTexts {
 
     /// Remembers `statement`, `sql` as prepared on the connection of `cache`.
     pub(crate) fn put(&self, cache: &Arc<StatementCache>, sql: &str, statement: &Statement) {
-        let key = key(cache, sql);
+        let key = self.key(cache, sql);
         let mut shard = self.shard(key);
         if shard.len() >= SHARD_CAPACITY && !shard.contains_key(&key) {
             shard.retain(|_, entry| entry.connection.strong_count() > 0);
@@ -130,6 +133,10 @@ impl StatementTexts {
         );
     }
 
+    fn key(&self, cache: &Arc<StatementCache>, sql: &str) -> u64 {
+        self.hasher.hash_one((Arc::as_ptr(cache) as usize, sql))
+    }
+
     /// A shard; a panic elsewhere while it was held left it whole (each
     /// change is one call), so a poisoned lock is taken over.
     fn shard(&self, key: u64) -> MutexGuard<'_, Shard> {
@@ -137,11 +144,4 @@ impl StatementTexts {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-fn key(cache: &Arc<StatementCache>, sql: &str) -> u64 {
-    let mut hasher = FxHasher::default();
-    hasher.write_usize(Arc::as_ptr(cache) as usize);
-    hasher.write(sql.as_bytes());
-    hasher.finish()
 }
