@@ -21,8 +21,10 @@
 //! The sides `insert_raw`, `insert_pgtable` and `insert_prepared` insert
 //! one user per run (`insert` at 1).
 //!
-//! The sides `assoc_raw` and `assoc_pgtable` load 100 users with their
-//! 1,000 posts and 10,000 comments (`loading_associations`).
+//! The sides `assoc_raw`, `assoc_raw_stream` and `assoc_pgtable` load 100
+//! users with their 1,000 posts and 10,000 comments
+//! (`loading_associations`); `assoc_raw_stream` decodes rows as they
+//! arrive.
 //!
 //! The sides `bulk_raw` and `bulk_pgtable` insert 10,000 users per run by
 //! binary `COPY` (`bulk_insert`): tokio-postgres's `BinaryCopyInWriter`,
@@ -382,34 +384,34 @@ async fn associations(
         .await
         .unwrap();
     for _ in 0..runs {
-        let loaded: Loaded = if side == "raw" {
-            let users: Vec<User> = raw
-                .query(&users_sql, &[])
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| User {
+        let loaded: Loaded = if let Some(stream) = match side {
+            "raw" => Some(false),
+            "raw_stream" => Some(true),
+            _ => None,
+        } {
+            let mut users = Vec::new();
+            each_row(&raw, &users_sql, &[], stream, |r| {
+                users.push(User {
                     id: r.get(0),
                     name: r.get(1),
                     hair_color: r.get(2),
                 })
-                .collect();
+            })
+            .await;
             let user_ids: Vec<i32> = users.iter().map(|u| u.id).collect();
-            let posts: Vec<Post> = raw
-                .query(&posts_sql, &[&user_ids])
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| Post {
+            let mut posts = Vec::new();
+            each_row(&raw, &posts_sql, &[&user_ids], stream, |r| {
+                posts.push(Post {
                     id: r.get(0),
                     user_id: r.get(1),
                     title: r.get(2),
                 })
-                .collect();
+            })
+            .await;
             let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
             let mut comments_by_post: std::collections::HashMap<i32, Vec<Comment>> =
                 std::collections::HashMap::new();
-            for r in raw.query(&comments_sql, &[&post_ids]).await.unwrap() {
+            each_row(&raw, &comments_sql, &[&post_ids], stream, |r| {
                 let comment = Comment {
                     id: r.get(0),
                     post_id: r.get(1),
@@ -419,7 +421,8 @@ async fn associations(
                     .entry(comment.post_id)
                     .or_default()
                     .push(comment);
-            }
+            })
+            .await;
             let mut posts_by_user: std::collections::HashMap<i32, Vec<(Post, Vec<Comment>)>> =
                 std::collections::HashMap::new();
             for post in posts {
@@ -445,6 +448,33 @@ async fn associations(
         };
         assert_eq!(loaded.len(), 100);
         black_box(loaded);
+    }
+}
+
+/// Hands each row of `statement` to `visit`: buffered by `Client::query`
+/// first, or (`stream`) as it arrives (`query_raw`).
+async fn each_row(
+    raw: &tokio_postgres::Client,
+    statement: &tokio_postgres::Statement,
+    params: &[&(dyn ToSql + Sync)],
+    stream: bool,
+    mut visit: impl FnMut(&tokio_postgres::Row),
+) {
+    if stream {
+        let rows = raw
+            .query_raw(statement, params.iter().copied())
+            .await
+            .unwrap();
+        let mut rows = std::pin::pin!(rows);
+        while let Some(row) = rows.next().await {
+            visit(&row.unwrap());
+        }
+    } else {
+        raw.query(statement, params)
+            .await
+            .unwrap()
+            .iter()
+            .for_each(visit);
     }
 }
 
