@@ -253,7 +253,10 @@ fn query_span(sql: &str) -> tracing::Span {
 /// else by its text) and not looked up in the connection's statement cache
 /// again. The look-up's future, which is large, is made (and boxed) only
 /// when that is needed, so this future stays small and cheap to move on
-/// the path taken on every run but the first.
+/// the path taken on every run but the first. In PgBouncer mode, or
+/// without the statement cache, nothing is remembered and the look-up is
+/// boxed on every run: an allocation, where those modes send the
+/// statement's text on every run anyway.
 async fn start<'e, E: Executor + ?Sized>(
     exec: &'e E,
     built: &Built<'_>,
