@@ -148,15 +148,30 @@ fn remember_made(name: &str) {
     made.push(name.to_owned());
 }
 
+/// Drops a database that a reset refused; it is made anew instead.
 async fn drop_database(name: &str) {
-    let admin = connect(&admin_config()).await;
-    if let Err(err) = admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await
-    {
-        eprintln!("warning: could not drop test database {name}: {err}");
-    }
+    drop_databases(&[name.to_owned()]).await;
     MADE.lock().unwrap().retain(|made| made != name);
+}
+
+/// Drops each of `names`, saying which could not be dropped and why.
+async fn drop_databases(names: &[String]) {
+    let admin = match admin_config().connect(NoTls).await {
+        Ok((admin, connection)) => {
+            tokio::spawn(connection);
+            admin
+        }
+        Err(err) => {
+            eprintln!("warning: could not connect to drop the test databases {names:?}: {err}");
+            return;
+        }
+    };
+    for name in names {
+        let drop = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+        if let Err(err) = admin.batch_execute(&drop).await {
+            eprintln!("warning: could not drop test database {name}: {err}");
+        }
+    }
 }
 
 /// Runs when the test process exits: drops every database it made, from a
@@ -169,26 +184,16 @@ extern "C" fn drop_made_databases() {
     if names.is_empty() {
         return;
     }
-    let dropped = std::thread::spawn(move || -> Result<(), std::io::Error> {
-        let rt = tokio::runtime::Builder::new_current_thread()
+    let dropped = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .build()?;
-        rt.block_on(async {
-            let (admin, connection) = admin_config().connect(NoTls).await?;
-            tokio::spawn(connection);
-            for name in names {
-                admin
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await?;
-            }
-            Ok::<_, tokio_postgres::Error>(())
-        })
-        .map_err(std::io::Error::other)
+            .build()
+            .map(|rt| rt.block_on(drop_databases(&names)))
     })
     .join();
     match dropped {
         Ok(Ok(())) => {}
-        Ok(Err(err)) => eprintln!("warning: could not drop the test databases: {err}"),
+        Ok(Err(err)) => eprintln!("warning: no runtime to drop the test databases: {err}"),
         Err(_) => eprintln!("warning: dropping the test databases panicked"),
     }
 }
