@@ -59,9 +59,11 @@ async fn the_example_schema_seeds_the_same_rows_for_the_same_seed() -> Result<()
         TestDb::with_schema(&schema).await,
         TestDb::with_schema(&schema).await,
     );
-    let report = seeder(42).run(&a.db()).await?;
-    seeder(42).run(&b.db()).await?;
-    seeder(7).run(&c.db()).await?;
+    // The three databases are seeded at once: the server's work overlaps.
+    let (db_a, db_b, db_c) = (a.db(), b.db(), c.db());
+    let (seed_a, seed_b, seed_c) = (seeder(42), seeder(42), seeder(7));
+    let (report, _, _) =
+        tokio::try_join!(seed_a.run(&db_a), seed_b.run(&db_b), seed_c.run(&db_c),)?;
     assert_eq!(
         report,
         [
@@ -72,14 +74,13 @@ async fn the_example_schema_seeds_the_same_rows_for_the_same_seed() -> Result<()
             ("post_tags", 10_000)
         ]
     );
-    assert_eq!(
-        contents(&a.db(), &schema).await,
-        contents(&b.db(), &schema).await
+    let (contents_a, contents_b, contents_c) = tokio::join!(
+        contents(&db_a, &schema),
+        contents(&db_b, &schema),
+        contents(&db_c, &schema),
     );
-    assert_ne!(
-        contents(&a.db(), &schema).await,
-        contents(&c.db(), &schema).await
-    );
+    assert_eq!(contents_a, contents_b);
+    assert_ne!(contents_a, contents_c);
     assert_no_drift(&a.db(), &schema).await;
 
     // Realistic values, and children pointing at seeded parents.
