@@ -258,7 +258,10 @@ fn run_cases(env: &Env, mode: Mode, filter: &str, out: &mut Vec<Outcome>) {
         // Both sides insert into the same growing table, in turn.
         env.reset();
         let statement = env.prepare(&insert_sql(n));
-        let sides = [
+        // One row can be inserted by a prepared insert (`prepare_insert`),
+        // the statement written once.
+        let prepared = User::prepare_insert();
+        let mut sides = vec![
             side("raw", env, || suite::insert_raw(env.raw(), &statement, n)),
             side("pgtable", env, || async {
                 User::insert_many(new_users(n))
@@ -267,6 +270,12 @@ fn run_cases(env: &Env, mode: Mode, filter: &str, out: &mut Vec<Outcome>) {
                     .unwrap()
             }),
         ];
+        if n == 1 {
+            sides.push(side("pgtable_prepared", env, || async {
+                let rows = new_users(1);
+                prepared.execute(&env.conn, &rows[0]).await.unwrap()
+            }));
+        }
         out.push(measure(case, &sides, mode));
     }
 
