@@ -14,6 +14,7 @@ mod expr;
 mod fragment;
 mod insert;
 mod joined;
+mod operand;
 mod ops;
 mod plan;
 mod prepared;
