@@ -293,31 +293,49 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
 /// the connection reads the next, dropping it then: nothing is buffered.
 /// A row the server rejects midway names its value's column, as the
 /// statement's `built` shows.
+///
+/// The rows are read where they arrive, pinned in this future, rather
+/// than through [`Rows`] (whose stream is boxed so that it can be handed
+/// out): no allocation, and nothing large moved, per statement. As with
+/// `Rows`, the connection is armed until the last row: `each` failing, or
+/// this future dropped, before then discards it.
 pub(crate) async fn each_row<E: Executor + ?Sized>(
     exec: &E,
     built: &Built<'_>,
     mut each: impl FnMut(&Row) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let mut rows = stream_rows(exec, built).await?;
-    loop {
-        // The statement's own stream, read directly rather than through
-        // `Rows`' `Stream`: a row then moves as tokio-postgres gives it,
-        // not re-wrapped in pgtable's larger `Result` on the way.
-        match rows.rows.next().await {
-            Some(Ok(row)) => {
-                rows.count += 1;
-                each(&row)?;
-            }
-            Some(Err(err)) => {
-                let err = rows.failed(err);
-                return Err(rows.name_target(err, built));
-            }
-            None => {
-                rows.finished();
-                return Ok(());
+    let span = query_span(built.sql());
+    let counted = span.clone();
+    async move {
+        let (mut conn, prepared) = start(exec, built).await?;
+        let rows = conn
+            .query_raw(built.sql(), &prepared, &built.params)
+            .await
+            .map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
+        conn.rearm();
+        let mut rows = std::pin::pin!(rows);
+        let mut count = 0_usize;
+        loop {
+            match rows.next().await {
+                Some(Ok(row)) => {
+                    count += 1;
+                    each(&row)?;
+                }
+                Some(Err(err)) => {
+                    conn.done();
+                    let err = conn.failed(err);
+                    return Err(culprit::name_target(err, built, prepared.param_types()));
+                }
+                None => {
+                    conn.done();
+                    counted.record("rows", count);
+                    return Ok(());
+                }
             }
         }
     }
+    .instrument(span)
+    .await
 }
 
 /// Runs one statement and decodes each row as it arrives, instead of after
@@ -396,7 +414,6 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
         conn.rearm();
         Ok(Rows {
             conn,
-            prepared,
             rows: Box::pin(rows),
             ended: false,
             count: 0,
@@ -410,8 +427,6 @@ pub(crate) async fn stream_rows<'e, E: Executor + ?Sized>(
 /// Rows arriving from the server, holding the connection they come on.
 pub(crate) struct Rows<'a> {
     conn: Acquired<'a>,
-    /// The statement, whose parameter types name a rejected value.
-    prepared: Prepared,
     rows: Pin<Box<RowStream>>,
     /// The last row came (or an error): the stream ends for good.
     ended: bool,
@@ -435,12 +450,6 @@ impl Rows<'_> {
         self.ended = true;
         self.conn.done();
         self.span.record("rows", self.count);
-    }
-
-    /// `err`, an error of this stream, with the column of the value it is
-    /// about, when `built` (this stream's statement) shows it.
-    pub(crate) fn name_target(&self, err: Error, built: &Built<'_>) -> Error {
-        culprit::name_target(err, built, self.prepared.param_types())
     }
 }
 
