@@ -12,6 +12,7 @@ mod culprit;
 mod dsl;
 mod expr;
 mod fragment;
+mod group_key;
 mod insert;
 mod joined;
 mod operand;
@@ -50,6 +51,7 @@ pub use dsl::{PrimaryKey, TableQueries, WriteQueries};
 pub(crate) use expr::and_into;
 pub use expr::{Expr, Node, Numeric, Operand, Order, Ordered, Text, ValueExpr, not};
 pub use fragment::{Raw, SqlArg, SqlFragment, Unchecked};
+pub use group_key::GroupKey;
 pub use insert::{COPY_THRESHOLD, ConflictTarget, DoUpdate, Insert, OnConflict};
 pub use ops::{ArrayValue, Containment, JsonValue, Nullable};
 pub use prepared::{Bound, Placeholder, PreparedSelect, placeholder};
@@ -58,7 +60,7 @@ pub use prepared_write::{BoundReturning, BoundWrite, PreparedReturning, Prepared
 pub use raw::{FromRow, RawQuery, next_value, refresh_view, sql};
 pub use returning::{Returning, ReturningColumns};
 pub use select::{
-    All, GroupKey, Inner, JoinKind, JoinSelection, Joined, LeftOuter, Listed, Pick, Picks, Select,
+    All, Inner, JoinKind, JoinSelection, Joined, LeftOuter, Listed, Pick, Picks, Select,
     SelectItem, Selection,
 };
 pub use shape::{

@@ -5,9 +5,8 @@ use std::marker::PhantomData;
 use futures_util::{Stream, StreamExt, TryStreamExt, stream};
 use tokio_postgres::Row;
 
-use super::alias::AliasColumn;
-use super::expr::{Expr, Node, Order, ValueExpr, and_into};
-use super::fragment::{Raw, SqlArg};
+use super::expr::{Expr, Node, Order, and_into};
+use super::group_key::GroupKey;
 pub use super::joined::{Inner, JoinKind, JoinSelection, Joined, LeftOuter};
 pub use super::selection::{All, Listed, Pick, Picks, SelectItem, Selection};
 use super::shape::{Join, JoinOn, Joinable, LeftJoin, Within};
@@ -494,46 +493,6 @@ impl<Src, S> Select<Src, S> {
         out.push(")");
         let rows = fetch_rows(exec, &out).await?;
         Ok(one(rows, self.clauses.base)?.try_get(0)?)
-    }
-}
-
-/// What `group_by` takes: a column, a computed value, an aliased column
-/// or an `sql!` fragment, of the tables the query reads.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot group a query over `{Src}`",
-    label = "not a column or value of a table this query reads",
-    note = "group by a column (`User::EMAIL`), a computed value or an `sql!` fragment of the queried or joined tables"
-)]
-pub trait GroupKey<Src, I> {
-    /// The key's node.
-    #[doc(hidden)]
-    fn into_key(self) -> Node;
-}
-
-impl<Src, T: Table + Within<Src, I>, V, I> GroupKey<Src, I> for Column<T, V> {
-    fn into_key(self) -> Node {
-        Node::column(self)
-    }
-}
-
-impl<Src, S: Within<Src, I>, V, I> GroupKey<Src, I> for ValueExpr<S, V> {
-    fn into_key(self) -> Node {
-        self.into_node()
-    }
-}
-
-impl<Src, S: Within<Src, I>, V, I> GroupKey<Src, I> for AliasColumn<S, V> {
-    fn into_key(self) -> Node {
-        SqlArg::into_arg(self)
-    }
-}
-
-impl<Src, I> GroupKey<Src, I> for Expr<Raw>
-where
-    Raw: Within<Src, I>,
-{
-    fn into_key(self) -> Node {
-        self.node
     }
 }
 
