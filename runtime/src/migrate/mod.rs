@@ -22,6 +22,7 @@
 
 mod diff;
 mod diff_columns;
+mod diff_items;
 mod down;
 mod files;
 mod introspect;
