@@ -15,6 +15,9 @@
 /// `--paired`: the sides timed in alternation, for their ratios.
 #[path = "support/paired.rs"]
 mod paired;
+/// The paired measurement itself, shared with `benches/peers`.
+#[path = "support/pairing.rs"]
+mod pairing;
 #[path = "support/suite.rs"]
 mod suite;
 mod support;
@@ -313,16 +316,14 @@ criterion_group! {
 /// Criterion's benchmarks, or with `--paired` the paired measurement
 /// (`benches/support/paired.rs`); under `cargo test`, a check run of both.
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let bench = args.iter().any(|a| a == "--bench");
-    if args.iter().any(|a| a == "--paired") {
-        let filter = args.iter().find(|a| !a.starts_with("--"));
-        paired::run(DATABASE, bench, filter.map_or("", String::as_str));
+    let args = pairing::Args::parse();
+    if let Some(filter) = &args.paired {
+        paired::run(DATABASE, args.bench, filter);
         return;
     }
     benches();
     Criterion::default().configure_from_args().final_summary();
-    if !bench {
+    if !args.bench {
         paired::run(DATABASE, false, "");
     }
 }
