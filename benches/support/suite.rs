@@ -190,7 +190,6 @@ pub async fn insert_raw(raw: &Client, statement: &Statement, n: usize) -> u64 {
 }
 
 /// `bulk_insert` by hand: `rows` by tokio-postgres's binary `COPY` writer.
-#[allow(dead_code)] // benches/peers, which includes this file, has no bulk case
 pub async fn copy_raw(raw: &Client, rows: &[NewUser]) -> u64 {
     let sink = raw
         .copy_in("COPY users (name, hair_color) FROM STDIN (FORMAT binary)")

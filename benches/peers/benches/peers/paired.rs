@@ -23,7 +23,7 @@ use pgtable::prelude::*;
 use tokio_postgres::Statement;
 
 use crate::libs::{self, Env};
-use crate::pairing::{self, Mode, Outcome, measure, side};
+use crate::pairing::{self, Mode, Outcome, measure, side, side_on_empty};
 use crate::suite::{
     self, COMMENTS_SQL, Loaded, MEDIUM_SQL, POSTS_SQL, Post, USERS_SQL, User, insert_sql,
     new_users, raw_user,
@@ -143,6 +143,32 @@ fn run_cases(env: &Env, mode: Mode, filter: &str, out: &mut Vec<Outcome>) {
             side("diesel", env, || async { libs::diesel_insert(env, n) }),
             side("diesel_async", env, || libs::diesel_async_insert(env, n)),
             side("sqlx", env, || libs::sqlx_insert(env, n)),
+        ];
+        out.push(measure(case, &sides, mode));
+    }
+
+    for n in mode.sizes(&[1_000, 100_000]) {
+        let case = format!("bulk_insert{}/{n}", env.flavour);
+        if !wanted(&case) {
+            continue;
+        }
+        // Every run starts on empty tables, outside the timing.
+        let sides = [
+            side_on_empty("raw", env, || async {
+                suite::copy_raw(env.raw(), &new_users(n)).await
+            }),
+            side_on_empty("own_conn_raw", env, || async {
+                suite::copy_raw(&env.own_raw, &new_users(n)).await
+            }),
+            side_on_empty("pgtable", env, || async {
+                User::insert_many(new_users(n))
+                    .execute(&env.conn)
+                    .await
+                    .unwrap()
+            }),
+            side_on_empty("diesel", env, || async { libs::diesel_bulk(env, n) }),
+            side_on_empty("diesel_async", env, || libs::diesel_async_bulk(env, n)),
+            side_on_empty("sqlx", env, || libs::sqlx_bulk(env, n)),
         ];
         out.push(measure(case, &sides, mode));
     }
