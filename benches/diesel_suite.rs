@@ -316,14 +316,7 @@ criterion_group! {
 /// Criterion's benchmarks, or with `--paired` the paired measurement
 /// (`benches/support/paired.rs`); under `cargo test`, a check run of both.
 fn main() {
-    let args = pairing::Args::parse();
-    if let Some(filter) = &args.paired {
-        paired::run(DATABASE, args.bench, filter);
-        return;
-    }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
-    if !args.bench {
-        paired::run(DATABASE, false, "");
-    }
+    pairing::main(benches, |bench, filter| {
+        paired::run(DATABASE, bench, filter)
+    });
 }

@@ -21,25 +21,25 @@ use std::time::{Duration, Instant};
 
 use crate::suite::{Env, TRUNCATE};
 
-/// A bench binary's command line, for its paired mode.
-pub struct Args {
-    /// Run by `cargo bench` (which passes `--bench`), not `cargo test`.
-    pub bench: bool,
-    /// `--paired`, with the filter on case names (empty: every case).
-    pub paired: Option<String>,
-}
-
-impl Args {
-    pub fn parse() -> Args {
-        let args: Vec<String> = std::env::args().skip(1).collect();
+/// A bench binary's `main`: criterion's benchmarks (`benches`), or with
+/// `--paired` (and an optional filter on case names) the paired
+/// measurement (`paired`, given whether `cargo bench` runs it and the
+/// filter); under `cargo test`, which passes no `--bench`, a check run of
+/// both.
+pub fn main(benches: fn(), paired: fn(bool, &str)) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let bench = args.iter().any(|a| a == "--bench");
+    if args.iter().any(|a| a == "--paired") {
         let filter = args.iter().find(|a| !a.starts_with("--"));
-        Args {
-            bench: args.iter().any(|a| a == "--bench"),
-            paired: args
-                .iter()
-                .any(|a| a == "--paired")
-                .then(|| filter.cloned().unwrap_or_default()),
-        }
+        paired(bench, filter.map_or("", String::as_str));
+        return;
+    }
+    benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+    if !bench {
+        paired(false, "");
     }
 }
 

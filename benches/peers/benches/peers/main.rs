@@ -195,17 +195,8 @@ criterion_group! {
     targets = benches
 }
 
-/// Criterion's groups, or with `--paired` the paired measurement
+/// Criterion's benchmarks, or with `--paired` the paired measurement
 /// (`paired.rs`); under `cargo test`, a check run of both.
 fn main() {
-    let args = pairing::Args::parse();
-    if let Some(filter) = &args.paired {
-        paired::run(DATABASE, args.bench, filter);
-        return;
-    }
-    peers();
-    Criterion::default().configure_from_args().final_summary();
-    if !args.bench {
-        paired::run(DATABASE, false, "");
-    }
+    pairing::main(peers, |bench, filter| paired::run(DATABASE, bench, filter));
 }
