@@ -90,7 +90,7 @@ impl Mode {
     /// flavour (multi-thread or not): both, or in a check the
     /// current-thread one only (a check runs the cases' code once); each
     /// environment is given to `finish` afterwards.
-    pub fn each_flavour<E>(
+    fn each_flavour<E>(
         self,
         new_env: impl Fn(bool) -> E,
         finish: impl Fn(E),
@@ -245,7 +245,7 @@ pub fn measure(case: String, sides: &[Side<'_>], mode: Mode) -> Outcome {
 /// A Markdown section: `heading`, how it was run (`command`), and a row per
 /// case with the fastest raw side's median and every other side's ratio
 /// to it.
-fn report(heading: &str, command: &str, outcomes: &[Outcome], mode: Mode) -> String {
+fn render(heading: &str, command: &str, outcomes: &[Outcome], mode: Mode) -> String {
     let about = if mode.check {
         "A check that every case runs (one round each, under `cargo test`): not a measurement."
             .to_owned()
@@ -315,19 +315,32 @@ fn placement() -> String {
     }
 }
 
-/// Prints the report (`report`) and, for a measured run of every case
-/// (no filter), writes it to `path` too: a filtered run would leave it
-/// with a few cases.
-pub fn publish(
-    (heading, command): (&str, &str),
-    outcomes: &[Outcome],
-    mode: Mode,
-    filter: &str,
-    path: &str,
+/// Where a bench's paired report goes: its heading, the command that
+/// makes it, and the file a run of every case writes it to.
+pub struct Report {
+    pub heading: &'static str,
+    pub command: &'static str,
+    pub path: &'static str,
+}
+
+/// Runs the cases whose name holds `filter`, measured after `cargo
+/// bench`'s `--bench`, else once each as a check: `cases` in an
+/// environment made by `new_env` for each runtime flavour (multi-thread or
+/// not), given to `finish` afterwards. Prints the report and, for a
+/// measured run of every case, writes it to `report.path` too: a filtered
+/// run would leave the file with a few cases.
+pub fn run<E>(
+    report: &Report,
+    (bench, filter): (bool, &str),
+    new_env: impl Fn(bool) -> E,
+    finish: impl Fn(E),
+    cases: impl Fn(&E, Mode, &str, &mut Vec<Outcome>),
 ) {
-    let md = report(heading, command, outcomes, mode);
+    let mode = Mode::new(bench);
+    let outcomes = mode.each_flavour(new_env, finish, |env, out| cases(env, mode, filter, out));
+    let md = render(report.heading, report.command, &outcomes, mode);
     print!("{md}");
     if !mode.check && filter.is_empty() {
-        std::fs::write(path, md).unwrap();
+        std::fs::write(report.path, md).unwrap();
     }
 }

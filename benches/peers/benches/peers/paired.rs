@@ -174,24 +174,21 @@ fn run_cases(env: &Env, mode: Mode, filter: &str, out: &mut Vec<Outcome>) {
     }
 }
 
+/// The report of a run, and where it goes.
+const REPORT: pairing::Report = pairing::Report {
+    heading: "Peers, paired: each library's ratio to the fastest raw side, measured in alternation",
+    command: "cd benches/peers && cargo bench --bench peers -- --paired",
+    path: concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/peers-paired.md"),
+};
+
 /// Runs the cases whose name holds `filter` on the database `database`:
 /// measured after `cargo bench`'s `--bench`, else once each as a check.
 pub fn run(database: &str, bench: bool, filter: &str) {
-    let mode = Mode::new(bench);
-    let outcomes = mode.each_flavour(
+    pairing::run(
+        &REPORT,
+        (bench, filter),
         |multi_thread| Env::new(database, multi_thread),
         Env::finish,
-        |env, out| run_cases(env, mode, filter, out),
-    );
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/peers-paired.md");
-    pairing::publish(
-        (
-            "Peers, paired: each library's ratio to the fastest raw side, measured in alternation",
-            "cd benches/peers && cargo bench --bench peers -- --paired",
-        ),
-        &outcomes,
-        mode,
-        filter,
-        path,
+        run_cases,
     );
 }
