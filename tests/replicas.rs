@@ -19,6 +19,11 @@ pub struct Note {
     pub body: String,
 }
 
+/// Held by each test that reads through a replica: the `db.replica`
+/// values `replicas_recorded` collects are the whole process's, and one
+/// test asserts exactly which replica served its read.
+static REPLICA_READS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 struct Pair {
     primary: PrivateCluster,
     replica: PrivateCluster,
@@ -151,6 +156,7 @@ fn note(id: i64) -> NewNote {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_go_to_the_replica_and_writes_to_the_primary() -> Result<(), Error> {
+    let _serial = REPLICA_READS.lock().await;
     let Some(pair) = pair("reads_go_to_the_replica_and_writes_to_the_primary") else {
         return Ok(());
     };
@@ -239,6 +245,88 @@ async fn reads_go_to_the_replica_and_writes_to_the_primary() -> Result<(), Error
     }
     assert!(!db.status().replicas[0].in_use);
     Ok(())
+}
+
+/// A replica that ends its sessions (a shutdown, a restart) leaves a dead
+/// connection idle in the pool, which the pool hands out again until the
+/// connection's task has seen it close. A read on it runs on the primary
+/// instead, without an error, and reads leave the replica for a while.
+///
+/// Deterministic: on a current-thread runtime, the sessions are ended from
+/// another thread while this one blocks, so the pooled connection's task
+/// cannot run in between and see the close first.
+#[test]
+fn a_read_on_a_replica_connection_that_was_ended_runs_on_the_primary() -> Result<(), Error> {
+    let _serial = REPLICA_READS.blocking_lock();
+    let Some(pair) = pair("a_read_on_a_replica_connection_that_was_ended_runs_on_the_primary")
+    else {
+        return Ok(());
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = Db::builder(&pair.primary.url("postgres"))
+            .replicas([pair.replica.url("postgres")])
+            .build()?;
+        sql(Note::create_table()).execute(&db).await?;
+        Note::insert(note(1)).execute(&db).await?;
+        caught_up(&pair).await;
+        // Paused replay tells the servers apart: the replica has one row.
+        replay(&pair, true).await;
+        Note::insert(note(2)).execute(&db).await?;
+        assert_eq!(Note::select().count(&db).await?, 1, "read on the replica");
+
+        // The replica ends every client session, the pooled one too, from
+        // another thread: this one blocks meanwhile, so the pooled
+        // connection's task does not run and the pool does not see it close.
+        let replica = pair.replica.url("postgres");
+        std::thread::spawn(move || end_client_sessions(&replica))
+            .join()
+            .unwrap();
+        assert_eq!(
+            Note::select().count(&db).await?,
+            2,
+            "the read ran on the primary"
+        );
+        assert!(!db.status().replicas[0].in_use, "the replica is left");
+        Ok::<_, Error>(())
+    })?;
+    Ok(())
+}
+
+/// Ends every client session on the server at `url` but its own, and
+/// waits until they have ended; on a runtime of its own.
+fn end_client_sessions(url: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        const OTHERS: &str = "FROM pg_stat_activity \
+             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
+        client
+            .execute(&format!("SELECT pg_terminate_backend(pid) {OTHERS}"), &[])
+            .await
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let row = client
+                .query_one(&format!("SELECT count(*) {OTHERS}"), &[])
+                .await
+                .unwrap();
+            if row.get::<_, i64>(0) == 0 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the sessions did not end");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
 }
 
 /// Read throughput with 20 tasks: primary only, then primary + replica.

@@ -297,6 +297,8 @@ pub struct Acquired<'a> {
     conn: AcquiredConn<'a>,
     settings: &'a Settings,
     in_transaction: bool,
+    /// The replica it is a connection to, for a read routed to one.
+    replica: Option<u16>,
     /// Atomic so that `run` can take `&self` while its future borrows the
     /// client from the same `Acquired`.
     armed: AtomicBool,
@@ -317,8 +319,28 @@ impl<'a> Acquired<'a> {
             conn: AcquiredConn::Pooled(conn),
             settings,
             in_transaction: false,
+            replica: None,
             armed: AtomicBool::new(true),
             why: Unknown::Statement,
+        }
+    }
+
+    /// A connection to replica `i`, for a read.
+    pub(crate) fn on_replica(mut self, i: usize) -> Self {
+        self.replica = u16::try_from(i).ok();
+        self
+    }
+
+    /// The replica this connection is to, if `err`, from its statement,
+    /// says the connection was lost. The statement was a read on a hot
+    /// standby, which changes nothing, so it may run elsewhere before any
+    /// row is handed on. Such a connection comes out of the pool when the
+    /// replica ended it (a shutdown) a moment before and the pool has not
+    /// yet seen it close.
+    pub(crate) fn replica_lost(&self, err: &Error) -> Option<usize> {
+        match err {
+            Error::OutcomeUnknown { .. } => self.replica.map(usize::from),
+            _ => None,
         }
     }
 
@@ -327,6 +349,7 @@ impl<'a> Acquired<'a> {
             conn: AcquiredConn::Borrowed(conn),
             settings,
             in_transaction: false,
+            replica: None,
             armed: AtomicBool::new(true),
             why: Unknown::Statement,
         }
@@ -564,6 +587,13 @@ pub trait Executor: Send + Sync + sealed::Sealed {
     /// A connection for one statement that reads or writes.
     #[doc(hidden)]
     fn acquire(&self, access: Access) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send;
+
+    /// A read found replica `i`'s connection closed: reads leave it for a
+    /// while.
+    #[doc(hidden)]
+    fn replica_lost(&self, i: usize) {
+        let _ = i;
+    }
 }
 
 pub(crate) mod sealed {
@@ -577,5 +607,9 @@ pub(crate) mod sealed {
 impl<E: Executor + ?Sized> Executor for &E {
     fn acquire(&self, access: Access) -> impl Future<Output = Result<Acquired<'_>, Error>> + Send {
         (**self).acquire(access)
+    }
+
+    fn replica_lost(&self, i: usize) {
+        (**self).replica_lost(i);
     }
 }

@@ -293,8 +293,9 @@ impl Db {
         }
     }
 
-    /// A replica's connection for a read, if one should serve it.
-    async fn replica_for_read(&self) -> Option<PooledConn> {
+    /// A replica's connection for a read, if one should serve it, and
+    /// which replica it is.
+    async fn replica_for_read(&self) -> Option<(usize, PooledConn)> {
         if self.primary_only {
             return None;
         }
@@ -303,7 +304,7 @@ impl Db {
         match node.get().await.map(PooledConn::new) {
             Ok(conn) if self.routing.within_lag(i, &conn).await => {
                 tracing::Span::current().record("db.replica", &*node.label);
-                Some(conn)
+                Some((i, conn))
             }
             Ok(_) => None,
             Err(err) => {
@@ -351,12 +352,18 @@ impl Executor for Db {
     async fn acquire(&self, access: Access) -> Result<Acquired<'_>, Error> {
         self.routing.note(access);
         if access == Access::Read
-            && let Some(conn) = self.replica_for_read().await
+            && let Some((i, conn)) = self.replica_for_read().await
         {
-            return Ok(Acquired::pooled(conn, &self.settings));
+            return Ok(Acquired::pooled(conn, &self.settings).on_replica(i));
         }
         let object = self.primary.get().await?;
         Ok(Acquired::pooled(PooledConn::new(object), &self.settings))
+    }
+
+    fn replica_lost(&self, i: usize) {
+        let node = &self.replicas[i];
+        tracing::warn!(target: "pgtable::pool", replica = &*node.label, "replica skipped: its connection closed");
+        self.routing.mark_down(i);
     }
 }
 

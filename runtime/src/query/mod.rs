@@ -265,12 +265,43 @@ async fn start<'e, E: Executor + ?Sized>(
     built: &Built<'_>,
 ) -> Result<(Acquired<'e>, Prepared), Error> {
     check_size(built)?;
-    let conn = exec.acquire(built.access()).await?;
-    let prepared = match conn.remembered(built.sql(), built.memo) {
-        Some(prepared) => prepared,
-        None => Box::pin(conn.prepare(built.sql(), built.params.len(), built.memo)).await?,
-    };
-    Ok((conn, prepared))
+    loop {
+        let conn = exec.acquire(built.access()).await?;
+        let prepared = match conn.remembered(built.sql(), built.memo) {
+            Some(prepared) => prepared,
+            None => match Box::pin(conn.prepare(built.sql(), built.params.len(), built.memo)).await
+            {
+                Ok(prepared) => prepared,
+                Err(err) => match conn.replica_lost(&err) {
+                    Some(i) => {
+                        exec.replica_lost(i);
+                        continue;
+                    }
+                    None => return Err(err),
+                },
+            },
+        };
+        return Ok((conn, prepared));
+    }
+}
+
+/// Runs `statement` on a connection `start` gives: again on another if a
+/// read found its replica's connection closed (the statement did not
+/// reach the server; the replica is left for a while, so this ends).
+macro_rules! with_start {
+    ($exec:expr, $built:expr, |$conn:ident, $prepared:ident| $statement:expr) => {{
+        let built: &Built<'_> = $built;
+        loop {
+            let ($conn, $prepared) = start($exec, built).await?;
+            match $statement.await {
+                Ok(out) => break ($conn, $prepared, out),
+                Err(err) => match $conn.replica_lost(&err) {
+                    Some(i) => $exec.replica_lost(i),
+                    None => return Err(culprit::name_target(err, built, $prepared.param_types())),
+                },
+            }
+        }
+    }};
 }
 
 /// Starts one statement whose rows are read as they arrive, within the
@@ -284,11 +315,8 @@ async fn start<'e, E: Executor + ?Sized>(
 macro_rules! start_rows {
     ($exec:expr, $built:expr) => {{
         let built: &Built<'_> = $built;
-        let (mut conn, prepared) = start($exec, built).await?;
-        let rows = conn
-            .query_raw(built.sql(), &prepared, &built.params)
-            .await
-            .map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
+        let (mut conn, prepared, rows) = with_start!($exec, built, |conn, prepared| conn
+            .query_raw(built.sql(), &prepared, &built.params));
         conn.rearm();
         (conn, prepared, rows)
     }};
@@ -302,9 +330,11 @@ pub(crate) async fn fetch_rows<E: Executor + ?Sized>(
     let span = query_span(built.sql());
     let counted = span.clone();
     async move {
-        let (conn, prepared) = start(exec, built).await?;
-        let rows = conn.query(built.sql(), &prepared, &built.params).await;
-        let rows = rows.map_err(|err| culprit::name_target(err, built, prepared.param_types()))?;
+        let (_, _, rows) = with_start!(exec, built, |conn, prepared| conn.query(
+            built.sql(),
+            &prepared,
+            &built.params
+        ));
         counted.record("rows", rows.len());
         Ok(rows)
     }
