@@ -69,6 +69,21 @@ async fn caught_up(pair: &Pair) {
     }
 }
 
+/// A `Db` over the pair, with the notes table holding one row on both
+/// servers and a second on the primary only (replay paused): which server
+/// answered a read shows in its count.
+async fn one_row_apart(pair: &Pair) -> Result<Db, Error> {
+    let db = Db::builder(&pair.primary.url("postgres"))
+        .replicas([pair.replica.url("postgres")])
+        .build()?;
+    sql(Note::create_table()).execute(&db).await?;
+    Note::insert(note(1)).execute(&db).await?;
+    caught_up(pair).await;
+    replay(pair, true).await;
+    Note::insert(note(2)).execute(&db).await?;
+    Ok(db)
+}
+
 async fn replay(pair: &Pair, paused: bool) {
     let replica = Db::connect(&pair.replica.url("postgres")).await.unwrap();
     let call = if paused {
@@ -160,17 +175,7 @@ async fn reads_go_to_the_replica_and_writes_to_the_primary() -> Result<(), Error
     let Some(pair) = pair("reads_go_to_the_replica_and_writes_to_the_primary") else {
         return Ok(());
     };
-    let db = Db::builder(&pair.primary.url("postgres"))
-        .replicas([pair.replica.url("postgres")])
-        .build()?;
-    sql(Note::create_table()).execute(&db).await?;
-    Note::insert(note(1)).execute(&db).await?;
-    caught_up(&pair).await;
-
-    // With replay paused, a new row is on the primary only: which server
-    // answered shows in the count.
-    replay(&pair, true).await;
-    Note::insert(note(2)).execute(&db).await?;
+    let db = one_row_apart(&pair).await?;
     let recorded = replicas_recorded();
     recorded.lock().unwrap().clear();
     assert_eq!(
@@ -267,15 +272,7 @@ fn a_read_on_a_replica_connection_that_was_ended_runs_on_the_primary() -> Result
         .build()
         .unwrap();
     rt.block_on(async {
-        let db = Db::builder(&pair.primary.url("postgres"))
-            .replicas([pair.replica.url("postgres")])
-            .build()?;
-        sql(Note::create_table()).execute(&db).await?;
-        Note::insert(note(1)).execute(&db).await?;
-        caught_up(&pair).await;
-        // Paused replay tells the servers apart: the replica has one row.
-        replay(&pair, true).await;
-        Note::insert(note(2)).execute(&db).await?;
+        let db = one_row_apart(&pair).await?;
         assert_eq!(Note::select().count(&db).await?, 1, "read on the replica");
 
         // The replica ends every client session, the pooled one too, from

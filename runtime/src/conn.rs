@@ -31,6 +31,9 @@ use crate::error::Error;
 use crate::sql::{StatementMemo, StatementTexts};
 use crate::unnamed::TypeCache;
 
+mod unknown;
+pub(crate) use unknown::Unknown;
+
 /// How a pool's connections run statements.
 #[derive(Debug, Default)]
 pub(crate) struct Settings {
@@ -120,46 +123,6 @@ where
                 }
             },
         )),
-    }
-}
-
-/// Why a connection's state became unknown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub(crate) enum Unknown {
-    /// A statement's future was dropped before it returned.
-    Statement = 1,
-    /// A `BEGIN`, `COMMIT`, `ROLLBACK` or savepoint command's future was
-    /// dropped before it returned.
-    Control = 2,
-    /// A row stream was dropped before its last row.
-    Stream = 3,
-    /// A transaction was abandoned and its rollback could not be sent.
-    Rollback = 4,
-    /// An operation ran past the statement time-out.
-    Timeout = 5,
-}
-
-impl Unknown {
-    fn from_u8(value: u8) -> Option<Unknown> {
-        match value {
-            1 => Some(Unknown::Statement),
-            2 => Some(Unknown::Control),
-            3 => Some(Unknown::Stream),
-            4 => Some(Unknown::Rollback),
-            5 => Some(Unknown::Timeout),
-            _ => None,
-        }
-    }
-
-    fn reason(self) -> &'static str {
-        match self {
-            Unknown::Statement => "a statement was cancelled before it returned",
-            Unknown::Control => "a transaction command was cancelled before it returned",
-            Unknown::Stream => "a row stream was dropped before its last row",
-            Unknown::Rollback => "an abandoned transaction could not be rolled back",
-            Unknown::Timeout => "an operation ran past the statement time-out",
-        }
     }
 }
 
@@ -332,14 +295,18 @@ impl<'a> Acquired<'a> {
     }
 
     /// The replica this connection is to, if `err`, from its statement,
-    /// says the connection was lost. The statement was a read on a hot
-    /// standby, which changes nothing, so it may run elsewhere before any
-    /// row is handed on. Such a connection comes out of the pool when the
-    /// replica ended it (a shutdown) a moment before and the pool has not
-    /// yet seen it close.
+    /// says the connection was lost; it is then discarded, not returned to
+    /// the pool. The statement was a read on a hot standby, which changes
+    /// nothing, so it may run elsewhere before any row is handed on. Such
+    /// a connection comes out of the pool when the replica ended it (a
+    /// shutdown) a moment before and the pool has not yet seen it close.
     pub(crate) fn replica_lost(&self, err: &Error) -> Option<usize> {
         match err {
-            Error::OutcomeUnknown { .. } => self.replica.map(usize::from),
+            Error::OutcomeUnknown { .. } => {
+                let replica = self.replica.map(usize::from)?;
+                self.conn().mark_unknown(Unknown::Lost);
+                Some(replica)
+            }
             _ => None,
         }
     }
