@@ -19,7 +19,8 @@
 //! its rows.
 //!
 //! The sides `insert_raw`, `insert_pgtable` and `insert_prepared` insert
-//! one user per run (`insert` at 1).
+//! one user per run (`insert` at 1); `insert100_raw` and
+//! `insert100_pgtable` insert 100 in one statement (`insert` at 100).
 //!
 //! The sides `assoc_raw`, `assoc_raw_stream` and `assoc_pgtable` load 100
 //! users with their 1,000 posts and 10,000 comments
@@ -124,8 +125,8 @@ fn main() {
         } else if let Some(side) = side.strip_prefix("medium_") {
             medium(&conn, &config, side, runs).await;
             true
-        } else if let Some(side) = side.strip_prefix("insert_") {
-            insert_one(&conn, &config, side, runs).await;
+        } else if let Some((rows, side)) = insert_side(&side) {
+            insert_rows(&conn, &config, rows, side, runs).await;
             true
         } else {
             false
@@ -257,38 +258,72 @@ async fn medium(conn: &pgtable::Conn, config: &tokio_postgres::Config, side: &st
     assert_eq!(total, runs * 500);
 }
 
-/// `insert` at 1: one user inserted `runs` times, by a prepared-once
-/// statement (`raw`), `User::insert` (`pgtable`) or `User::prepare_insert`
-/// (`prepared`).
-async fn insert_one(
+/// The rows and the side of an `insert_<side>` (one row) or
+/// `insert<rows>_<side>` side.
+fn insert_side(side: &str) -> Option<(usize, &str)> {
+    let (rows, side) = side.strip_prefix("insert")?.split_once('_')?;
+    let rows = if rows.is_empty() {
+        1
+    } else {
+        rows.parse().ok()?
+    };
+    Some((rows, side))
+}
+
+/// `insert` at `rows`: that many users inserted in one statement, `runs`
+/// times, by a prepared-once statement (`raw`), `User::insert_many`
+/// (`pgtable`) or, for one row, `User::prepare_insert` (`prepared`).
+async fn insert_rows(
     conn: &pgtable::Conn,
     config: &tokio_postgres::Config,
+    rows: usize,
     side: &str,
     runs: usize,
 ) {
     let (raw, connection) = config.connect(NoTls).await.unwrap();
     tokio::spawn(connection);
+    let values: Vec<String> = (0..rows)
+        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+        .collect();
     let statement = raw
-        .prepare("INSERT INTO users (name, hair_color) VALUES ($1, $2)")
+        .prepare(&format!(
+            "INSERT INTO users (name, hair_color) VALUES {}",
+            values.join(", ")
+        ))
         .await
         .unwrap();
     let prepared = User::prepare_insert();
     let mut total = 0;
-    for i in 0..runs {
-        let row = NewUser {
-            name: format!("User {i}"),
-            hair_color: Some("black".to_owned()),
-        };
-        total += match side {
-            "raw" => raw
+    for run in 0..runs {
+        let mut new: Vec<NewUser> = (0..rows)
+            .map(|i| NewUser {
+                name: format!("User {}", run * rows + i),
+                hair_color: Some("black".to_owned()),
+            })
+            .collect();
+        // One row goes as `insert` at 1 is written: its two parameters
+        // in place, `User::insert`.
+        total += match (side, &new[..]) {
+            ("raw", [row]) => raw
                 .execute(&statement, &[&row.name, &row.hair_color])
                 .await
                 .unwrap(),
-            "prepared" => prepared.execute(conn, &row).await.unwrap(),
-            _ => User::insert(row).execute(conn).await.unwrap(),
+            ("raw", _) => {
+                let params: Vec<&(dyn ToSql + Sync)> = new
+                    .iter()
+                    .flat_map(|row| [&row.name as _, &row.hair_color as _])
+                    .collect();
+                raw.execute(&statement, &params).await.unwrap()
+            }
+            ("prepared", _) => prepared.execute(conn, &new[0]).await.unwrap(),
+            (_, [_]) => User::insert(new.swap_remove(0))
+                .execute(conn)
+                .await
+                .unwrap(),
+            _ => User::insert_many(new).execute(conn).await.unwrap(),
         };
     }
-    assert_eq!(total as usize, runs);
+    assert_eq!(total as usize, runs * rows);
 }
 
 /// `bulk_insert`, smaller: 10,000 users inserted by binary `COPY`, `runs`
