@@ -151,6 +151,9 @@ pub(super) fn write_insert<'a, T: Writable>(
         out.ident(table.columns[column].name);
     }
     out.push(") VALUES ");
+    // Each value is `$n` (at most `$65535`) and a separator.
+    let params = rows.len() * columns.len();
+    out.reserve(params, params * 8 + rows.len() * 4);
     let mut values = Vec::with_capacity(columns.len());
     for (r, row) in rows.iter().enumerate() {
         if r > 0 {
@@ -158,19 +161,16 @@ pub(super) fn write_insert<'a, T: Writable>(
         }
         values.clear();
         row.push_values(&mut values);
-        out.push("(");
-        for (i, &column) in columns.iter().enumerate() {
-            if i > 0 {
-                out.push(", ");
-            }
-            match values.get(i) {
-                Some(InsertValue::Bind(value)) => {
-                    out.value_for(*value, table, table.columns[column].name)
-                }
-                Some(InsertValue::Default) | None => out.push("DEFAULT"),
-            }
-        }
-        out.push(")");
+        out.values_row(
+            table.name,
+            columns.iter().enumerate().map(|(i, &column)| {
+                let value = match values.get(i) {
+                    Some(InsertValue::Bind(value)) => Some(*value),
+                    Some(InsertValue::Default) | None => None,
+                };
+                (value, table.columns[column].name)
+            }),
+        );
     }
     match conflict {
         None => {}

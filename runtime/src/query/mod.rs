@@ -35,7 +35,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_util::{Stream, StreamExt};
-use postgres_types::ToSql;
 use tokio_postgres::{Row, RowStream};
 use tracing::Instrument;
 
@@ -87,16 +86,6 @@ impl<'a> SqlWriter<'a> {
         } else {
             Access::Write
         }
-    }
-
-    /// A value written to `column` of `table` (an inserted or set value).
-    pub(crate) fn value_for(
-        &mut self,
-        value: &'a (dyn ToSql + Sync),
-        table: &'static TableDef,
-        column: &'static str,
-    ) {
-        self.param_for(value, table.name, column);
     }
 
     /// `node`, remembering `column` of `table` as its target when it is a

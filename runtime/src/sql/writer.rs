@@ -3,7 +3,6 @@
 
 use std::any::{Any, TypeId};
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
@@ -282,6 +281,7 @@ impl<'a> SqlWriter<'a> {
     /// Appends a bind parameter: `$n`. A writer [keeping](Self::keep_values)
     /// its values cannot keep this one; use [`Self::shared`] or
     /// [`Self::copied`] where the statement may be prepared.
+    #[inline]
     pub(crate) fn param(&mut self, value: &'a (dyn ToSql + Sync)) {
         self.lost |= self.keep;
         self.bind(value);
@@ -313,12 +313,21 @@ impl<'a> SqlWriter<'a> {
         let n = self.params.len();
         self.sql.push('$');
         if n < 10 {
-            // Most statements: one digit, without the formatting machinery.
+            // Most statements: one digit.
             self.sql.push(char::from(b'0' + n as u8));
         } else {
-            // Writing to a String cannot fail.
-            let _ = write!(self.sql, "{n}");
+            self.sql.push_str(itoa::Buffer::new().format(n));
         }
+    }
+
+    /// Room for `params` more bind parameters, each with its target, and
+    /// `text` more bytes of text: for a statement whose size is known
+    /// before it is written (a multi-row insert), so that nothing grows
+    /// while it is.
+    pub(crate) fn reserve(&mut self, params: usize, text: usize) {
+        self.params.reserve(params);
+        self.targets.to_mut().reserve(params);
+        self.sql.reserve(text);
     }
 
     /// Room for a typical statement's parameters, made at the first one: a
@@ -346,6 +355,7 @@ impl<'a> SqlWriter<'a> {
     }
 
     /// A bind parameter whose value goes to `column` of `table`.
+    #[inline]
     pub(crate) fn param_for(
         &mut self,
         value: &'a (dyn ToSql + Sync),
@@ -356,7 +366,30 @@ impl<'a> SqlWriter<'a> {
         self.target(table, column);
     }
 
+    /// One row of a `VALUES` list, `($1, DEFAULT, …)`: each value a bind
+    /// parameter going to its column of `table`, or `DEFAULT` where it is
+    /// `None`. Written here in one step, as the values of a multi-row
+    /// insert are most of its text.
+    pub(crate) fn values_row(
+        &mut self,
+        table: &'static str,
+        values: impl Iterator<Item = (Option<&'a (dyn ToSql + Sync)>, &'static str)>,
+    ) {
+        self.sql.push('(');
+        for (i, (value, column)) in values.enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            match value {
+                Some(value) => self.param_for(value, table, column),
+                None => self.sql.push_str("DEFAULT"),
+            }
+        }
+        self.sql.push(')');
+    }
+
     /// Notes that the last bind parameter's value goes to `column` of `table`.
+    #[inline]
     pub(crate) fn target(&mut self, table: &'static str, column: &'static str) {
         self.targets.to_mut().push(Target {
             param: self.params.len() - 1,
@@ -439,6 +472,32 @@ mod tests {
         assert_eq!(w.params.len(), 2);
         assert_eq!(w.targets[1].column, "c");
         assert!(w.reads);
+    }
+
+    #[test]
+    fn values_rows_number_past_nine_and_target_only_their_values() {
+        let values: Vec<i32> = (1..=12).collect();
+        let mut w = SqlWriter::new();
+        for row in values.chunks(3) {
+            if !w.params.is_empty() {
+                w.push(", ");
+            }
+            w.values_row(
+                "t",
+                row.iter()
+                    .map(|v| Some(v as &(dyn ToSql + Sync)))
+                    .chain([None])
+                    .zip(["a", "b", "c", "d"]),
+            );
+        }
+        assert_eq!(
+            w.sql(),
+            "($1, $2, $3, DEFAULT), ($4, $5, $6, DEFAULT), ($7, $8, $9, DEFAULT), \
+             ($10, $11, $12, DEFAULT)"
+        );
+        assert_eq!(w.params.len(), 12);
+        let columns: Vec<_> = w.targets.iter().map(|t| (t.param, t.column)).collect();
+        assert_eq!(columns[9..], [(9, "a"), (10, "b"), (11, "c")]);
     }
 
     #[test]
