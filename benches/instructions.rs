@@ -33,7 +33,8 @@
 //!
 //! The sides `medium_raw_stream` and `medium_pgtable` run
 //! `medium_complex_query` at 1,000: users left-joined to their one post
-//! each, by hair colour (500 rows), decoded as rows arrive.
+//! each, by hair colour (500 rows), decoded as rows arrive;
+//! `medium1_raw_stream` and `medium1_pgtable` run it at 1 (one row).
 //!
 //! The sides `build_adhoc`, `build_text`, `build_prepared` and `build_raw`
 //! build the `build_sql/select_5_conditions` statement 1,000 times per run,
@@ -122,10 +123,10 @@ fn main() {
         } else if let Some(side) = side.strip_prefix("bulk_") {
             bulk_insert(&conn, &config, side, runs).await;
             true
-        } else if let Some(side) = side.strip_prefix("medium_") {
-            medium(&conn, &config, side, runs).await;
+        } else if let Some((users, side)) = sized_side(&side, "medium", 1_000) {
+            medium(&conn, &config, users, side, runs).await;
             true
-        } else if let Some((rows, side)) = insert_side(&side) {
+        } else if let Some((rows, side)) = sized_side(&side, "insert", 1) {
             insert_rows(&conn, &config, rows, side, runs).await;
             true
         } else {
@@ -197,18 +198,25 @@ fn main() {
     });
 }
 
-/// `medium_complex_query` at 1,000: 1,000 users with a post each, every
-/// other one with black hair, left-joined and filtered by hair colour.
-async fn medium(conn: &pgtable::Conn, config: &tokio_postgres::Config, side: &str, runs: usize) {
+/// `medium_complex_query` at `users`: users with a post each, every
+/// other one (the first among them) with black hair, left-joined and
+/// filtered by hair colour.
+async fn medium(
+    conn: &pgtable::Conn,
+    config: &tokio_postgres::Config,
+    users: usize,
+    side: &str,
+    runs: usize,
+) {
     conn.batch_execute(Post::create_table()).await.unwrap();
-    User::insert_many((0..1_000).map(|i| NewUser {
+    User::insert_many((0..users).map(|i| NewUser {
         name: format!("User {i}"),
         hair_color: Some(if i % 2 == 0 { "black" } else { "brown" }.to_owned()),
     }))
     .execute(conn)
     .await
     .unwrap();
-    Post::insert_many((1..=1_000).map(|user_id| NewPost {
+    Post::insert_many((1..=users as i32).map(|user_id| NewPost {
         user_id,
         title: format!("Post by {user_id}"),
     }))
@@ -255,19 +263,19 @@ async fn medium(conn: &pgtable::Conn, config: &tokio_postgres::Config, side: &st
         };
         total += rows.len();
     }
-    assert_eq!(total, runs * 500);
+    assert_eq!(total, runs * users.div_ceil(2));
 }
 
-/// The rows and the side of an `insert_<side>` (one row) or
-/// `insert<rows>_<side>` side.
-fn insert_side(side: &str) -> Option<(usize, &str)> {
-    let (rows, side) = side.strip_prefix("insert")?.split_once('_')?;
-    let rows = if rows.is_empty() {
-        1
+/// The size and the side of a `<workload>_<side>` side (at `default`) or
+/// a `<workload><size>_<side>` one.
+fn sized_side<'s>(side: &'s str, workload: &str, default: usize) -> Option<(usize, &'s str)> {
+    let (size, side) = side.strip_prefix(workload)?.split_once('_')?;
+    let size = if size.is_empty() {
+        default
     } else {
-        rows.parse().ok()?
+        size.parse().ok()?
     };
-    Some((rows, side))
+    Some((size, side))
 }
 
 /// `insert` at `rows`: that many users inserted in one statement, `runs`
