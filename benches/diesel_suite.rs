@@ -30,6 +30,7 @@ use pgtable::prelude::*;
 use pgtable::query::placeholder;
 use tokio_postgres::types::ToSql;
 
+use pairing::Mode;
 use suite::{
     COMMENTS_SQL, Env, Loaded, MEDIUM_SQL, POSTS_SQL, Post, TRUNCATE, USERS_SQL, User, insert_sql,
     new_users, raw_post, raw_user,
@@ -38,10 +39,19 @@ use suite::{
 const SIZES: [usize; 5] = [1, 10, 100, 1_000, 10_000];
 const DATABASE: &str = "pgtable_bench";
 
+/// The sizes a workload is measured at: all of `all` under `cargo bench`;
+/// under `cargo test`, which runs each benchmark once as a check, the
+/// smallest (at most 100), as the paired check does. (At every size, the
+/// check took 2.5 s of a debug build's time, mostly loading 10,000 rows
+/// and copying in 100,000.)
+fn sizes(all: &[usize]) -> Vec<usize> {
+    Mode::new(pairing::benchmarking()).sizes(all)
+}
+
 fn trivial_query(c: &mut Criterion, env: &Env) {
     let mut group = c.benchmark_group(format!("trivial_query{}", env.flavour));
     let statement = env.prepare(USERS_SQL);
-    for n in SIZES {
+    for n in sizes(&SIZES) {
         env.seed_users(n, false);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
             b.to_async(&env.rt).iter(|| async {
@@ -71,7 +81,7 @@ fn trivial_query(c: &mut Criterion, env: &Env) {
 fn medium_complex_query(c: &mut Criterion, env: &Env) {
     let mut group = c.benchmark_group(format!("medium_complex_query{}", env.flavour));
     let statement = env.prepare(MEDIUM_SQL);
-    for n in SIZES {
+    for n in sizes(&SIZES) {
         env.seed_users(n, true);
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, _| {
             b.to_async(&env.rt).iter(|| async {
@@ -128,7 +138,7 @@ fn insert(c: &mut Criterion, env: &Env) {
     // Every side starts on an empty table: the cost of an insert grows with
     // the table and the server's write-ahead log, so a side measured after
     // another's thousands of rows would be measured on a different server.
-    for n in [1_usize, 10, 25, 50, 100] {
+    for n in sizes(&[1, 10, 25, 50, 100]) {
         let statement = env.prepare(&insert_sql(n));
         env.reset();
         group.bench_with_input(BenchmarkId::new("raw", n), &n, |b, &n| {
@@ -162,36 +172,41 @@ fn insert(c: &mut Criterion, env: &Env) {
 }
 
 fn bulk_insert(c: &mut Criterion, env: &Env) {
-    const ROWS: usize = 100_000;
+    // Under `cargo test`, the fewest rows that still go by `COPY`.
+    let rows = if pairing::benchmarking() {
+        100_000
+    } else {
+        pgtable::query::COPY_THRESHOLD
+    };
     let mut group = c.benchmark_group(format!("bulk_insert{}", env.flavour));
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(20));
-    group.bench_function(BenchmarkId::new("pgtable", ROWS), |b| {
+    group.bench_function(BenchmarkId::new("pgtable", rows), |b| {
         b.to_async(&env.rt).iter_custom(|iters| async move {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 env.raw().batch_execute(TRUNCATE).await.unwrap();
                 let start = Instant::now();
-                let n = User::insert_many(new_users(ROWS))
+                let n = User::insert_many(new_users(rows))
                     .execute(&env.conn)
                     .await
                     .unwrap();
                 total += start.elapsed();
-                assert_eq!(n as usize, ROWS);
+                assert_eq!(n as usize, rows);
             }
             total
         })
     });
-    group.bench_function(BenchmarkId::new("raw", ROWS), |b| {
+    group.bench_function(BenchmarkId::new("raw", rows), |b| {
         b.to_async(&env.rt).iter_custom(|iters| async move {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 env.raw().batch_execute(TRUNCATE).await.unwrap();
                 let start = Instant::now();
-                let n = suite::copy_raw(env.raw(), &new_users(ROWS)).await;
+                let n = suite::copy_raw(env.raw(), &new_users(rows)).await;
                 total += start.elapsed();
-                assert_eq!(n as usize, ROWS);
+                assert_eq!(n as usize, rows);
             }
             total
         })

@@ -28,7 +28,7 @@ use crate::suite::{Env, TRUNCATE};
 /// both.
 pub fn main(benches: fn(), paired: fn(bool, &str)) {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let bench = args.iter().any(|a| a == "--bench");
+    let bench = benchmarking();
     if args.iter().any(|a| a == "--paired") {
         let filter = args.iter().find(|a| !a.starts_with("--"));
         paired(bench, filter.map_or("", String::as_str));
@@ -41,6 +41,12 @@ pub fn main(benches: fn(), paired: fn(bool, &str)) {
     if !bench {
         paired(false, "");
     }
+}
+
+/// Whether `cargo bench` runs this (it passes `--bench`), rather than
+/// `cargo test` checking that it runs.
+pub fn benchmarking() -> bool {
+    std::env::args().any(|a| a == "--bench")
 }
 
 /// How the cases are run: measured, or once each as a check.
