@@ -1,7 +1,9 @@
 //! A private, throwaway PostgreSQL cluster for tests that must stop,
 //! restart or kill their server: initdb with trust auth under
 //! `target/tmp`, on a free port, run as the `postgres` OS user when the
-//! tests run as root, stopped and removed when dropped.
+//! tests run as root, stopped and removed when dropped. Its data directory
+//! is a copy of one that initdb made once (kept in `target/tmp`, like a
+//! build's output, for the next run).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -130,18 +132,19 @@ impl PrivateCluster {
             }
         }
         let data = cluster.data();
-        let initdb = cluster.bindir.join("initdb");
-        let out = cluster
-            .run(Command::new(initdb).arg("-D").arg(&data).args([
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-            ]))
-            .map_err(|e| format!("initdb did not run: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("initdb failed: {}", describe(&out)));
+        // A copy keeps the template's owner (postgres, when we are root);
+        // where there is none, or it cannot be copied, initdb runs.
+        let copied = cluster.template(&base).is_some_and(|template| {
+            Command::new("cp")
+                .arg("-a")
+                .arg(template)
+                .arg(&data)
+                .output()
+                .is_ok_and(|out| out.status.success())
+        });
+        if !copied {
+            let _ = std::fs::remove_dir_all(&data);
+            cluster.initdb(&data)?;
         }
         for (name, contents) in files {
             let path = data.join(name);
@@ -167,6 +170,55 @@ impl PrivateCluster {
 
     fn data(&self) -> PathBuf {
         self.dir.join("data")
+    }
+
+    /// A new cluster's data directory at `data`, as initdb makes it.
+    fn initdb(&self, data: &Path) -> Result<(), String> {
+        let out = self
+            .run(
+                Command::new(self.bindir.join("initdb"))
+                    .arg("-D")
+                    .arg(data)
+                    .args(["-U", "postgres", "--auth=trust", "-E", "UTF8"]),
+            )
+            .map_err(|e| format!("initdb did not run: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!("initdb failed: {}", describe(&out)))
+        }
+    }
+
+    /// A data directory made by initdb once under `base` (the target
+    /// directory's), for these server binaries, and copied for each
+    /// cluster: initdb is most of a cluster's start (about a second of
+    /// both cores). Made in a directory of its own and renamed into
+    /// place, so that test processes starting clusters at once never see
+    /// half of one. None where the postgres user cannot write under
+    /// `base`: each cluster then runs initdb itself, leaving nothing
+    /// outside the target directory.
+    fn template(&self, base: &Path) -> Option<PathBuf> {
+        if self.as_postgres && !reachable_by_postgres(base) {
+            return None;
+        }
+        let key: String = self
+            .bindir
+            .to_string_lossy()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let template = base.join(format!("pgtable-initdb{key}"));
+        if template.join("PG_VERSION").is_file() {
+            return Some(template);
+        }
+        let making = base.join(format!("pgtable-initdb-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&making).ok()?;
+        let made = (!self.as_postgres || self.chown(&making).is_ok())
+            && self.initdb(&making.join("data")).is_ok()
+            && std::fs::rename(making.join("data"), &template).is_ok();
+        // Renaming fails when another process put its template there first.
+        let _ = std::fs::remove_dir_all(&making);
+        (made || template.join("PG_VERSION").is_file()).then_some(template)
     }
 
     /// A streaming replica of this cluster (`pg_basebackup -R`), started.
