@@ -119,7 +119,9 @@ fn run_cases(env: &Env, mode: Mode, filter: &str, out: &mut Vec<Outcome>) {
         out.push(measure(case, &sides, mode));
     }
 
+    // A check runs the fewest rows that still go by `COPY`.
     for n in sizes(&[1_000, 100_000]) {
+        let n = n.max(pgtable::query::COPY_THRESHOLD);
         let case = format!("bulk_insert{}/{n}", env.flavour);
         if !wanted(&case) {
             continue;
