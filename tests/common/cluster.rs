@@ -9,6 +9,9 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// How every cluster's data directory is made: trust auth, UTF-8.
+const INITDB_ARGS: [&str; 5] = ["-U", "postgres", "--auth=trust", "-E", "UTF8"];
+
 pub struct PrivateCluster {
     dir: PathBuf,
     bindir: PathBuf,
@@ -179,7 +182,7 @@ impl PrivateCluster {
                 Command::new(self.bindir.join("initdb"))
                     .arg("-D")
                     .arg(data)
-                    .args(["-U", "postgres", "--auth=trust", "-E", "UTF8"]),
+                    .args(INITDB_ARGS),
             )
             .map_err(|e| format!("initdb did not run: {e}"))?;
         if out.status.success() {
@@ -194,16 +197,17 @@ impl PrivateCluster {
     /// cluster: initdb is most of a cluster's start (about a second of
     /// both cores). Made in a directory of its own and renamed into
     /// place, so that test processes starting clusters at once never see
-    /// half of one. None where the postgres user cannot write under
-    /// `base`: each cluster then runs initdb itself, leaving nothing
-    /// outside the target directory.
+    /// half of one. Named after the binaries and initdb's arguments, so
+    /// that a change to either makes a new one. None where the postgres
+    /// user cannot reach `base`: each cluster then runs initdb itself,
+    /// leaving nothing outside the target directory.
     fn template(&self, base: &Path) -> Option<PathBuf> {
         if self.as_postgres && !reachable_by_postgres(base) {
             return None;
         }
-        let key: String = self
-            .bindir
-            .to_string_lossy()
+        let key: String = std::iter::once(self.bindir.to_string_lossy().into_owned())
+            .chain(INITDB_ARGS.map(str::to_owned))
+            .collect::<String>()
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
